@@ -1,0 +1,169 @@
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+/*
+ * vio: one virtio device, independent of transport and operating system.
+ *
+ * The shape follows NetBSD's virtio(4): a softc per device, a table of
+ * transport operations filled in by the transport (vio_pci.c), and
+ * virtqueues (vio_vq.h) owned by the device driver ("child": vioblk,
+ * vioif, viomb).  Unlike NetBSD every call that can fail returns an errno
+ * value, and everything the device reports is checked: a device that
+ * misbehaves is marked broken (sc_broken), after which no further I/O is
+ * started and pending requests fail with EIO.
+ *
+ * Bring-up order (virtio 1.x spec 3.1.1):
+ *
+ *	vio_pci_attach()		binding: find the transport
+ *	vio_pci_set_msix()		binding: only if it enabled MSI-X
+ *	vio_init()			reset, ACKNOWLEDGE, DRIVER
+ *	vio_negotiate_features()	features, FEATURES_OK, re-check
+ *	vio_config_read*()		device-specific configuration
+ *	vq_alloc() per queue		rings, then vq->vq_done = ...
+ *	vio_set_config_vector(),
+ *	vio_set_queue_vector()		binding: only with MSI-X
+ *	vio_driver_ok()			device goes live
+ *
+ * Teardown: vio_reset() (the device stops touching memory), vq_reclaim()
+ * to fail what was in flight, vq_free() per queue.
+ *
+ * Locking: the core takes no locks.  Callers serialize calls per
+ * virtqueue, and the lifecycle calls against everything else.
+ */
+
+#ifndef _VIO_H_
+#define _VIO_H_
+
+#include "vio_os.h"
+#include "virtio_reg.h"
+
+struct vio_softc;
+struct vio_vq;
+
+/* Virtqueue indexes a device may use (net: 8 queue pairs + control). */
+#define VIO_MAX_VQS		32
+
+/* Bounded retries of a configuration read racing a device update. */
+#define VIO_CONFIG_RETRIES	8
+
+/*
+ * Transport operations.  Only the core calls these; drivers use the
+ * vio_* functions below, which validate arguments and device answers.
+ */
+struct vio_transport_ops {
+	const char	*name;		/* "pci-legacy", "pci-modern" */
+	uint8_t		(*get_status)(struct vio_softc *);
+	void		(*set_status)(struct vio_softc *, uint8_t);
+	uint64_t	(*read_device_features)(struct vio_softc *);
+	void		(*write_driver_features)(struct vio_softc *, uint64_t);
+	/* NULL when the transport has no generation counter (legacy). */
+	uint32_t	(*config_generation)(struct vio_softc *);
+	/* width is 1, 2 or 4; the core has checked off + width. */
+	uint32_t	(*read_config)(struct vio_softc *, uint32_t off, int width);
+	void		(*write_config)(struct vio_softc *, uint32_t off, int width,
+			    uint32_t val);
+	/* Device's maximum size of queue idx; ENOENT if it has no such queue. */
+	int		(*queue_max_size)(struct vio_softc *, uint16_t idx,
+			    uint16_t *sizep);
+	/* Program size and ring addresses of vq and enable it. */
+	int		(*queue_setup)(struct vio_softc *, struct vio_vq *);
+	/* Forget the queue's rings (after reset). */
+	void		(*queue_release)(struct vio_softc *, struct vio_vq *);
+	void		(*notify)(struct vio_softc *, struct vio_vq *);
+	/* 0, or ENOSPC if the device did not accept the vector. */
+	int		(*set_config_vector)(struct vio_softc *, uint16_t);
+	int		(*set_queue_vector)(struct vio_softc *, uint16_t idx,
+			    uint16_t vec);
+	/* Read, and so acknowledge, the interrupt status (VIRTIO_ISR_*). */
+	uint8_t		(*read_isr)(struct vio_softc *);
+	/* Used ring alignment: VRING_LEGACY_ALIGN or VRING_USED_ALIGN. */
+	uint32_t	ring_used_align;
+};
+
+struct vio_softc {
+	void		*sc_os;		/* binding cookie for every vio_os.h hook */
+	const struct vio_transport_ops *sc_ops;
+	uint16_t	sc_device_type;	/* VIRTIO_ID_* */
+	bool		sc_modern;	/* virtio 1.x interface (else legacy) */
+	uint64_t	sc_device_features;	/* offered, set by negotiation */
+	uint64_t	sc_features;	/* negotiated */
+	uint32_t	sc_config_len;	/* bytes of device-specific config */
+	bool		sc_broken;	/* device misbehaved: no more I/O */
+	const char	*sc_broken_why;	/* first reason, for probe output */
+	struct vio_vq	*sc_vqs[VIO_MAX_VQS];	/* by queue index, NULL if none */
+	uint64_t	sc_config_intrs;	/* configuration-change interrupts */
+
+	/*
+	 * Set by the driver: called from vio_intr()/vio_config_intr() when
+	 * the device reports a configuration change (also after the device
+	 * asked for a reset; check sc_broken).
+	 */
+	void		(*sc_config_change)(struct vio_softc *, void *);
+	void		*sc_child;	/* argument for sc_config_change */
+};
+
+/* Lifecycle. */
+int	vio_reset(struct vio_softc *);
+int	vio_init(struct vio_softc *);
+int	vio_negotiate_features(struct vio_softc *, uint64_t wanted);
+int	vio_driver_ok(struct vio_softc *);
+void	vio_fail(struct vio_softc *);
+bool	vio_needs_reset(struct vio_softc *);
+void	vio_mark_broken(struct vio_softc *, const char *why);
+
+static inline bool
+vio_has_feature(const struct vio_softc *sc, uint64_t feature)
+{
+
+	return ((sc->sc_features & feature) == feature);
+}
+
+static inline bool
+vio_is_broken(const struct vio_softc *sc)
+{
+
+	return (sc->sc_broken);
+}
+
+/*
+ * Device-specific configuration.  Offsets are relative to its start.
+ * Reads outside sc_config_len return EINVAL.  vio_config_read() copies a
+ * snapshot of len bytes (device byte order, i.e. little-endian: decode
+ * with vio_le*dec()) that is consistent: it is retried while the
+ * configuration generation changes (legacy: until two passes agree), and
+ * a device that never settles is marked broken (EIO).  read_8 is such a
+ * snapshot of one field.  Single 1, 2 and 4-byte reads are one access.
+ */
+int	vio_config_read(struct vio_softc *, uint32_t off, void *buf,
+	    size_t len);
+int	vio_config_read_1(struct vio_softc *, uint32_t off, uint8_t *);
+int	vio_config_read_2(struct vio_softc *, uint32_t off, uint16_t *);
+int	vio_config_read_4(struct vio_softc *, uint32_t off, uint32_t *);
+int	vio_config_read_8(struct vio_softc *, uint32_t off, uint64_t *);
+int	vio_config_write_1(struct vio_softc *, uint32_t off, uint8_t);
+int	vio_config_write_2(struct vio_softc *, uint32_t off, uint16_t);
+int	vio_config_write_4(struct vio_softc *, uint32_t off, uint32_t);
+
+/*
+ * Interrupts.  vio_intr() serves a shared INTx/MSI line: it reads the
+ * ISR (which acknowledges it), runs vq_intr() on each queue with used
+ * entries and the configuration hook, and returns the ISR bits (0: the
+ * interrupt was not ours).  With MSI-X the binding calls vq_intr() per
+ * queue vector and vio_config_intr() for the configuration vector.
+ */
+uint8_t	vio_intr(struct vio_softc *);
+void	vio_config_intr(struct vio_softc *);
+uint8_t	vio_read_isr(struct vio_softc *);
+
+/*
+ * MSI-X vectors (VIRTIO_MSI_NO_VECTOR to unassign).  Each write is read
+ * back: ENOSPC if the device refused, EINVAL if MSI-X is not enabled on
+ * the transport.  Call after vq_alloc() and before vio_driver_ok().
+ */
+int	vio_set_config_vector(struct vio_softc *, uint16_t vec);
+int	vio_set_queue_vector(struct vio_softc *, uint16_t idx, uint16_t vec);
+
+#endif /* !_VIO_H_ */

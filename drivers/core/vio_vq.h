@@ -1,0 +1,143 @@
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+/*
+ * Split virtqueues (virtio 1.x spec 2.7).
+ *
+ * A request is a list of segments (bus address, length, device-writable),
+ * device-readable ones first.  vq_enqueue() turns it into a descriptor
+ * chain, or into one indirect table when VIRTIO_RING_F_INDIRECT_DESC was
+ * negotiated and the request has more than one segment, and publishes it
+ * in the available ring.  vq_kick() tells the device, unless it asked not
+ * to be told (EVENT_IDX or VRING_USED_F_NO_NOTIFY).  vq_dequeue() returns
+ * completed requests by the cookie given at enqueue time.
+ *
+ * The device is not trusted: vq_dequeue() checks each used entry (id in
+ * range and the head of a chain in flight, length within the writable
+ * bytes posted, used index not running ahead of what is in flight).  On
+ * violation the device is marked broken and EIO is returned; the driver
+ * then resets the device and fails every request vq_reclaim() hands back.
+ * The core keeps its own copy of chain links and never reads descriptors
+ * back from shared memory.
+ *
+ * Interrupt handling without lost wakeups:
+ *
+ *	vq_intr_disable(vq);
+ *	for (;;) {
+ *		while (vq_dequeue(vq, &cookie, &len) == 0)
+ *			complete(cookie, len);
+ *		if (!vq_intr_enable(vq))
+ *			break;
+ *		vq_intr_disable(vq);
+ *	}
+ */
+
+#ifndef _VIO_VQ_H_
+#define _VIO_VQ_H_
+
+#include "vio_os.h"
+#include "vio.h"
+
+struct vio_seg {
+	uint64_t	vs_addr;	/* bus address */
+	uint32_t	vs_len;		/* bytes, > 0 */
+	bool		vs_write;	/* device writes (else reads) it */
+};
+
+struct vio_vq_slot;			/* private, per descriptor */
+
+struct vio_vq {
+	/* Set by vq_alloc(); read-only for the driver. */
+	struct vio_softc *vq_sc;
+	const char	*vq_name;
+	uint16_t	vq_index;
+	uint16_t	vq_num;		/* queue size (descriptors) */
+	uint16_t	vq_maxsegs;	/* most segments vq_enqueue() takes */
+	uint16_t	vq_nfree;	/* free descriptors */
+	bool		vq_indirect;	/* multi-segment requests go indirect */
+	bool		vq_event_idx;	/* VIRTIO_RING_F_EVENT_IDX in use */
+
+	/* Set by the driver before interrupts can arrive. */
+	int		(*vq_done)(struct vio_vq *);	/* from vq_intr() */
+	void		*vq_done_arg;
+
+	/* Statistics. */
+	uint64_t	vq_requests;	/* requests enqueued */
+	uint64_t	vq_kicks;	/* notifications sent to the device */
+	uint64_t	vq_interrupts;	/* vq_intr() calls */
+
+	/* Private to the core and its transport. */
+	struct vio_dma	vq_ring_dma;	/* descriptors, avail and used rings */
+	struct vio_dma	vq_indirect_dma;	/* vq_num tables of vq_maxsegs */
+	bool		vq_have_indirect_dma;
+	struct vio_ring_desc *vq_desc;
+	struct vio_ring_avail *vq_avail;
+	struct vio_ring_used *vq_used;
+	volatile uint16_t *vq_used_event;	/* in the avail ring */
+	volatile uint16_t *vq_avail_event;	/* in the used ring */
+	uint64_t	vq_desc_pa;
+	uint64_t	vq_avail_pa;
+	uint64_t	vq_used_pa;
+	struct vio_vq_slot *vq_slots;	/* vq_num entries, driver memory */
+	uint16_t	vq_free_head;
+	uint16_t	vq_inflight;	/* requests posted, not yet used */
+	uint16_t	vq_avail_idx;	/* next avail index to publish */
+	uint16_t	vq_kicked_idx;	/* avail index at the last kick */
+	uint16_t	vq_used_idx;	/* next used index to consume */
+	bool		vq_intr_off;	/* driver asked for no interrupts */
+	uint32_t	vq_notify_off;	/* transport: where to notify */
+};
+
+/*
+ * Allocate queue index: rings in DMA memory, bookkeeping in driver
+ * memory, then program the transport.  max_size (a power of two, 0 for
+ * no limit) caps the queue size where the transport allows a smaller one
+ * (modern); max_segs is the longest request the driver will post: it is
+ * capped to the queue size when indirect descriptors are not available
+ * (read the result in vq_maxsegs).  Errors: ENOENT (no such queue),
+ * EINVAL, ENOMEM, EIO (absurd queue size: device marked broken).
+ */
+int	vq_alloc(struct vio_softc *, struct vio_vq *, uint16_t index,
+	    uint16_t max_size, uint16_t max_segs, const char *name);
+/* Release rings and memory; the device must be reset first. */
+void	vq_free(struct vio_vq *);
+
+/*
+ * Post one request.  0 on success; ENOSPC when too few descriptors are
+ * free (retry after completions); EINVAL for a malformed list (no
+ * segments, more than vq_maxsegs, zero length, readable after writable);
+ * EIO if the device is broken.
+ */
+int	vq_enqueue(struct vio_vq *, const struct vio_seg *segs,
+	    unsigned int nsegs, void *cookie);
+/* Notify the device of what was enqueued, if it wants to be told. */
+void	vq_kick(struct vio_vq *);
+
+/*
+ * Take one completed request: 0 with its cookie and the byte count the
+ * device wrote; ENOENT if none is pending; EIO if the device is broken.
+ */
+int	vq_dequeue(struct vio_vq *, void **cookiep, uint32_t *lenp);
+
+/*
+ * After vio_reset(): hand back one request still in flight (0), or
+ * ENOENT when none is left, so the driver can fail it.
+ */
+int	vq_reclaim(struct vio_vq *, void **cookiep);
+
+/* Ask the device not to interrupt for this queue (a hint). */
+void	vq_intr_disable(struct vio_vq *);
+/*
+ * Ask for interrupts again (with EVENT_IDX: at the next used entry).
+ * Returns true if used entries arrived meanwhile: dequeue again.
+ */
+bool	vq_intr_enable(struct vio_vq *);
+/* Interrupt for this queue: count it and call vq_done (its result). */
+int	vq_intr(struct vio_vq *);
+/* True if the device has used entries not yet dequeued. */
+bool	vq_pending(struct vio_vq *);
+
+#endif /* !_VIO_VQ_H_ */
