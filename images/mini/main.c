@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Copyright (c) 2026 The dfly-virtio Project. */
+
+/*
+ * The mini guest: boot, bring up the platform, attach the virtio devices
+ * through the shared core, then run the COM1 shell.
+ */
+
+#include "console.h"
+#include "devices.h"
+#include "exit.h"
+#include "intr.h"
+#include "mem.h"
+#include "shell.h"
+#include "timer.h"
+
+#define MB_BOOT_MAGIC	0x2BADB002
+
+void	kmain(uint32_t magic, uint32_t mbi);
+
+void
+kmain(uint32_t magic, uint32_t mbi)
+{
+	console_init();
+	if (magic != MB_BOOT_MAGIC)
+		panic("not started by a multiboot loader (magic %#x)", magic);
+	mem_init(mbi);
+	timer_init();
+	intr_init();
+	console_enable_rx_intr();
+	printf("mini: %lu MiB free, tsc %lu MHz, cmdline \"%s\"\n",
+	    mem_free_pages() * MINI_PAGE_SIZE >> 20,
+	    timer_tsc_hz() / 1000000, mem_cmdline());
+	devices_attach();
+	shell_run();
+	mini_exit(0);
+}
