@@ -1,0 +1,354 @@
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+/*
+ * vio_pci: newbus driver for virtio PCI functions (vendor 0x1af4).
+ *
+ * Attach maps every BAR, lets the core find the transport (modern
+ * capabilities, else legacy BAR 0), allocates the interrupt vectors and
+ * adds one child named after the device type.  The child drives the
+ * device through vio_if.m and the core; see vio(4).
+ */
+
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/bus.h>
+#include <sys/kernel.h>
+#include <sys/module.h>
+#include <sys/rman.h>
+#include <sys/serialize.h>
+#include <sys/sysctl.h>
+
+#include <bus/pci/pcireg.h>
+#include <bus/pci/pcivar.h>
+
+#include "vio_os.h"
+#include "vio.h"
+#include "vio_vq.h"
+#include "vio_pci.h"
+#include "viopci_var.h"
+#include "vio_if.h"
+
+int viopci_disable_msix = 0;
+TUNABLE_INT("hw.vio.pci.disable_msix", &viopci_disable_msix);
+static int viopci_force_legacy = 0;
+TUNABLE_INT("hw.vio.pci.force_legacy", &viopci_force_legacy);
+
+/* The device types with a driver in this project, and its name. */
+static const struct {
+	uint16_t	type;
+	const char	*child;
+	const char	*desc;
+} viopci_types[] = {
+	{ VIRTIO_ID_NET,	"vioif",	"VirtIO network device" },
+	{ VIRTIO_ID_BLOCK,	"vioblk",	"VirtIO block device" },
+	{ VIRTIO_ID_BALLOON,	"viomb",	"VirtIO memory balloon" },
+};
+
+static int
+viopci_type_index(device_t dev)
+{
+	uint16_t id, type;
+	size_t i;
+
+	if (pci_get_vendor(dev) != VIRTIO_PCI_VENDOR)
+		return (-1);
+	id = pci_get_device(dev);
+	if (id >= VIRTIO_PCI_DEVICE_MODERN_MIN &&
+	    id <= VIRTIO_PCI_DEVICE_MODERN_MAX)
+		type = id - VIRTIO_PCI_DEVICE_MODERN_MIN;
+	else if (id >= VIRTIO_PCI_DEVICE_TRANS_MIN &&
+	    id <= VIRTIO_PCI_DEVICE_TRANS_MAX)
+		type = pci_get_subdevice(dev);
+	else
+		return (-1);
+	for (i = 0; i < NELEM(viopci_types); i++) {
+		if (viopci_types[i].type == type)
+			return ((int)i);
+	}
+	return (-1);
+}
+
+/*
+ * Claim only the device types this project drives, so that a console,
+ * entropy or SCSI function stays with DragonFly's own virtio(4).  Every
+ * DragonFly driver probes with the same priority (BUS_PROBE_DEFAULT is
+ * 0): whichever driver is registered first keeps the device, see vio(4).
+ */
+static int
+viopci_probe(device_t dev)
+{
+	int i;
+
+	if ((i = viopci_type_index(dev)) < 0)
+		return (ENXIO);
+	device_set_desc(dev, viopci_types[i].desc);
+	return (BUS_PROBE_DEFAULT);
+}
+
+static void
+viopci_unmap_bars(struct viopci_softc *sc)
+{
+	int i;
+
+	for (i = 0; i < PCI_NUM_BARS; i++) {
+		if (sc->sc_bar[i] == NULL)
+			continue;
+		bus_release_resource(sc->sc_dev, sc->sc_bar_type[i],
+		    PCIR_BAR(i), sc->sc_bar[i]);
+		sc->sc_bar[i] = NULL;
+	}
+}
+
+/*
+ * Map every BAR the function implements: the core decides which of them
+ * hold the virtio registers (and checks their sizes), and the MSI-X
+ * table BAR must be mapped before vectors are allocated.
+ */
+static void
+viopci_map_bars(struct viopci_softc *sc)
+{
+	uint32_t val;
+	int i, rid, type;
+
+	for (i = 0; i < PCI_NUM_BARS; i++) {
+		val = pci_read_config(sc->sc_dev, PCIR_BAR(i), 4);
+		type = PCI_BAR_IO(val) ? SYS_RES_IOPORT : SYS_RES_MEMORY;
+		rid = PCIR_BAR(i);
+		sc->sc_bar_type[i] = type;
+		sc->sc_bar[i] = bus_alloc_resource_any(sc->sc_dev, type, &rid,
+		    RF_ACTIVE);
+		/* The upper half of a 64-bit BAR is not a BAR of its own. */
+		if (PCI_BAR_MEM(val) &&
+		    (val & PCIM_BAR_MEM_TYPE) == PCIM_BAR_MEM_64)
+			i++;
+	}
+}
+
+static void
+viopci_add_sysctls(struct viopci_softc *sc)
+{
+	struct sysctl_ctx_list *ctx;
+	struct sysctl_oid_list *list;
+
+	ctx = device_get_sysctl_ctx(sc->sc_dev);
+	list = SYSCTL_CHILDREN(device_get_sysctl_tree(sc->sc_dev));
+	SYSCTL_ADD_STRING(ctx, list, OID_AUTO, "transport", CTLFLAG_RD,
+	    __DECONST(char *, viopci_vio(sc)->sc_modern ? "modern" : "legacy"),
+	    0, "virtio PCI interface in use");
+	SYSCTL_ADD_STRING(ctx, list, OID_AUTO, "interrupts", CTLFLAG_RD,
+	    __DECONST(char *, viopci_intr_mode_name(sc)), 0,
+	    "interrupt delivery: msix, msi or intx");
+	SYSCTL_ADD_U64(ctx, list, OID_AUTO, "features", CTLFLAG_RD,
+	    &viopci_vio(sc)->sc_features,
+	    "feature bits negotiated with the device");
+}
+
+static int
+viopci_attach(device_t dev)
+{
+	struct viopci_softc *sc = device_get_softc(dev);
+	int error, flags, i;
+
+	sc->sc_dev = dev;
+	sc->sc_dmat = bus_get_dma_tag(dev);
+	pci_enable_busmaster(dev);
+	viopci_map_bars(sc);
+
+	flags = viopci_force_legacy ? VIO_PCI_PREFER_LEGACY : 0;
+	error = vio_pci_attach(&sc->sc_core, sc, pci_get_device(dev), flags);
+	if (error != 0) {
+		device_printf(dev, "no usable virtio PCI interface\n");
+		goto fail;
+	}
+	error = viopci_intr_alloc(sc);
+	if (error != 0) {
+		device_printf(dev, "cannot allocate an interrupt\n");
+		goto fail;
+	}
+	/* Legacy devices move their configuration when MSI-X is on. */
+	vio_pci_set_msix(&sc->sc_core, sc->sc_intr_mode == VIOPCI_INTR_MSIX);
+	device_printf(dev, "%s interface, %s interrupts (%d)\n",
+	    viopci_vio(sc)->sc_modern ? "modern" : "legacy",
+	    viopci_intr_mode_name(sc), sc->sc_nvecs);
+	viopci_add_sysctls(sc);
+
+	i = viopci_type_index(dev);
+	sc->sc_child = device_add_child(dev, viopci_types[i].child, -1);
+	if (sc->sc_child == NULL) {
+		error = ENOMEM;
+		goto fail;
+	}
+	/* The child may not be loaded yet: then it attaches when it is. */
+	bus_generic_attach(dev);
+	return (0);
+
+fail:
+	viopci_intr_release(sc);
+	viopci_unmap_bars(sc);
+	return (error);
+}
+
+/*
+ * Also run when the child detaches (kldunload), whether or not it
+ * stopped the device itself, so that a reloaded driver finds it reset.
+ */
+static void
+viopci_stop(device_t dev, device_t child __unused)
+{
+	struct viopci_softc *sc = device_get_softc(dev);
+
+	viopci_intr_stop(sc);
+	vio_reset(viopci_vio(sc));
+	if (sc->sc_vq_sysctl_set) {
+		sysctl_ctx_free(&sc->sc_vq_sysctl);
+		sc->sc_vq_sysctl_set = false;
+	}
+}
+
+static int
+viopci_detach(device_t dev)
+{
+	struct viopci_softc *sc = device_get_softc(dev);
+	int error;
+
+	if (sc->sc_child != NULL) {
+		error = device_delete_child(dev, sc->sc_child);
+		if (error != 0)
+			return (error);
+		sc->sc_child = NULL;
+	}
+	viopci_stop(dev, NULL);
+	viopci_intr_release(sc);
+	viopci_unmap_bars(sc);
+	return (0);
+}
+
+static int
+viopci_shutdown(device_t dev)
+{
+	struct viopci_softc *sc = device_get_softc(dev);
+
+	bus_generic_shutdown(dev);
+	/* No DMA into memory the next kernel may own. */
+	vio_reset(viopci_vio(sc));
+	return (0);
+}
+
+static struct vio_softc *
+viopci_core(device_t dev, device_t child __unused)
+{
+	struct viopci_softc *sc = device_get_softc(dev);
+
+	return (viopci_vio(sc));
+}
+
+static int
+viopci_negotiate(device_t dev, device_t child __unused, uint64_t wanted)
+{
+	struct viopci_softc *sc = device_get_softc(dev);
+	int error;
+
+	error = vio_init(viopci_vio(sc));
+	if (error == 0)
+		error = vio_negotiate_features(viopci_vio(sc), wanted);
+	return (error);
+}
+
+static int
+viopci_setup_intr(device_t dev, device_t child __unused, struct vio_vq *vq,
+    lwkt_serialize_t slz)
+{
+
+	return (viopci_intr_bind(device_get_softc(dev), vq, slz));
+}
+
+/* The counters of every queue the child allocated, under vq.N. */
+static void
+viopci_add_vq_sysctls(struct viopci_softc *sc)
+{
+	struct vio_softc *vio = viopci_vio(sc);
+	struct sysctl_oid_list *list;
+	struct sysctl_oid *vqs, *node;
+	struct vio_vq *vq;
+	char name[8];
+	int i;
+
+	sysctl_ctx_init(&sc->sc_vq_sysctl);
+	sc->sc_vq_sysctl_set = true;
+	vqs = SYSCTL_ADD_NODE(&sc->sc_vq_sysctl,
+	    SYSCTL_CHILDREN(device_get_sysctl_tree(sc->sc_dev)), OID_AUTO,
+	    "vq", CTLFLAG_RD, 0, "virtqueues");
+	if (vqs == NULL)
+		return;
+	for (i = 0; i < VIO_MAX_VQS; i++) {
+		if ((vq = vio->sc_vqs[i]) == NULL)
+			continue;
+		ksnprintf(name, sizeof(name), "%d", i);
+		node = SYSCTL_ADD_NODE(&sc->sc_vq_sysctl, SYSCTL_CHILDREN(vqs),
+		    OID_AUTO, name, CTLFLAG_RD, 0, vq->vq_name);
+		if (node == NULL)
+			continue;
+		list = SYSCTL_CHILDREN(node);
+		SYSCTL_ADD_U64(&sc->sc_vq_sysctl, list, OID_AUTO, "requests",
+		    CTLFLAG_RD, &vq->vq_requests, "requests posted");
+		SYSCTL_ADD_U64(&sc->sc_vq_sysctl, list, OID_AUTO, "kicks",
+		    CTLFLAG_RD, &vq->vq_kicks, "notifications sent");
+		SYSCTL_ADD_U64(&sc->sc_vq_sysctl, list, OID_AUTO, "interrupts",
+		    CTLFLAG_RD, &vq->vq_interrupts, "interrupts taken");
+	}
+}
+
+static int
+viopci_driver_ok(device_t dev, device_t child __unused)
+{
+	struct viopci_softc *sc = device_get_softc(dev);
+	int error;
+
+	error = viopci_intr_start(sc);
+	if (error != 0)
+		return (error);
+	error = vio_driver_ok(viopci_vio(sc));
+	if (error != 0) {
+		viopci_intr_stop(sc);
+		return (error);
+	}
+	viopci_add_vq_sysctls(sc);
+	return (0);
+}
+
+static device_method_t viopci_methods[] = {
+	DEVMETHOD(device_probe,		viopci_probe),
+	DEVMETHOD(device_attach,	viopci_attach),
+	DEVMETHOD(device_detach,	viopci_detach),
+	DEVMETHOD(device_shutdown,	viopci_shutdown),
+	DEVMETHOD(device_suspend,	bus_generic_suspend),
+	DEVMETHOD(device_resume,	bus_generic_resume),
+
+	DEVMETHOD(bus_driver_added,	bus_generic_driver_added),
+	DEVMETHOD(bus_child_detached,	viopci_stop),
+	DEVMETHOD(bus_print_child,	bus_generic_print_child),
+
+	DEVMETHOD(vio_core,		viopci_core),
+	DEVMETHOD(vio_negotiate,	viopci_negotiate),
+	DEVMETHOD(vio_setup_intr,	viopci_setup_intr),
+	DEVMETHOD(vio_driver_ok,	viopci_driver_ok),
+	DEVMETHOD(vio_stop,		viopci_stop),
+
+	DEVMETHOD_END
+};
+
+static driver_t viopci_driver = {
+	"vio_pci",
+	viopci_methods,
+	sizeof(struct viopci_softc)
+};
+
+static devclass_t viopci_devclass;
+
+DRIVER_MODULE(vio_pci, pci, viopci_driver, viopci_devclass, NULL, NULL);
+MODULE_VERSION(vio_pci, 1);
+MODULE_DEPEND(vio_pci, pci, 1, 1, 1);

@@ -1,0 +1,275 @@
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+/*
+ * vio_pci interrupts.
+ *
+ * MSI-X first: vector 0 for configuration changes, the others shared
+ * round-robin by the queues (one each when the device has enough), each
+ * vector on its own CPU.  Without MSI-X (hw.vio.pci.disable_msix, too
+ * few vectors, or none granted) one MSI message, else the INTx line;
+ * there the ISR register says what happened and reading it acknowledges
+ * the interrupt.
+ *
+ * Handlers are installed without a serializer and take the child's own
+ * one per queue (vio_if.m setup_intr), so a vector shared by queues of
+ * different serializers stays correct.  Handlers exist only while the
+ * device is live: bindings change only while none is installed, so the
+ * handlers read them without a lock.
+ */
+
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/bus.h>
+#include <sys/kernel.h>
+#include <sys/rman.h>
+#include <sys/serialize.h>
+#include <sys/sysctl.h>
+
+#include <bus/pci/pcireg.h>
+#include <bus/pci/pcivar.h>
+
+#include "vio_os.h"
+#include "vio.h"
+#include "vio_vq.h"
+#include "vio_pci.h"
+#include "viopci_var.h"
+
+const char *
+viopci_intr_mode_name(const struct viopci_softc *sc)
+{
+
+	switch (sc->sc_intr_mode) {
+	case VIOPCI_INTR_MSIX:
+		return ("msix");
+	case VIOPCI_INTR_MSI:
+		return ("msi");
+	default:
+		return ("intx");
+	}
+}
+
+/* 0 with sc_nvecs >= 2 MSI-X vectors allocated, else an errno. */
+static int
+viopci_alloc_msix(struct viopci_softc *sc)
+{
+	device_t dev = sc->sc_dev;
+	int cpu, i, n, rid;
+
+	n = pci_msix_count(dev);
+	if (n > VIOPCI_MAX_VECS)
+		n = VIOPCI_MAX_VECS;
+	if (n < 2)
+		return (ENXIO);
+	if (pci_setup_msix(dev) != 0)
+		return (ENXIO);
+	for (i = 0; i < n; i++) {
+		cpu = (device_get_unit(dev) + i) % ncpus;
+		if (pci_alloc_msix_vector(dev, i, &rid, cpu) != 0)
+			break;
+		sc->sc_vecs[i].vv_rid = rid;
+	}
+	/* The configuration vector and at least one for the queues. */
+	if (i < 2) {
+		while (i-- > 0)
+			pci_release_msix_vector(dev, sc->sc_vecs[i].vv_rid);
+		pci_teardown_msix(dev);
+		return (ENXIO);
+	}
+	sc->sc_nvecs = i;
+	sc->sc_intr_mode = VIOPCI_INTR_MSIX;
+	return (0);
+}
+
+int
+viopci_intr_alloc(struct viopci_softc *sc)
+{
+	device_t dev = sc->sc_dev;
+	struct viopci_vec *vv;
+	u_int flags;
+	int i;
+
+	flags = RF_ACTIVE;
+	if (viopci_disable_msix || viopci_alloc_msix(sc) != 0) {
+		sc->sc_nvecs = 1;
+		sc->sc_vecs[0].vv_rid = 0;
+		if (pci_alloc_1intr(dev, 1, &sc->sc_vecs[0].vv_rid,
+		    &flags) == PCI_INTR_TYPE_MSI)
+			sc->sc_intr_mode = VIOPCI_INTR_MSI;
+		else
+			sc->sc_intr_mode = VIOPCI_INTR_INTX;
+	}
+	for (i = 0; i < sc->sc_nvecs; i++) {
+		vv = &sc->sc_vecs[i];
+		vv->vv_sc = sc;
+		vv->vv_irq = bus_alloc_resource_any(dev, SYS_RES_IRQ,
+		    &vv->vv_rid, flags);
+		if (vv->vv_irq == NULL) {
+			viopci_intr_release(sc);
+			return (ENXIO);
+		}
+	}
+	if (sc->sc_intr_mode == VIOPCI_INTR_MSIX)
+		pci_enable_msix(dev);
+	return (0);
+}
+
+void
+viopci_intr_release(struct viopci_softc *sc)
+{
+	device_t dev = sc->sc_dev;
+	struct viopci_vec *vv;
+	int i;
+
+	for (i = 0; i < sc->sc_nvecs; i++) {
+		vv = &sc->sc_vecs[i];
+		if (vv->vv_irq != NULL) {
+			bus_release_resource(dev, SYS_RES_IRQ, vv->vv_rid,
+			    vv->vv_irq);
+			vv->vv_irq = NULL;
+		}
+		if (sc->sc_intr_mode == VIOPCI_INTR_MSIX)
+			pci_release_msix_vector(dev, vv->vv_rid);
+	}
+	if (sc->sc_intr_mode == VIOPCI_INTR_MSIX && sc->sc_nvecs > 0) {
+		pci_disable_msix(dev);
+		pci_teardown_msix(dev);
+	} else if (sc->sc_intr_mode == VIOPCI_INTR_MSI) {
+		pci_release_msi(dev);
+	}
+	sc->sc_nvecs = 0;
+	sc->sc_intr_mode = VIOPCI_INTR_INTX;
+}
+
+/*
+ * Route queue vq (configuration changes when NULL) to a vector and, with
+ * MSI-X, tell the device, which may refuse (ENOSPC).
+ */
+int
+viopci_intr_bind(struct viopci_softc *sc, struct vio_vq *vq,
+    lwkt_serialize_t slz)
+{
+	struct vio_softc *vio = viopci_vio(sc);
+	struct viopci_bind *vb;
+	int error, vec;
+
+	if (sc->sc_live || sc->sc_nbinds == VIOPCI_MAX_VECS || slz == NULL)
+		return (EINVAL);
+	vec = 0;
+	error = 0;
+	if (sc->sc_intr_mode == VIOPCI_INTR_MSIX) {
+		if (vq == NULL) {
+			vec = VIOPCI_CONFIG_VEC;
+			error = vio_set_config_vector(vio, vec);
+		} else {
+			vec = 1 + vq->vq_index % (sc->sc_nvecs - 1);
+			error = vio_set_queue_vector(vio, vq->vq_index, vec);
+		}
+		if (error != 0) {
+			device_printf(sc->sc_dev, "device refused MSI-X vector"
+			    " %d for %s\n", vec, vq != NULL ? vq->vq_name :
+			    "configuration changes");
+			return (error);
+		}
+	}
+	vb = &sc->sc_binds[sc->sc_nbinds++];
+	vb->vb_vq = vq;
+	vb->vb_slz = slz;
+	vb->vb_vec = vec;
+	return (0);
+}
+
+static void
+viopci_deliver(struct viopci_softc *sc, struct viopci_bind *vb)
+{
+
+	lwkt_serialize_enter(vb->vb_slz);
+	if (vb->vb_vq != NULL)
+		vq_intr(vb->vb_vq);
+	else
+		vio_config_intr(viopci_vio(sc));
+	lwkt_serialize_exit(vb->vb_slz);
+}
+
+/* An MSI-X vector: everything bound to it, no ISR to read. */
+static void
+viopci_msix_intr(void *arg)
+{
+	struct viopci_vec *vv = arg;
+	struct viopci_softc *sc = vv->vv_sc;
+	int i, vec;
+
+	vec = (int)(vv - sc->sc_vecs);
+	for (i = 0; i < sc->sc_nbinds; i++) {
+		if (sc->sc_binds[i].vb_vec == vec)
+			viopci_deliver(sc, &sc->sc_binds[i]);
+	}
+}
+
+/* INTx or MSI: the ISR says whether queues, configuration or neither. */
+static void
+viopci_isr_intr(void *arg)
+{
+	struct viopci_vec *vv = arg;
+	struct viopci_softc *sc = vv->vv_sc;
+	struct viopci_bind *vb;
+	uint8_t isr;
+	int i;
+
+	isr = vio_read_isr(viopci_vio(sc));
+	if (isr == 0)
+		return;			/* a shared line, not ours */
+	for (i = 0; i < sc->sc_nbinds; i++) {
+		vb = &sc->sc_binds[i];
+		if (vb->vb_vq != NULL ? (isr & VIRTIO_ISR_QUEUE) != 0 :
+		    (isr & VIRTIO_ISR_CONFIG) != 0)
+			viopci_deliver(sc, vb);
+	}
+}
+
+int
+viopci_intr_start(struct viopci_softc *sc)
+{
+	struct viopci_vec *vv;
+	driver_intr_t *handler;
+	int error, i;
+
+	if (sc->sc_live)
+		return (EBUSY);
+	handler = sc->sc_intr_mode == VIOPCI_INTR_MSIX ? viopci_msix_intr :
+	    viopci_isr_intr;
+	for (i = 0; i < sc->sc_nvecs; i++) {
+		vv = &sc->sc_vecs[i];
+		error = bus_setup_intr(sc->sc_dev, vv->vv_irq, INTR_MPSAFE,
+		    handler, vv, &vv->vv_cookie, NULL);
+		if (error != 0) {
+			sc->sc_live = true;
+			viopci_intr_stop(sc);
+			return (error);
+		}
+	}
+	sc->sc_live = true;
+	return (0);
+}
+
+/* Remove the handlers, waiting for running ones, and forget bindings. */
+void
+viopci_intr_stop(struct viopci_softc *sc)
+{
+	struct viopci_vec *vv;
+	int i;
+
+	for (i = 0; i < sc->sc_nvecs; i++) {
+		vv = &sc->sc_vecs[i];
+		if (vv->vv_cookie != NULL) {
+			bus_teardown_intr(sc->sc_dev, vv->vv_irq,
+			    vv->vv_cookie);
+			vv->vv_cookie = NULL;
+		}
+	}
+	sc->sc_live = false;
+	sc->sc_nbinds = 0;
+}

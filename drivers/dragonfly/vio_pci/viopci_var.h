@@ -1,0 +1,78 @@
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+/*
+ * vio_pci: the DragonFly newbus driver of a virtio PCI function.  It owns
+ * the BARs and interrupt vectors and the core's transport state; its one
+ * child (vioblk, vioif or viomb) runs the device through vio_if.m.
+ */
+
+#ifndef _VIOPCI_VAR_H_
+#define _VIOPCI_VAR_H_
+
+/* One vector for configuration changes, then one per queue at most. */
+#define VIOPCI_MAX_VECS		(VIO_MAX_VQS + 1)
+#define VIOPCI_CONFIG_VEC	0
+
+/* Highest bus address a legacy ring (32-bit page number) can have. */
+#define VIOPCI_DMA_LOWADDR	((1ULL << 44) - 1)
+
+enum viopci_intr_mode {
+	VIOPCI_INTR_INTX,
+	VIOPCI_INTR_MSI,
+	VIOPCI_INTR_MSIX
+};
+
+struct viopci_softc;
+
+/* An interrupt source: a line, the MSI message or one MSI-X vector. */
+struct viopci_vec {
+	struct viopci_softc	*vv_sc;
+	struct resource		*vv_irq;
+	int			 vv_rid;
+	void			*vv_cookie;	/* bus_setup_intr() handle */
+};
+
+/* What a vector delivers to, and under which serializer. */
+struct viopci_bind {
+	struct vio_vq		*vb_vq;		/* NULL: configuration change */
+	lwkt_serialize_t	 vb_slz;
+	int			 vb_vec;
+};
+
+struct viopci_softc {
+	struct vio_pci_softc	 sc_core;	/* the core's transport state */
+	device_t		 sc_dev;
+	device_t		 sc_child;
+	bus_dma_tag_t		 sc_dmat;	/* parent of ring allocations */
+
+	struct resource		*sc_bar[PCI_NUM_BARS];
+	int			 sc_bar_type[PCI_NUM_BARS];
+
+	enum viopci_intr_mode	 sc_intr_mode;
+	int			 sc_nvecs;
+	struct viopci_vec	 sc_vecs[VIOPCI_MAX_VECS];
+	int			 sc_nbinds;
+	struct viopci_bind	 sc_binds[VIOPCI_MAX_VECS];
+	bool			 sc_live;	/* handlers installed */
+
+	struct sysctl_ctx_list	 sc_vq_sysctl;	/* per-queue counters */
+	bool			 sc_vq_sysctl_set;
+};
+
+#define viopci_vio(sc)		(&(sc)->sc_core.sc_vio)
+
+extern int viopci_disable_msix;
+
+int	viopci_intr_alloc(struct viopci_softc *);
+void	viopci_intr_release(struct viopci_softc *);
+int	viopci_intr_bind(struct viopci_softc *, struct vio_vq *,
+	    lwkt_serialize_t);
+int	viopci_intr_start(struct viopci_softc *);
+void	viopci_intr_stop(struct viopci_softc *);
+const char *viopci_intr_mode_name(const struct viopci_softc *);
+
+#endif /* !_VIOPCI_VAR_H_ */
