@@ -1,0 +1,416 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+/*
+ * virtio-blk requests: attach, build, complete.
+ *
+ * Every request gets a slot in one DMA area holding what the driver owns
+ * of it: the header, a discard/write-zeroes range, the GET_ID answer and
+ * the status byte.  Data buffers are the OS's, already mapped.
+ */
+
+#include "vio_os.h"
+#include "vio_le.h"
+#include "vioblk.h"
+
+/* Layout of one slot in sc_dma. */
+#define SLOT_HDR	0
+#define SLOT_RANGE	(SLOT_HDR + VIRTIO_BLK_OUTHDR_SIZE)
+#define SLOT_ID		(SLOT_RANGE + VIRTIO_BLK_RANGE_SIZE)
+#define SLOT_STATUS	(SLOT_ID + VIRTIO_BLK_ID_BYTES)
+#define SLOT_SIZE	64
+
+/* Header, range, GET_ID buffer and status around the data. */
+#define VIOBLK_OWN_SEGS	4
+
+uint64_t
+vioblk_features(void)
+{
+	return (VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_SEG_MAX |
+	    VIRTIO_BLK_F_GEOMETRY | VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE |
+	    VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_TOPOLOGY |
+	    VIRTIO_BLK_F_CONFIG_WCE | VIRTIO_BLK_F_DISCARD |
+	    VIRTIO_BLK_F_WRITE_ZEROES | VIRTIO_F_VERSION_1 |
+	    VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX);
+}
+
+/* The configuration bytes the negotiated features make us read. */
+static uint32_t
+vioblk_config_needed(uint64_t f)
+{
+	if (f & VIRTIO_BLK_F_WRITE_ZEROES)
+		return (VIRTIO_BLK_CONFIG_WZ_MAY_UNMAP + 1);
+	if (f & VIRTIO_BLK_F_DISCARD)
+		return (VIRTIO_BLK_CONFIG_MAX_WZ_SECTORS);
+	if (f & VIRTIO_BLK_F_MQ)
+		return (VIRTIO_BLK_CONFIG_NUM_QUEUES + 2);
+	if (f & VIRTIO_BLK_F_CONFIG_WCE)
+		return (VIRTIO_BLK_CONFIG_WRITEBACK + 1);
+	if (f & VIRTIO_BLK_F_TOPOLOGY)
+		return (VIRTIO_BLK_CONFIG_WRITEBACK);
+	if (f & VIRTIO_BLK_F_BLK_SIZE)
+		return (VIRTIO_BLK_CONFIG_PHYS_BLOCK_EXP);
+	if (f & VIRTIO_BLK_F_GEOMETRY)
+		return (VIRTIO_BLK_CONFIG_BLK_SIZE);
+	if (f & VIRTIO_BLK_F_SEG_MAX)
+		return (VIRTIO_BLK_CONFIG_CYLINDERS);
+	if (f & VIRTIO_BLK_F_SIZE_MAX)
+		return (VIRTIO_BLK_CONFIG_SEG_MAX);
+	return (VIRTIO_BLK_CONFIG_SIZE_MAX);
+}
+
+/* Read a consistent snapshot of the configuration and decode it. */
+int
+vioblk_read_config(struct vio_softc *vio, struct vioblk_config *cfg)
+{
+	uint8_t raw[VIRTIO_BLK_CONFIG_SIZE];
+	uint32_t need;
+	int error;
+
+	/* A configuration space too short for the features: EINVAL. */
+	need = vioblk_config_needed(vio->sc_features);
+	vio_memset(raw, 0, sizeof(raw));
+	if ((error = vio_config_read(vio, 0, raw, need)) == 0)
+		error = vioblk_config_parse(raw, sizeof(raw),
+		    vio->sc_features, cfg);
+	if (error != 0)
+		vio_log(vio->sc_os, "vioblk: bad device configuration\n");
+	return (error);
+}
+
+int
+vioblk_attach(struct vioblk_softc *sc, struct vio_softc *vio)
+{
+	unsigned i;
+	int error;
+
+	vio_memset(sc, 0, sizeof(*sc));
+	sc->sc_vio = vio;
+	if ((error = vioblk_read_config(vio, &sc->sc_cfg)) != 0)
+		goto broken;
+	error = vq_alloc(vio, &sc->sc_vq, 0, 0,
+	    VIOBLK_MAX_SEGS + VIOBLK_OWN_SEGS, "vioblk");
+	if (error != 0)
+		return (error);
+	if ((error = vioblk_limits_init(&sc->sc_cfg,
+	    sc->sc_vq.vq_maxsegs, &sc->sc_lim)) != 0) {
+		vio_log(vio->sc_os, "vioblk: queue too small for a block\n");
+		vq_free(&sc->sc_vq);
+		goto broken;
+	}
+	sc->sc_nslots = sc->sc_vq.vq_num;
+	if (sc->sc_nslots > VIOBLK_MAX_SLOTS)
+		sc->sc_nslots = VIOBLK_MAX_SLOTS;
+	error = vio_dma_alloc(vio->sc_os, sc->sc_nslots * SLOT_SIZE,
+	    SLOT_SIZE, &sc->sc_dma);
+	if (error != 0) {
+		vq_free(&sc->sc_vq);
+		return (error);
+	}
+	for (i = 0; i < sc->sc_nslots; i++)
+		sc->sc_free[i] = sc->sc_nslots - 1 - i;
+	sc->sc_nfree = sc->sc_nslots;
+	return (0);
+
+broken:
+	vio_mark_broken(vio, "vioblk: bad configuration");
+	return (error);
+}
+
+void
+vioblk_detach(struct vioblk_softc *sc)
+{
+	vio_dma_free(sc->sc_vio->sc_os, &sc->sc_dma);
+	vq_free(&sc->sc_vq);
+}
+
+static uint8_t *
+slot_ptr(struct vioblk_softc *sc, unsigned slot, unsigned off)
+{
+	return ((uint8_t *)sc->sc_dma.vaddr + slot * SLOT_SIZE + off);
+}
+
+static uint64_t
+slot_addr(struct vioblk_softc *sc, unsigned slot, unsigned off)
+{
+	return (sc->sc_dma.busaddr + slot * SLOT_SIZE + off);
+}
+
+static void
+seg_set(struct vio_seg *s, uint64_t addr, uint32_t len, bool write)
+{
+	s->vs_addr = addr;
+	s->vs_len = len;
+	s->vs_write = write;
+}
+
+/* Check a request against the device's configuration. */
+static int
+vioblk_check(const struct vioblk_softc *sc, struct vioblk_req *req)
+{
+	const struct vioblk_config *cfg = &sc->sc_cfg;
+	uint64_t nsect;
+	unsigned i;
+
+	req->br_datalen = 0;
+	switch (req->br_op) {
+	case VIOBLK_OP_READ:
+	case VIOBLK_OP_WRITE:
+		if (req->br_op == VIOBLK_OP_WRITE && cfg->readonly)
+			return (EROFS);
+		if (req->br_nsegs == 0 || req->br_segs == NULL)
+			return (EINVAL);
+		for (i = 0; i < req->br_nsegs; i++) {
+			if (req->br_segs[i].len == 0 ||
+			    req->br_segs[i].len > VIOBLK_MAX_XFER)
+				return (EINVAL);
+			req->br_datalen += req->br_segs[i].len;
+			if (req->br_datalen > VIOBLK_MAX_XFER)
+				return (E2BIG);
+		}
+		if (req->br_datalen % VIRTIO_BLK_SECTOR_SIZE != 0)
+			return (EINVAL);
+		nsect = req->br_datalen / VIRTIO_BLK_SECTOR_SIZE;
+		break;
+	case VIOBLK_OP_FLUSH:
+		return (cfg->has_flush ? 0 : EOPNOTSUPP);
+	case VIOBLK_OP_GET_ID:
+		return (0);
+	case VIOBLK_OP_DISCARD:
+	case VIOBLK_OP_WRITE_ZEROES:
+		if (req->br_op == VIOBLK_OP_DISCARD ? !cfg->has_discard :
+		    !cfg->has_write_zeroes)
+			return (EOPNOTSUPP);
+		if (cfg->readonly)
+			return (EROFS);
+		nsect = req->br_nsectors;
+		if (nsect == 0 || nsect > (req->br_op == VIOBLK_OP_DISCARD ?
+		    cfg->max_discard_sectors : cfg->max_wz_sectors))
+			return (EINVAL);
+		break;
+	default:
+		return (EINVAL);
+	}
+	if (req->br_sector > cfg->capacity ||
+	    nsect > cfg->capacity - req->br_sector)
+		return (EINVAL);
+	return (0);
+}
+
+/* Append the OS's data segments, split to the device's size_max. */
+static int
+vioblk_add_data(struct vioblk_softc *sc, const struct vioblk_req *req,
+    unsigned *nsegp)
+{
+	const struct vioblk_seg *s;
+	uint64_t addr;
+	uint32_t left, piece;
+	unsigned i, n, ndata;
+	bool write;
+
+	write = req->br_op == VIOBLK_OP_READ;
+	n = *nsegp;
+	ndata = 0;
+	for (i = 0; i < req->br_nsegs; i++) {
+		s = &req->br_segs[i];
+		addr = s->busaddr;
+		for (left = s->len; left > 0; left -= piece) {
+			if (ndata == sc->sc_lim.max_segs)
+				return (E2BIG);
+			piece = left;
+			if (piece > sc->sc_lim.max_seg_size)
+				piece = sc->sc_lim.max_seg_size;
+			seg_set(&sc->sc_segs[n++], addr, piece, write);
+			addr += piece;
+			ndata++;
+		}
+	}
+	*nsegp = n;
+	return (0);
+}
+
+static uint32_t
+vioblk_type(enum vioblk_op op)
+{
+	switch (op) {
+	case VIOBLK_OP_READ:
+		return (VIRTIO_BLK_T_IN);
+	case VIOBLK_OP_WRITE:
+		return (VIRTIO_BLK_T_OUT);
+	case VIOBLK_OP_FLUSH:
+		return (VIRTIO_BLK_T_FLUSH);
+	case VIOBLK_OP_GET_ID:
+		return (VIRTIO_BLK_T_GET_ID);
+	case VIOBLK_OP_DISCARD:
+		return (VIRTIO_BLK_T_DISCARD);
+	default:
+		return (VIRTIO_BLK_T_WRITE_ZEROES);
+	}
+}
+
+/* Build the segment list of req in its slot; returns the count. */
+static int
+vioblk_build(struct vioblk_softc *sc, struct vioblk_req *req, unsigned *np)
+{
+	uint8_t *hdr, *range;
+	unsigned slot, n;
+	int error;
+	bool rw;
+
+	slot = req->br_slot;
+	rw = req->br_op == VIOBLK_OP_READ || req->br_op == VIOBLK_OP_WRITE;
+	hdr = slot_ptr(sc, slot, SLOT_HDR);
+	vio_le32enc(hdr + VIRTIO_BLK_OUTHDR_TYPE, vioblk_type(req->br_op));
+	vio_le32enc(hdr + VIRTIO_BLK_OUTHDR_IOPRIO, 0);
+	vio_le64enc(hdr + VIRTIO_BLK_OUTHDR_SECTOR, rw ? req->br_sector : 0);
+	*slot_ptr(sc, slot, SLOT_STATUS) = 0xff;	/* not a valid status */
+
+	n = 0;
+	seg_set(&sc->sc_segs[n++], slot_addr(sc, slot, SLOT_HDR),
+	    VIRTIO_BLK_OUTHDR_SIZE, false);
+	req->br_inlen = 1;
+	if (rw) {
+		if ((error = vioblk_add_data(sc, req, &n)) != 0)
+			return (error);
+		if (req->br_op == VIOBLK_OP_READ)
+			req->br_inlen += req->br_datalen;
+	} else if (req->br_op == VIOBLK_OP_DISCARD ||
+	    req->br_op == VIOBLK_OP_WRITE_ZEROES) {
+		range = slot_ptr(sc, slot, SLOT_RANGE);
+		vio_le64enc(range + VIRTIO_BLK_RANGE_SECTOR, req->br_sector);
+		vio_le32enc(range + VIRTIO_BLK_RANGE_NUM_SECTORS,
+		    req->br_nsectors);
+		vio_le32enc(range + VIRTIO_BLK_RANGE_FLAGS,
+		    req->br_op == VIOBLK_OP_WRITE_ZEROES && req->br_unmap ?
+		    VIRTIO_BLK_WZ_FLAG_UNMAP : 0);
+		seg_set(&sc->sc_segs[n++], slot_addr(sc, slot, SLOT_RANGE),
+		    VIRTIO_BLK_RANGE_SIZE, false);
+	} else if (req->br_op == VIOBLK_OP_GET_ID) {
+		vio_memset(slot_ptr(sc, slot, SLOT_ID), 0,
+		    VIRTIO_BLK_ID_BYTES);
+		seg_set(&sc->sc_segs[n++], slot_addr(sc, slot, SLOT_ID),
+		    VIRTIO_BLK_ID_BYTES, true);
+		req->br_inlen += VIRTIO_BLK_ID_BYTES;
+	}
+	seg_set(&sc->sc_segs[n++], slot_addr(sc, slot, SLOT_STATUS), 1, true);
+	*np = n;
+	return (0);
+}
+
+int
+vioblk_submit(struct vioblk_softc *sc, struct vioblk_req *req)
+{
+	unsigned nsegs;
+	int error;
+
+	if (vio_is_broken(sc->sc_vio))
+		return (EIO);
+	if ((error = vioblk_check(sc, req)) != 0)
+		return (error);
+	if (sc->sc_nfree == 0)
+		return (ENOSPC);
+	req->br_slot = sc->sc_free[--sc->sc_nfree];
+	req->br_error = 0;
+	req->br_serial[0] = '\0';
+	if ((error = vioblk_build(sc, req, &nsegs)) == 0) {
+		vio_dma_sync(sc->sc_vio->sc_os, &sc->sc_dma,
+		    VIO_DMA_PREWRITE | VIO_DMA_PREREAD);
+		error = vq_enqueue(&sc->sc_vq, sc->sc_segs, nsegs, req);
+	}
+	if (error != 0) {
+		sc->sc_free[sc->sc_nfree++] = req->br_slot;
+		return (error);
+	}
+	sc->sc_stats.submitted++;
+	return (0);
+}
+
+void
+vioblk_kick(struct vioblk_softc *sc)
+{
+	vq_kick(&sc->sc_vq);
+}
+
+int
+vioblk_status_to_errno(uint8_t status)
+{
+	switch (status) {
+	case VIRTIO_BLK_S_OK:
+		return (0);
+	case VIRTIO_BLK_S_UNSUPP:
+		return (EOPNOTSUPP);
+	case VIRTIO_BLK_S_IOERR:
+	default:
+		return (EIO);
+	}
+}
+
+/* The serial is NUL-padded ASCII; keep it printable. */
+static void
+vioblk_copy_serial(char *dst, const uint8_t *src)
+{
+	unsigned i;
+
+	for (i = 0; i < VIRTIO_BLK_ID_BYTES && src[i] != '\0'; i++)
+		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+static void
+vioblk_finish(struct vioblk_softc *sc, struct vioblk_req *req, uint32_t len)
+{
+	uint8_t status;
+
+	vio_dma_sync(sc->sc_vio->sc_os, &sc->sc_dma,
+	    VIO_DMA_POSTWRITE | VIO_DMA_POSTREAD);
+	status = *slot_ptr(sc, req->br_slot, SLOT_STATUS);
+	if (len < req->br_inlen) {
+		/* The device did not say it wrote the status byte. */
+		sc->sc_stats.short_len++;
+		req->br_error = EIO;
+	} else {
+		if (status > VIRTIO_BLK_S_UNSUPP)
+			sc->sc_stats.bad_status++;
+		req->br_error = vioblk_status_to_errno(status);
+	}
+	if (req->br_error == 0 && req->br_op == VIOBLK_OP_GET_ID)
+		vioblk_copy_serial(req->br_serial,
+		    slot_ptr(sc, req->br_slot, SLOT_ID));
+	if (req->br_error != 0)
+		sc->sc_stats.errors++;
+	sc->sc_stats.completed++;
+	sc->sc_free[sc->sc_nfree++] = req->br_slot;
+}
+
+int
+vioblk_complete(struct vioblk_softc *sc, struct vioblk_req **reqp)
+{
+	void *cookie;
+	uint32_t len;
+	int error;
+
+	if ((error = vq_dequeue(&sc->sc_vq, &cookie, &len)) != 0)
+		return (error);
+	*reqp = cookie;
+	vioblk_finish(sc, *reqp, len);
+	return (0);
+}
+
+/* After vio_reset(): fail one request still in flight with EIO. */
+int
+vioblk_reclaim(struct vioblk_softc *sc, struct vioblk_req **reqp)
+{
+	void *cookie;
+	int error;
+
+	if ((error = vq_reclaim(&sc->sc_vq, &cookie)) != 0)
+		return (error);
+	*reqp = cookie;
+	(*reqp)->br_error = EIO;
+	sc->sc_stats.errors++;
+	sc->sc_free[sc->sc_nfree++] = (*reqp)->br_slot;
+	return (0);
+}

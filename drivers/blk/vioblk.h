@@ -1,0 +1,144 @@
+/*
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+/*
+ * vioblk: the virtio-blk protocol, independent of any OS.
+ *
+ * The OS binding brings the device up to FEATURES_OK with the features of
+ * vioblk_features(), then calls vioblk_attach(), which reads and checks the
+ * configuration and sets up queue 0 and the per-request header/status DMA
+ * area.  Afterwards, per I/O: fill a struct vioblk_req (data already DMA
+ * mapped by the OS as (bus address, length) segments), vioblk_submit(),
+ * vioblk_kick(); on interrupt, vioblk_complete() until ENOENT.  Callers
+ * serialize calls on one softc.
+ */
+
+#ifndef _VIOBLK_H_
+#define _VIOBLK_H_
+
+#include "vio.h"
+#include "vio_vq.h"
+#include "vioblk_reg.h"
+
+#define VIOBLK_MAX_SLOTS	256	/* requests in flight at most */
+#define VIOBLK_MAX_SEGS		256	/* data descriptors per request */
+#define VIOBLK_MAX_XFER		(1024U * 1024)
+#define VIOBLK_OS_SEG_SIZE	4096	/* OS data segments are <= one page */
+#define VIOBLK_SERIAL_LEN	VIRTIO_BLK_ID_BYTES
+
+/* Decoded, validated device configuration. */
+struct vioblk_config {
+	uint64_t	capacity;	/* in 512-byte sectors */
+	uint32_t	blk_size;	/* logical block size in bytes */
+	uint32_t	size_max;	/* max bytes per segment, 0: none */
+	uint32_t	seg_max;	/* max segments per request, 0: none */
+	uint16_t	cylinders;
+	uint8_t		heads;
+	uint8_t		sectors;
+	uint8_t		phys_block_exp;	/* physical block = blk_size << exp */
+	uint8_t		alignment_offset; /* in logical blocks */
+	uint16_t	min_io_size;	/* in logical blocks */
+	uint32_t	opt_io_size;	/* in logical blocks */
+	uint8_t		writeback;	/* CONFIG_WCE: 1 write-back cache */
+	uint16_t	num_queues;
+	uint32_t	max_discard_sectors;
+	uint32_t	max_discard_seg;
+	uint32_t	discard_alignment; /* in 512-byte sectors */
+	uint32_t	max_wz_sectors;
+	uint32_t	max_wz_seg;
+	bool		wz_may_unmap;
+	bool		readonly;
+	bool		has_flush;
+	bool		has_geometry;
+	bool		has_topology;
+	bool		has_discard;
+	bool		has_write_zeroes;
+};
+
+/* What one read/write request may carry. */
+struct vioblk_limits {
+	uint32_t	max_segs;	/* data descriptors, after splitting */
+	uint32_t	max_seg_size;	/* bytes per data descriptor */
+	uint32_t	max_xfer;	/* bytes per request, multiple of blk_size */
+};
+
+enum vioblk_op {
+	VIOBLK_OP_READ,
+	VIOBLK_OP_WRITE,
+	VIOBLK_OP_FLUSH,
+	VIOBLK_OP_GET_ID,
+	VIOBLK_OP_DISCARD,
+	VIOBLK_OP_WRITE_ZEROES
+};
+
+/* One data segment, DMA mapped by the OS. */
+struct vioblk_seg {
+	uint64_t	busaddr;
+	uint32_t	len;
+};
+
+/*
+ * One request.  The caller owns the memory and keeps it until
+ * vioblk_complete() hands it back.
+ */
+struct vioblk_req {
+	/* Set by the caller. */
+	enum vioblk_op	 br_op;
+	uint64_t	 br_sector;	/* in 512-byte sectors */
+	uint32_t	 br_nsectors;	/* discard and write zeroes only */
+	bool		 br_unmap;	/* write zeroes: device may unmap */
+	const struct vioblk_seg *br_segs; /* read and write only */
+	unsigned	 br_nsegs;
+	void		*br_cookie;	/* the OS's own */
+
+	/* Set by vioblk_complete(). */
+	int		 br_error;	/* 0 or an errno */
+	char		 br_serial[VIOBLK_SERIAL_LEN + 1]; /* GET_ID, NUL ended */
+
+	/* Private. */
+	uint16_t	 br_slot;
+	uint32_t	 br_datalen;	/* bytes in br_segs */
+	uint32_t	 br_inlen;	/* device-writable bytes posted */
+};
+
+struct vioblk_stats {
+	uint64_t	submitted;
+	uint64_t	completed;
+	uint64_t	errors;		/* completions with br_error != 0 */
+	uint64_t	bad_status;	/* status byte neither OK/IOERR/UNSUPP */
+	uint64_t	short_len;	/* used length below what was posted */
+};
+
+struct vioblk_softc {
+	struct vio_softc	*sc_vio;
+	struct vio_vq		 sc_vq;
+	struct vioblk_config	 sc_cfg;
+	struct vioblk_limits	 sc_lim;
+	struct vio_dma		 sc_dma;	/* header/range/id/status slots */
+	unsigned		 sc_nslots;
+	unsigned		 sc_nfree;
+	uint16_t		 sc_free[VIOBLK_MAX_SLOTS];
+	/* Scratch for vioblk_submit(): too big for a kernel stack. */
+	struct vio_seg		 sc_segs[VIOBLK_MAX_SEGS + 4];
+	struct vioblk_stats	 sc_stats;
+};
+
+uint64_t vioblk_features(void);
+int	vioblk_config_parse(const uint8_t *raw, size_t rawlen,
+	    uint64_t features, struct vioblk_config *cfg);
+int	vioblk_limits_init(const struct vioblk_config *cfg,
+	    uint32_t max_chain, struct vioblk_limits *lim);
+
+int	vioblk_read_config(struct vio_softc *vio, struct vioblk_config *cfg);
+int	vioblk_attach(struct vioblk_softc *sc, struct vio_softc *vio);
+void	vioblk_detach(struct vioblk_softc *sc);
+int	vioblk_submit(struct vioblk_softc *sc, struct vioblk_req *req);
+void	vioblk_kick(struct vioblk_softc *sc);
+int	vioblk_complete(struct vioblk_softc *sc, struct vioblk_req **reqp);
+int	vioblk_reclaim(struct vioblk_softc *sc, struct vioblk_req **reqp);
+int	vioblk_status_to_errno(uint8_t status);
+
+#endif /* !_VIOBLK_H_ */
