@@ -1,0 +1,162 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+#
+# Unattended DragonFly install, run by the live CD's rc.d/pfi as pfi_script
+# while the pfi CD is mounted on /mnt.  It does what the installer
+# (usr.sbin/installer/dfuibe_installer: fn_disk.c, fn_subpart_ufs.c,
+# fn_install.c) does for a single UFS root, without its dialogs:
+# fdisk -BI, a disklabel64 woven from the virgin label, newfs, cpdup of
+# every path in /usr/share/installer/sources.conf (preferring NAME.hdd),
+# mtree of /var, pwd_mkdb, fstab, loader.conf.  Then it sets the serial
+# console up, adds the kernel sources and powers off.
+#
+# Every line the host waits for starts with "$MARK:" (see install.exp).
+# Any failure prints "$MARK: FAIL: reason" and powers off, so the host
+# fails at once with the reason instead of waiting for a timeout.
+
+MEDIA=$(dirname "$0")
+. "$MEDIA/dfly-install.conf" || { echo "DFLY-INSTALL: FAIL: no dfly-install.conf"; halt -p; }
+
+T=/tmp/target
+START=$(date +%s)
+
+say()
+{
+	echo "$MARK: $* (+$(( $(date +%s) - START ))s)"
+}
+
+fail()
+{
+	echo "$MARK: FAIL: $*"
+	sync
+	halt -p
+	exit 1
+}
+
+run()
+{
+	"$@" >/tmp/dfly-install.out 2>&1 && return 0
+	tail -n 20 /tmp/dfly-install.out
+	fail "command failed: $*"
+}
+
+say "start: DragonFly $(uname -r), target /dev/$DISK"
+[ -c "/dev/$DISK" ] || fail "no /dev/$DISK: the root disk must be on AHCI (ide-hd on -device ahci)"
+
+# Slice: one active DragonFly slice (type 108) over the whole disk, with
+# the MBR boot code; this is what the installer's "use entire disk" does.
+say "phase partition"
+run dd if=/dev/zero of="/dev/$DISK" bs=32k count=16
+run fdisk -BI "$DISK"
+S=${DISK}s1
+[ -c "/dev/$S" ] || fail "fdisk -BI did not create /dev/$S"
+
+# Label: keep the virgin label's header, replace its partition table.
+# 'a' takes what 'b' (swap) leaves; boot2 loads from 'a'.
+disklabel64 -r "$S" >/tmp/label.virgin 2>/tmp/dfly-install.out ||
+    fail "disklabel64 -r $S: $(cat /tmp/dfly-install.out)"
+sed '/partitions:/,$d' /tmp/label.virgin >/tmp/label
+{
+	echo "16 partitions:"
+	echo "#          size     offset    fstype"
+	echo "  a:	*	0	4.2BSD"
+	echo "  b:	$SWAP_SIZE	*	swap"
+} >>/tmp/label
+run disklabel64 -R -B -r "$S" /tmp/label
+disklabel64 "$S" | sed -n '/partitions:/,$p'
+
+say "phase newfs"
+run newfs "/dev/${S}a"
+mkdir -p "$T" || fail "mkdir $T"
+run mount "/dev/${S}a" "$T"
+
+# Copy: the installer's list, each NAME.hdd in place of NAME where the CD
+# has one (the CD's /etc is for the live system, /etc.hdd for a disk).
+say "phase copy"
+SOURCES=/usr/share/installer/sources.conf
+[ -r "$SOURCES" ] || fail "no $SOURCES on the live CD"
+while read -r p; do
+	case "$p" in
+	""|"#"*) continue ;;
+	/tmp) mkdir -p "$T/tmp"; continue ;;
+	esac
+	src=$p
+	[ -d "$p.hdd" ] && src=$p.hdd
+	[ -e "$src" ] || continue
+	mkdir -p "$T$(dirname "$p")"
+	say "copy $src -> $p"
+	cpdup -o "$src" "$T$p" >/tmp/dfly-install.out 2>&1 || {
+		tail -n 20 /tmp/dfly-install.out
+		fail "cpdup $src failed"
+	}
+done <"$SOURCES"
+chmod 1777 "$T/tmp"
+run mtree -deiU -f /etc/mtree/BSD.var.dist -p "$T/var"
+mkdir -p "$T/proc" "$T/dev" "$T/mnt" "$T/home"
+ln -sf usr/src/sys "$T/sys"
+# The CD's loader.conf mounts root from the CD (-C); a disk must not.
+rm -f "$T/boot/loader.conf"
+run pwd_mkdb -p -d "$T/etc" "$T/etc/master.passwd"
+
+say "phase configure"
+cat >"$T/etc/fstab" <<FSTAB
+# Device		Mountpoint	FStype	Options		Dump	Pass#
+/dev/${S}a		/		ufs	rw		1	1
+/dev/${S}b		none		swap	sw		0	0
+proc			/proc		procfs	rw		0	0
+FSTAB
+
+# Serial console at every stage.  DragonFly's boot2 knows -h (serial
+# only) and -V (video only), not FreeBSD's -D; with -h the loader and the
+# kernel use the serial port too.  console= covers a loader started
+# another way.
+echo "-h" >"$T/boot.config"
+cat "$MEDIA/loader.conf" >"$T/boot/loader.conf" || fail "no loader.conf on the pfi CD"
+echo "vfs.root.mountfrom=\"ufs:${S}a\"" >>"$T/boot/loader.conf"
+cat "$MEDIA/rc.conf" >"$T/etc/rc.conf" || fail "no rc.conf on the pfi CD"
+
+# A login on the serial line whatever the console flags say.
+sed -i '' -e '/^ttyd0[[:space:]]/d' "$T/etc/ttys"
+echo 'ttyd0	"/usr/libexec/getty std.115200"	vt100	on  secure' >>"$T/etc/ttys"
+grep -q '^ttyd0.*on  secure' "$T/etc/ttys" || fail "could not enable ttyd0 in /etc/ttys"
+
+# root keeps the empty password of a fresh DragonFly (console login for
+# the checks); sshd stays off (rc.conf), so nothing is reachable by
+# network.  Check that this is so rather than assume it.
+grep -q '^root::' "$T/etc/master.passwd" ||
+    say "note: root has a password in /etc.hdd; the checks expect none"
+
+# Kernel sources for building our modules in the guest, same release.
+say "phase sys"
+SYSFROM=none
+if [ -r /usr/src-sys.tar.bz2 ]; then
+	# nrelease/Makefile 'srcs' packs Makefile, Makefile.inc1 and sys/ as
+	# ./src/... into /usr/src-sys.tar.bz2 on release media.
+	run tar -xpf /usr/src-sys.tar.bz2 -C "$T/usr"
+	SYSFROM="release media (/usr/src-sys.tar.bz2)"
+elif [ -r "$MEDIA/src-sys.tar.gz" ]; then
+	mkdir -p "$T/usr/src"
+	run tar -xpf "$MEDIA/src-sys.tar.gz" -C "$T/usr/src"
+	SYSFROM="host git checkout ($SYS_REF)"
+fi
+if [ -r "$T/usr/src/sys/conf/kmod.mk" ]; then
+	say "sys: /usr/src/sys from $SYSFROM"
+else
+	SYSFROM=none
+	say "sys: NONE: no kernel sources; load modules built on the host"
+fi
+
+cat >"$T/etc/dfly-virtio-image" <<INFO
+version=$VERSION
+built=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+sys=$SYSFROM
+INFO
+
+say "phase finish"
+sync
+run umount "$T"
+run disklabel64 -B "$S"
+say "OK"
+sync
+halt -p

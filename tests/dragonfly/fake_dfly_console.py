@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+"""A stand-in for QEMU running the DragonFly live CD, for install.exp.
+
+It prints what the real loader, kernel and pfi print on the serial
+console (the strings install.exp waits for, taken from DragonFly's
+sys/boot/dloader and nrelease/root/etc/rc.d/pfi), insists on the keys a
+person would type, and ends as the scenario says:
+
+  fake_dfly_console.py SCENARIO [qemu args ignored...]
+  SCENARIO: ok | guest-fail | no-pfi | panic | serial-deaf
+"""
+
+import os
+import sys
+import time
+import tty
+
+out = sys.stdout
+
+
+def say(text):
+    out.write(text)
+    out.flush()
+
+
+def read_until(want, limit=10.0):
+    """Read stdin until WANT was typed; exit 3 (a failed fake) if not."""
+    got = b""
+    end = time.monotonic() + limit
+    while want not in got:
+        if time.monotonic() > end:
+            say("\r\nFAKE: expected %r, got %r\r\n" % (want, got))
+            sys.exit(3)
+        c = os.read(0, 1)
+        if not c:
+            sys.exit(3)
+        got += c
+    return got
+
+
+def main():
+    scenario = sys.argv[1]
+    if os.isatty(0):
+        tty.setraw(0)
+    say("SeaBIOS\r\nBooting from DVD/CD...\r\n")
+    say("Console: internal video/keyboard\r\nConsole: serial port\r\n")
+    say(" 1. Boot DragonFly [kernel]\r\n 9. Escape to loader prompt (also ESC)\r\n")
+    say("\rBooting in 10 seconds... ")
+    if scenario == "serial-deaf":
+        time.sleep(30)
+        sys.exit(0)
+    read_until(b"\x1b")
+    say("\r\n\r\nOK ")
+    read_until(b"set console=comconsole\r")
+    say("\r\nOK ")
+    read_until(b"menu\r")
+    say("\r\n 1. Boot DragonFly [kernel]\r\n\rBooting in 10 seconds... ")
+    read_until(b"1")
+    say("\r\nLoading /boot/kernel/kernel\r\n")
+    say("Copyright (c) 2003-2023 The DragonFly Project.\r\n")
+    if scenario == "panic":
+        say("panic: vm_fault: fault on nofault entry\r\n")
+        time.sleep(30)
+        sys.exit(0)
+    say("Starting pfi...\r\n")
+    say("Looking for pfi.conf on /dev/cd0... /dev/cd0 ok... not found\r\n")
+    if scenario == "no-pfi":
+        say("Looking for pfi.conf on /dev/cd1... /dev/cd1 ok... not found\r\n")
+        time.sleep(30)
+        sys.exit(0)
+    say("Looking for pfi.conf on /dev/cd1... /dev/cd1 ok... found!\r\n")
+    say("DFLY-INSTALL: start: DragonFly 6.4-RELEASE, target /dev/da0 (+0s)\r\n")
+    say("DFLY-INSTALL: phase partition (+1s)\r\n")
+    if scenario == "guest-fail":
+        say("DFLY-INSTALL: FAIL: fdisk -BI did not create /dev/da0s1\r\n")
+        sys.exit(0)
+    say("DFLY-INSTALL: phase copy (+5s)\r\n")
+    say("DFLY-INSTALL: OK\r\n")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

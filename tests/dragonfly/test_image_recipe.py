@@ -1,0 +1,380 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+"""The DragonFly image recipe's parts that need no DragonFly media.
+
+Run by `make dragonfly-image-tests` (part of `make test`).  What needs the
+media (the install itself, the first boot) runs only under
+`make dragonfly-image` on a host that has it.
+"""
+
+import bz2
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+IMG = os.path.join(TOP, "images", "dragonfly")
+sys.path.insert(0, IMG)
+
+import dfly_media as media  # noqa: E402
+import dfly_pfi as pfi  # noqa: E402
+import dfly_qemu as vm  # noqa: E402
+import dfly_sys  # noqa: E402
+from dfly_phases import Phases  # noqa: E402
+
+BUILD_IMAGE = os.path.join(IMG, "build-image")
+FAKE_CONSOLE = os.path.join(os.path.dirname(__file__), "fake_dfly_console.py")
+ISO = "dfly-x86_64-6.4.2_REL.iso"
+
+
+# -- names and URLs ------------------------------------------------------
+
+def test_default_url_is_the_mirror_bz2_for_the_version():
+    assert media.default_iso_url("6.4.2") == (
+        "https://mirror-master.dragonflybsd.org/iso-images/"
+        "dfly-x86_64-6.4.2_REL.iso.bz2")
+    assert media.default_iso_url("6.2.1", "http://m.example/iso-images/") \
+        == "http://m.example/iso-images/dfly-x86_64-6.2.1_REL.iso.bz2"
+
+
+@pytest.mark.parametrize("bad", ["", "6.4", "latest", "6.4.2; rm -rf /",
+                                 "v6.4.2"])
+def test_bad_version_is_refused(bad):
+    with pytest.raises(media.MediaError, match="DFLY_VERSION"):
+        media.iso_name(bad)
+
+
+def test_checksum_file_sits_beside_the_iso():
+    assert media.checksum_location(
+        "https://m.example/iso-images/%s.bz2" % ISO) \
+        == "https://m.example/iso-images/md5.txt"
+    assert media.checksum_location("/srv/dfly/%s" % ISO) \
+        == "/srv/dfly/md5.txt"
+
+
+def test_release_tag_and_sparse_clone_of_sys_only():
+    assert dfly_sys.release_tag("6.4.2") == "v6.4.2"
+    cmds = dfly_sys.git_commands("U", "v6.4.2", "D")
+    assert cmds[0][:2] == ["git", "clone"]
+    assert "--depth" in cmds[0] and "--branch" in cmds[0]
+    assert cmds[1][-1] == "/sys/"
+
+
+# -- checksums -----------------------------------------------------------
+
+def test_parse_bsd_and_gnu_checksum_lines():
+    text = ("MD5 (dfly-x86_64-6.4.0_REL.img) = "
+            "b3b23e1a18292c46643f8df435e4ab68\n"
+            "SHA256 (%s.bz2) = %s\n" % (ISO, "ab" * 32)
+            + "%s  other.iso\n" % ("cd" * 16)
+            + "garbage line\n\n")
+    sums = media.parse_checksums(text)
+    assert sums["dfly-x86_64-6.4.0_REL.img"] == (
+        "md5", "b3b23e1a18292c46643f8df435e4ab68")
+    assert sums[ISO + ".bz2"] == ("sha256", "ab" * 32)
+    assert sums["other.iso"] == ("md5", "cd" * 16)
+    assert len(sums) == 3
+
+
+def test_verify_accepts_the_right_digest_and_rejects_a_wrong_one(tmp_path):
+    f = tmp_path / ISO
+    f.write_bytes(b"dragonfly" * 1000)
+    good = hashlib.md5(f.read_bytes()).hexdigest()
+    media.verify_file(str(f), "md5", good.upper())
+    bad = ("0" if good[0] != "0" else "1") + good[1:]
+    with pytest.raises(media.MediaError, match="checksum mismatch"):
+        media.verify_file(str(f), "md5", bad)
+
+
+def _load_build_image():
+    """build-image is a command (no .py): load it as a module."""
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("build_image", BUILD_IMAGE)
+    spec = importlib.util.spec_from_loader("build_image", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+_plan = _load_build_image().verification_plan
+
+
+def test_plan_checks_the_download_and_the_iso_when_both_are_listed():
+    sums = {ISO + ".bz2": ("md5", "a" * 32), ISO: ("md5", "b" * 32)}
+    assert _plan(sums, ISO + ".bz2", ISO) == [
+        ("fetched", "md5", "a" * 32), ("iso", "md5", "b" * 32)]
+
+
+def test_plan_refuses_an_unlisted_file_and_says_how_to_go_on():
+    with pytest.raises(media.MediaError) as e:
+        _plan({}, ISO, ISO)
+    msg = str(e.value)
+    assert "DFLY_ISO_SHA256" in msg and "DFLY_ISO_VERIFY=skip" in msg
+
+
+def test_plan_takes_an_explicit_sha256_and_an_explicit_skip():
+    assert _plan({}, ISO, ISO, sha256="AB" * 32) == [
+        ("fetched", "sha256", "ab" * 32)]
+    assert _plan({}, ISO, ISO, skip=True) == []
+    with pytest.raises(media.MediaError, match="64 hex"):
+        _plan({}, ISO, ISO, sha256="1234")
+
+
+# -- phases --------------------------------------------------------------
+
+def test_phases_resume_rerun_on_new_key_and_retry_when_not_done(tmp_path):
+    ran = []
+    p = Phases(str(tmp_path), log=lambda m: None)
+    assert p.run("a", {"k": 1}, lambda: ran.append("a1"))
+    assert not p.run("a", {"k": 1}, lambda: ran.append("a2"))
+    assert p.run("a", {"k": 2}, lambda: ran.append("a3"))
+    assert p.run("b", {}, lambda: False)
+    assert not p.done("b", {})
+    out = tmp_path / "out"
+    p.run("c", {}, lambda: out.write_text("x"), [str(out)])
+    out.unlink()
+    assert p.run("c", {}, lambda: ran.append("c2"), [str(out)])
+    assert ran == ["a1", "a3", "c2"]
+
+
+# -- pfi CD --------------------------------------------------------------
+
+def test_pfi_conf_names_our_script_and_starts_no_frontend():
+    conf = pfi.pfi_conf()
+    assert 'pfi_script="dfly-install.sh"' in conf
+    assert 'pfi_frontend="none"' in conf
+    assert 'pfi_autologin="NONE"' in conf
+
+
+def test_install_conf_carries_parameters_and_refuses_shell_syntax():
+    conf = pfi.install_conf("6.4.2", swap_size="2G", sys_ref="v6.4.2")
+    assert 'DISK="da0"' in conf and 'SWAP_SIZE="2G"' in conf
+    assert 'MARK="DFLY-INSTALL"' in conf and 'VERSION="6.4.2"' in conf
+    with pytest.raises(ValueError):
+        pfi.install_conf('6.4.2"; reboot; "')
+
+
+def _iso_listing(path):
+    res = subprocess.run(["xorriso", "-indev", path, "-lsl", "/"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True, check=True)
+    return {line.split()[-1].strip("'"): line.split()[0]
+            for line in res.stdout.splitlines() if line.strip()}
+
+
+@pytest.mark.skipif(shutil.which("xorriso") is None,
+                    reason="xorriso not installed (make deps installs it)")
+def test_pfi_cd_holds_config_and_an_executable_script(tmp_path):
+    tar = tmp_path / "src-sys.tar.gz"
+    tar.write_bytes(b"not really a tarball")
+    out = str(tmp_path / "pfi.iso")
+    pfi.build_cd(out, pfi.pfi_files("6.4.2", str(tar), "v6.4.2"), pfi.VOLID)
+    files = _iso_listing(out)
+    for name in ("pfi.conf", "dfly-install.conf", "dfly-install.sh",
+                 "loader.conf", "rc.conf", "src-sys.tar.gz"):
+        assert name in files, files
+    # rc.d/pfi runs pfi_script only if it is executable (test -x).
+    assert files["dfly-install.sh"].startswith("-r-x")
+    assert files["pfi.conf"].startswith("-r--")
+    res = subprocess.run(["xorriso", "-indev", out, "-pvd_info"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    assert "DFLYPFI" in res.stdout
+
+
+# -- guest files ---------------------------------------------------------
+
+def _guest(name):
+    with open(os.path.join(IMG, "guest", name), encoding="utf-8") as f:
+        return f.read()
+
+
+def test_install_script_is_posix_sh():
+    sh = shutil.which("dash") or "/bin/sh"
+    res = subprocess.run([sh, "-n", os.path.join(IMG, "guest",
+                                                 "dfly-install.sh")],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    assert res.returncode == 0, res.stdout
+
+
+def test_install_script_sets_up_the_serial_console_and_a_bootable_disk():
+    s = _guest("dfly-install.sh")
+    assert 'fdisk -BI "$DISK"' in s
+    assert 'disklabel64 -R -B -r "$S" /tmp/label' in s
+    assert "/usr/share/installer/sources.conf" in s and "cpdup" in s
+    # DragonFly's boot2 knows -h, not FreeBSD's -D (an unknown flag
+    # makes it ignore the line).
+    assert 'echo "-h" >"$T/boot.config"' in s
+    assert "-D" not in s.split("boot.config")[1].splitlines()[0]
+    assert 'ttyd0	"/usr/libexec/getty std.115200"	vt100	on  secure' in s
+    assert "/usr/src-sys.tar.bz2" in s and "src-sys.tar.gz" in s
+    assert s.rstrip().endswith("halt -p")
+
+
+def test_loader_and_rc_conf():
+    loader = _guest("loader.conf")
+    assert 'console="comconsole"' in loader
+    assert 'autoboot_delay="1"' in loader
+    rc = _guest("rc.conf")
+    assert 'sshd_enable="NO"' in rc
+
+
+# -- QEMU command lines --------------------------------------------------
+
+def _pairs(argv, flag):
+    return [argv[i + 1] for i, a in enumerate(argv) if a == flag]
+
+
+def test_install_machine_has_ahci_disks_and_no_virtio_device():
+    argv = vm.install_argv("/b/disk.qcow2", "/m/dfly.iso", "/b/pfi.iso",
+                           "tcg", 4567)
+    assert not any("virtio" in a for a in argv)
+    devices = _pairs(argv, "-device")
+    assert "ahci,id=ahci" in devices
+    assert "ide-hd,drive=root,bus=ahci.0,bootindex=1" in devices
+    assert "ide-cd,drive=dflycd,bus=ahci.1,bootindex=0" in devices
+    assert "ide-cd,drive=pficd,bus=ahci.2" in devices
+    assert _pairs(argv, "-monitor") == [
+        "tcp:127.0.0.1:4567,server=on,wait=off"]
+    assert "-nodefaults" in argv and _pairs(argv, "-serial") == ["stdio"]
+
+
+def test_boot_machine_boots_its_disk():
+    argv = vm.boot_argv("/b/ov.qcow2", "kvm", 1234)
+    assert "ide-hd,drive=root,bus=ahci.0,bootindex=0" in _pairs(argv,
+                                                                "-device")
+    assert _pairs(argv, "-cpu") == ["host"]
+    with pytest.raises(ValueError):
+        vm.choose_accel("hvf")
+
+
+# -- the serial dialogue (install.exp) against a stand-in console ---------
+
+def _install_exp(tmp_path, scenario):
+    log = tmp_path / "serial.log"
+    res = subprocess.run(
+        ["expect", os.path.join(IMG, "install.exp"), str(log), "1", "0.05",
+         sys.executable, FAKE_CONSOLE, scenario],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        timeout=120)
+    return res.returncode, res.stdout, log.read_text(errors="replace")
+
+
+needs_expect = pytest.mark.skipif(shutil.which("expect") is None,
+                                  reason="expect not installed")
+
+
+@needs_expect
+def test_install_dialogue_reaches_the_script_and_power_off(tmp_path):
+    rc, out, log = _install_exp(tmp_path, "ok")
+    assert rc == 0, out
+    assert "pfi found our pfi.conf on cd1" in out
+    assert "guest: phase copy" in out
+    assert "Looking for pfi.conf on /dev/cd1" in log
+
+
+@needs_expect
+@pytest.mark.parametrize("scenario,why", [
+    ("guest-fail", "guest: fdisk -BI did not create /dev/da0s1"),
+    ("no-pfi", "the pfi CD (cd1) has no readable pfi.conf"),
+    ("panic", "kernel panic: vm_fault"),
+    ("serial-deaf", "no loader OK prompt after ESC"),
+])
+def test_install_dialogue_fails_fast_with_the_reason(tmp_path, scenario,
+                                                     why):
+    rc, out, _ = _install_exp(tmp_path, scenario)
+    assert rc == 1
+    assert "install FAILED: " + why in out
+    assert "serial log: " in out
+
+
+# -- the whole recipe up to the point where media is needed ---------------
+
+def _fake_release(tmp_path, listed=True, corrupt=False):
+    src = tmp_path / "mirror"
+    src.mkdir()
+    iso = src / ISO
+    iso.write_bytes(os.urandom(200000))
+    (src / (ISO + ".bz2")).write_bytes(bz2.compress(iso.read_bytes()))
+    digest = hashlib.md5(iso.read_bytes()).hexdigest()
+    if corrupt:
+        digest = "0" * 32
+    if listed:
+        (src / "md5.txt").write_text("MD5 (%s) = %s\n" % (ISO, digest))
+    return src
+
+
+def _build(tmp_path, *args, env=None):
+    e = dict(os.environ, DFLY_FETCH_SYS="no")
+    for k in [k for k in e if k.startswith("DFLY_") and k != "DFLY_FETCH_SYS"]:
+        del e[k]
+    e.update(env or {})
+    res = subprocess.run([sys.executable, BUILD_IMAGE, "--cache",
+                          str(tmp_path / "cache"), "--until", "pficd"]
+                         + list(args), stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, env=e,
+                         timeout=120)
+    return res.returncode, res.stdout
+
+
+@pytest.mark.skipif(shutil.which("xorriso") is None,
+                    reason="xorriso not installed")
+def test_recipe_verifies_unpacks_and_resumes(tmp_path):
+    src = _fake_release(tmp_path)
+    rc, out = _build(tmp_path, "--iso", str(src / (ISO + ".bz2")))
+    assert rc == 0, out
+    assert "%s md5 matches" % ISO in out
+    assert (tmp_path / "cache" / "media" / ISO).read_bytes() \
+        == (src / ISO).read_bytes()
+    assert (tmp_path / "cache" / "pfi-6.4.2.iso").is_file()
+    rc, out = _build(tmp_path, "--iso", str(src / (ISO + ".bz2")))
+    assert rc == 0, out
+    for phase in ("fetch", "verify", "decompress", "pficd"):
+        assert "[dimg] %-10s cached" % phase in out
+
+
+def test_recipe_refuses_a_checksum_mismatch(tmp_path):
+    src = _fake_release(tmp_path, corrupt=True)
+    rc, out = _build(tmp_path, "--iso", str(src / ISO))
+    assert rc == 1
+    assert "checksum mismatch for %s" % ISO in out
+    assert not (tmp_path / "cache" / "stamps" / "verify.stamp").exists()
+
+
+def test_recipe_wants_a_checksum_for_a_bare_local_iso(tmp_path):
+    src = _fake_release(tmp_path, listed=False)
+    rc, out = _build(tmp_path, "--iso", str(src / ISO))
+    assert rc == 1
+    assert "no published checksum" in out and "DFLY_ISO_SHA256" in out
+    good = hashlib.sha256((src / ISO).read_bytes()).hexdigest()
+    rc, out = _build(tmp_path, "--iso", str(src / ISO),
+                     env={"DFLY_ISO_SHA256": good})
+    assert rc == 0, out
+    rc, out = _build(tmp_path, "--iso", str(src / ISO),
+                     env={"DFLY_ISO_SHA256": "f" * 64})
+    assert rc == 1 and "checksum mismatch" in out
+
+
+def test_recipe_skip_says_it_is_unverified(tmp_path):
+    src = _fake_release(tmp_path, listed=False)
+    rc, out = _build(tmp_path, "--iso", str(src / ISO),
+                     env={"DFLY_ISO_VERIFY": "skip"})
+    assert rc == 0, out
+    assert "is NOT verified" in out
+
+
+def test_recipe_missing_iso_is_a_clear_error(tmp_path):
+    rc, out = _build(tmp_path, "--iso", str(tmp_path / "nope.iso"))
+    assert rc == 1
+    assert "DFLY_ISO=%s: no such file" % (tmp_path / "nope.iso") in out
+
+
+def test_recipe_bad_version_is_a_clear_error(tmp_path):
+    rc, out = _build(tmp_path, "--version", "six")
+    assert rc == 1 and "not a release number" in out
