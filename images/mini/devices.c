@@ -1,46 +1,315 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Copyright (c) 2026 The dfly-virtio Project. */
 
+/*
+ * Find the virtio functions on PCI and bring each up through the core in
+ * the order vio.h prescribes, with MSI-X where the function has enough
+ * table entries, its INTx line otherwise, and polling as the reported
+ * last resort.  The kernel command line can force a mode for testing:
+ * "intx" or "poll" (QEMU -append).
+ */
+
 #include "commands.h"
 #include "console.h"
 #include "devices.h"
-#include "pci.h"
+#include "errnum.h"
+#include "intr.h"
+#include "mem.h"
 #include "shell.h"
+#include "vio_vq.h"
 
-static struct pci_dev pci_devs[PCI_MAX_DEVICES];
-static int npci;
+#define VIRTIO_VENDOR		0x1af4
+#define MAX_VDEVS		8
+
+struct msix_entry {
+	struct mini_vdev	*vd;
+	int			 entry;
+};
+
+static struct mini_vdev vdevs[MAX_VDEVS];
+static int nvdevs;
+static struct msix_entry msix_entries[MAX_VDEVS * MINI_MSIX_MAX];
+static int nmsix_entries;
+
+static const struct mini_driver *const drivers[] = {
+	&mini_blk_driver,
+	&mini_net_driver,
+	&mini_balloon_driver,
+};
+
+static bool
+cmdline_has(const char *word)
+{
+	const char *p = mem_cmdline();
+	size_t n = strlen(word);
+
+	for (; *p != '\0'; p++) {
+		if ((p == mem_cmdline() || p[-1] == ' ') &&
+		    memcmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return (true);
+	}
+	return (false);
+}
+
+/* Queue q shares table entry 1 + q % (entries - 1); entry 0 is config. */
+static int
+msix_entry_of_queue(const struct mini_vdev *vd, int q)
+{
+	return (1 + q % (vd->nmsix - 1));
+}
+
+static void
+msix_intr(void *arg)
+{
+	struct msix_entry *me = arg;
+	struct vio_softc *sc = mini_vio(me->vd);
+	int q;
+
+	if (me->entry == 0) {
+		vio_config_intr(sc);
+		return;
+	}
+	for (q = 0; q < VIO_MAX_VQS; q++)
+		if (sc->sc_vqs[q] != NULL &&
+		    msix_entry_of_queue(me->vd, q) == me->entry)
+			vq_intr(sc->sc_vqs[q]);
+}
+
+static void
+line_intr(void *arg)
+{
+	(void)vio_intr(mini_vio(arg));
+}
+
+static void
+config_hook(struct vio_softc *sc, void *arg)
+{
+	struct mini_vdev *vd = arg;
+
+	(void)sc;
+	if (vd->drv->config_changed != NULL)
+		vd->drv->config_changed(vd);
+}
+
+static int
+msix_setup(struct mini_vdev *vd)
+{
+	int n = pci_msix_count(&vd->pci), i;
+
+	/* One entry for config and at least one for the queues. */
+	if (n < 2)
+		return (ENXIO);
+	if (n > MINI_MSIX_MAX)
+		n = MINI_MSIX_MAX;
+	if (nmsix_entries + n > (int)nitems(msix_entries))
+		return (ENOSPC);
+	for (i = 0; i < n; i++) {
+		struct msix_entry *me = &msix_entries[nmsix_entries++];
+
+		me->vd = vd;
+		me->entry = i;
+		vd->msix_vec[i] = intr_alloc_vector(msix_intr, me, false);
+		if (vd->msix_vec[i] < 0)
+			return (ENOSPC);
+	}
+	if (pci_msix_enable(&vd->pci, vd->msix_vec, n) != 0)
+		return (ENXIO);
+	vd->nmsix = n;
+	vio_pci_set_msix(&vd->vps, true);
+	return (0);
+}
+
+static int
+msix_assign(struct mini_vdev *vd)
+{
+	struct vio_softc *sc = mini_vio(vd);
+	int q, error;
+
+	error = vio_set_config_vector(sc, 0);
+	for (q = 0; error == 0 && q < VIO_MAX_VQS; q++)
+		if (sc->sc_vqs[q] != NULL)
+			error = vio_set_queue_vector(sc, (uint16_t)q,
+			    (uint16_t)msix_entry_of_queue(vd, q));
+	return (error);
+}
+
+static int
+fail(struct mini_vdev *vd, int error, const char *why)
+{
+	vd->error = error;
+	vd->why = why;
+	if (vd->vps.sc_vio.sc_ops != NULL)
+		vio_fail(mini_vio(vd));
+	return (error);
+}
+
+static int
+attach_one(struct mini_vdev *vd)
+{
+	struct vio_softc *sc = mini_vio(vd);
+	size_t i;
+	int error;
+
+	error = vio_pci_attach(&vd->vps, vd, vd->pci.device, 0);
+	if (error != 0)
+		return (fail(vd, error, "transport not usable"));
+	for (i = 0; i < nitems(drivers); i++)
+		if (drivers[i]->device_type == sc->sc_device_type)
+			vd->drv = drivers[i];
+	if (vd->drv == NULL)
+		return (fail(vd, ENXIO, "no driver"));
+	pci_enable_busmaster(&vd->pci);
+
+	vd->intr = MINI_INTR_POLL;
+	if (!cmdline_has("intx") && !cmdline_has("poll") &&
+	    msix_setup(vd) == 0)
+		vd->intr = MINI_INTR_MSIX;
+	else if (!cmdline_has("poll") && vd->pci.irq_pin != 0 &&
+	    vd->pci.irq_line != 0 && vd->pci.irq_line != 0xff)
+		vd->intr = MINI_INTR_INTX;
+
+	error = vio_init(sc);
+	if (error == 0)
+		error = vio_negotiate_features(sc, vd->drv->features());
+	if (error != 0)
+		return (fail(vd, error, "feature negotiation failed"));
+	sc->sc_config_change = config_hook;
+	sc->sc_child = vd;
+	error = vd->drv->attach(vd);
+	if (error != 0)
+		return (fail(vd, error, vd->why != NULL ? vd->why :
+		    "driver attach failed"));
+	if (vd->intr == MINI_INTR_MSIX && msix_assign(vd) != 0)
+		return (fail(vd, EIO, "device refused MSI-X vectors"));
+	if (vd->intr == MINI_INTR_INTX) {
+		pci_disable_intx(&vd->pci, false);
+		if (intr_establish_line(vd->pci.irq_line, line_intr, vd) < 0)
+			vd->intr = MINI_INTR_POLL;
+	}
+	if (vd->intr == MINI_INTR_POLL)
+		intr_add_poll(line_intr, vd);
+	error = vio_driver_ok(sc);
+	if (error != 0)
+		return (fail(vd, error, "device failed DRIVER_OK"));
+	vd->attached = true;
+	if (vd->drv->start != NULL)
+		vd->drv->start(vd);
+	return (0);
+}
 
 void
 devices_attach(void)
 {
-	npci = pci_scan(pci_devs, PCI_MAX_DEVICES);
+	static struct pci_dev pdevs[PCI_MAX_DEVICES];
+	int n, i;
+
+	n = pci_scan(pdevs, PCI_MAX_DEVICES);
+	for (i = 0; i < n && nvdevs < MAX_VDEVS; i++) {
+		if (pdevs[i].vendor != VIRTIO_VENDOR ||
+		    pdevs[i].device < 0x1000 || pdevs[i].device > 0x107f)
+			continue;
+		vdevs[nvdevs].pci = pdevs[i];
+		attach_one(&vdevs[nvdevs++]);
+	}
+}
+
+struct mini_vdev *
+devices_find(uint16_t device_type)
+{
+	int i;
+
+	for (i = 0; i < nvdevs; i++)
+		if (vdevs[i].drv != NULL &&
+		    vdevs[i].drv->device_type == device_type &&
+		    vdevs[i].attached)
+			return (&vdevs[i]);
+	return (NULL);
+}
+
+bool
+devices_usable(struct mini_vdev *vd, const char *what)
+{
+	if (vd == NULL) {
+		printf("error: no %s device attached\n", what);
+		return (false);
+	}
+	if (vio_is_broken(mini_vio(vd))) {
+		printf("error: %s device broken: %s\n", what,
+		    mini_vio(vd)->sc_broken_why != NULL ?
+		    mini_vio(vd)->sc_broken_why : "unknown");
+		return (false);
+	}
+	return (true);
+}
+
+static const char *
+intr_mode_name(enum mini_intr_mode m)
+{
+	switch (m) {
+	case MINI_INTR_MSIX:
+		return ("msix");
+	case MINI_INTR_INTX:
+		return ("intx");
+	case MINI_INTR_POLL:
+		return ("poll");
+	default:
+		return ("none");
+	}
 }
 
 int
 cmd_probe(int argc, char **argv)
 {
-	int i, b;
+	struct mini_vdev *vd;
+	struct vio_softc *sc;
+	int i;
 
 	(void)argv;
 	if (argc != 1)
 		return (CMD_USAGE);
-	for (i = 0; i < npci; i++) {
-		struct pci_dev *d = &pci_devs[i];
-
-		printf("%02x:%02x.%x %04x:%04x class %02x%02x irq %u pin %u msix %d\n",
-		    d->bus, d->slot, d->func, d->vendor, d->device, d->class,
-		    d->subclass, d->irq_line, d->irq_pin, pci_msix_count(d));
-		for (b = 0; b < 6; b++)
-			if (d->bar_size[b])
-				printf("   bar%d %s %lx size %lx\n", b,
-				    d->bar_io[b] ? "io" : "mem",
-				    d->bar_base[b], d->bar_size[b]);
+	for (i = 0; i < nvdevs; i++) {
+		vd = &vdevs[i];
+		sc = mini_vio(vd);
+		printf("%02x:%02x.%x %s %s features %#lx %s ", vd->pci.bus,
+		    vd->pci.slot, vd->pci.func,
+		    vd->drv != NULL ? vd->drv->name : "unknown",
+		    sc->sc_ops == NULL ? "-" : sc->sc_modern ? "modern" :
+		    "legacy", sc->sc_features, intr_mode_name(vd->intr));
+		if (vd->attached && !vio_is_broken(sc))
+			printf("ok\n");
+		else if (vd->attached)
+			printf("failed: broken: %s\n", sc->sc_broken_why);
+		else
+			printf("failed: %s (error %d)\n", vd->why, vd->error);
 	}
+	printf("probe: %d virtio devices\n", nvdevs);
 	return (CMD_OK);
 }
 
-int cmd_blk(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int cmd_net(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int cmd_ping(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int cmd_balloon(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int cmd_stats(int argc, char **argv) { (void)argc; (void)argv; return 1; }
+int
+cmd_stats(int argc, char **argv)
+{
+	struct vio_softc *sc;
+	struct vio_vq *vq;
+	int i, q;
+
+	(void)argv;
+	if (argc != 1)
+		return (CMD_USAGE);
+	for (i = 0; i < nvdevs; i++) {
+		if (!vdevs[i].attached)
+			continue;
+		sc = mini_vio(&vdevs[i]);
+		for (q = 0; q < VIO_MAX_VQS; q++) {
+			vq = sc->sc_vqs[q];
+			if (vq == NULL)
+				continue;
+			printf("%s %s q%d: requests %lu kicks %lu interrupts "
+			    "%lu\n", vdevs[i].drv->name, vq->vq_name, q,
+			    vq->vq_requests, vq->vq_kicks, vq->vq_interrupts);
+		}
+		printf("%s config: interrupts %lu\n", vdevs[i].drv->name,
+		    sc->sc_config_intrs);
+	}
+	return (CMD_OK);
+}

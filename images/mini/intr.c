@@ -2,6 +2,7 @@
 /* Copyright (c) 2026 The dfly-virtio Project. */
 
 #include "console.h"
+#include "errnum.h"
 #include "intr.h"
 #include "paging.h"
 #include "timer.h"
@@ -58,6 +59,11 @@ static volatile uint64_t pending[4];
 static int pin_vector[IOAPIC_PINS];
 static int next_vector = VEC_FIRST_DEVICE;
 static volatile uint64_t ticks;
+static struct {
+	intr_handler_t	*fn;
+	void		*arg;
+} polls[8];
+static int npolls;
 
 static inline uint32_t
 lapic_read(uint32_t reg)
@@ -172,6 +178,44 @@ intr_run_pending(void)
 		}
 	}
 	running = false;
+}
+
+void
+intr_add_poll(intr_handler_t *fn, void *arg)
+{
+	if (npolls == (int)nitems(polls))
+		panic("intr_add_poll: too many");
+	polls[npolls].fn = fn;
+	polls[npolls++].arg = arg;
+}
+
+void
+intr_service(void)
+{
+	int i;
+
+	intr_run_pending();
+	for (i = 0; i < npolls; i++)
+		polls[i].fn(polls[i].arg);
+}
+
+int
+intr_wait_for(bool (*done)(void *), void *arg, uint64_t timeout_us)
+{
+	uint64_t end = timer_usec() + timeout_us;
+
+	for (;;) {
+		intr_service();
+		if (done(arg))
+			return (0);
+		if (timer_usec() >= end)
+			return (ETIMEDOUT);
+		/* Pollers have no interrupt to wake us: spin instead. */
+		if (npolls > 0)
+			cpu_pause();
+		else
+			intr_wait();
+	}
 }
 
 void

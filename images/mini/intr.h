@@ -39,4 +39,11 @@ uint64_t intr_count(int vector);
 /* Sleep until any interrupt (or the periodic tick) arrives. */
 void	intr_wait(void);
 
+/* Run fn on every service pass (devices without interrupts). */
+void	intr_add_poll(intr_handler_t *fn, void *arg);
+/* Run pending handlers and poll functions once. */
+void	intr_service(void);
+/* Service devices until done(arg) or timeout: 0 or ETIMEDOUT. */
+int	intr_wait_for(bool (*done)(void *), void *arg, uint64_t timeout_us);
+
 #endif /* MINI_INTR_H */

@@ -2,8 +2,8 @@
 /* Copyright (c) 2026 The dfly-virtio Project. */
 
 /*
- * A small printf: %d %i %u %x %X %p %s %c %%, with the flags '-' and '0',
- * a field width, and the length modifiers l, ll and z.
+ * A small printf: %d %i %u %x %X %p %s %c %%, with the flags '-', '0'
+ * and '#', a field width, and the length modifiers l, ll and z.
  */
 
 #include "console.h"
@@ -64,7 +64,7 @@ format(struct sink *s, const char *fmt, va_list ap)
 	uint64_t u;
 	int64_t i;
 	int width, lng;
-	bool left;
+	bool left, alt;
 	char pad;
 
 	for (; *fmt != '\0'; fmt++) {
@@ -74,12 +74,15 @@ format(struct sink *s, const char *fmt, va_list ap)
 		}
 		fmt++;
 		left = false;
+		alt = false;
 		pad = ' ';
 		width = 0;
 		lng = 0;
 		for (;; fmt++) {
 			if (*fmt == '-')
 				left = true;
+			else if (*fmt == '#')
+				alt = true;
 			else if (*fmt == '0')
 				pad = '0';
 			else
@@ -108,6 +111,10 @@ format(struct sink *s, const char *fmt, va_list ap)
 			u = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int);
 			n = format_uint(num + sizeof(num), u,
 			    *fmt == 'u' ? 10 : 16, *fmt == 'X');
+			if (alt && *fmt != 'u') {
+				num[sizeof(num) - ++n] = 'x';
+				num[sizeof(num) - ++n] = '0';
+			}
 			put_padded(s, num + sizeof(num) - n, n, width, left,
 			    pad);
 			break;

@@ -112,7 +112,7 @@ read_line(char *buf, size_t len)
 	int c;
 
 	for (;;) {
-		intr_run_pending();
+		intr_service();
 		console_rx_poll();
 		c = console_getc();
 		if (c < 0) {
