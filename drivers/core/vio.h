@@ -90,6 +90,7 @@ struct vio_softc {
 	bool		sc_modern;	/* virtio 1.x interface (else legacy) */
 	uint64_t	sc_device_features;	/* offered, set by negotiation */
 	uint64_t	sc_features;	/* negotiated */
+	uint8_t		sc_status;	/* status bits the driver has set */
 	uint32_t	sc_config_len;	/* bytes of device-specific config */
 	bool		sc_broken;	/* device misbehaved: no more I/O */
 	const char	*sc_broken_why;	/* first reason, for probe output */

@@ -1,0 +1,55 @@
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+/*
+ * PCI transport: decide between the modern and the legacy interface.
+ */
+
+#include "vio_os.h"
+#include "vio_pci.h"
+#include "vio_pci_priv.h"
+
+int
+vio_pci_attach(struct vio_pci_softc *psc, void *os, uint16_t device_id,
+    int flags)
+{
+	struct vio_softc *sc = &psc->sc_vio;
+	bool modern_only;
+
+	vio_memset(psc, 0, sizeof(*psc));
+	sc->sc_os = os;
+	psc->sc_pci_device = device_id;
+	if (device_id >= VIRTIO_PCI_DEVICE_MODERN_MIN &&
+	    device_id <= VIRTIO_PCI_DEVICE_MODERN_MAX) {
+		modern_only = true;
+		sc->sc_device_type = device_id - VIRTIO_PCI_DEVICE_MODERN_MIN;
+	} else if (device_id >= VIRTIO_PCI_DEVICE_TRANS_MIN &&
+	    device_id <= VIRTIO_PCI_DEVICE_TRANS_MAX) {
+		/* Transitional devices name their type in the subsystem id. */
+		modern_only = false;
+		sc->sc_device_type = vio_pcicfg_read_2(os, PCIR_SUBDEV);
+	} else
+		return (ENXIO);
+	if (sc->sc_device_type == 0)
+		return (ENXIO);
+
+	if (modern_only || (flags & VIO_PCI_PREFER_LEGACY) == 0) {
+		if (vio_pci_modern_attach(psc) == 0)
+			return (0);
+		if (modern_only)
+			return (ENXIO);
+	}
+	return (vio_pci_legacy_attach(psc));
+}
+
+void
+vio_pci_set_msix(struct vio_pci_softc *psc, bool enabled)
+{
+
+	psc->sc_msix = enabled;
+	if (!psc->sc_vio.sc_modern)
+		vio_pci_legacy_set_msix(psc);
+}

@@ -1,0 +1,62 @@
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+/*
+ * vio_os.h for the unit tests and fuzz targets: the core runs in a
+ * user process against the simulated device of sim/.  libc is allowed
+ * here (and only here).  The hooks are implemented in sim/sim_os.c; the
+ * contract is drivers/core/vio_os.h.example.
+ */
+
+#ifndef _VIO_OS_H_
+#define _VIO_OS_H_
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define vio_membar_sync()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define vio_membar_producer()	__atomic_thread_fence(__ATOMIC_RELEASE)
+#define vio_membar_consumer()	__atomic_thread_fence(__ATOMIC_ACQUIRE)
+
+#define vio_memcpy(dst, src, len)	memcpy((dst), (src), (len))
+#define vio_memset(dst, c, len)		memset((dst), (c), (len))
+
+struct vio_dma {
+	void		*vaddr;
+	uint64_t	busaddr;
+	size_t		size;
+	void		*priv;		/* the simulator's region record */
+};
+#define VIO_DMA_PREREAD		0x01
+#define VIO_DMA_PREWRITE	0x02
+#define VIO_DMA_POSTREAD	0x04
+#define VIO_DMA_POSTWRITE	0x08
+int	vio_dma_alloc(void *os, size_t size, size_t align, struct vio_dma *);
+void	vio_dma_free(void *os, struct vio_dma *);
+void	vio_dma_sync(void *os, struct vio_dma *, int ops);
+
+void	*vio_mem_alloc(void *os, size_t size);
+void	vio_mem_free(void *os, void *ptr, size_t size);
+
+uint8_t		vio_bar_read_1(void *os, int bar, uint32_t off);
+uint16_t	vio_bar_read_2(void *os, int bar, uint32_t off);
+uint32_t	vio_bar_read_4(void *os, int bar, uint32_t off);
+void		vio_bar_write_1(void *os, int bar, uint32_t off, uint8_t val);
+void		vio_bar_write_2(void *os, int bar, uint32_t off, uint16_t val);
+void		vio_bar_write_4(void *os, int bar, uint32_t off, uint32_t val);
+uint64_t	vio_bar_size(void *os, int bar);
+uint8_t		vio_pcicfg_read_1(void *os, uint32_t off);
+uint16_t	vio_pcicfg_read_2(void *os, uint32_t off);
+uint32_t	vio_pcicfg_read_4(void *os, uint32_t off);
+
+void	vio_delay(void *os, unsigned int usec);
+void	vio_log(void *os, const char *fmt, ...)
+	    __attribute__((__format__(__printf__, 2, 3)));
+
+#endif /* !_VIO_OS_H_ */
