@@ -93,6 +93,8 @@ def pfi_files(version, sys_tarball=None, sys_ref="", swap_size="1G"):
         INSTALL_SCRIPT: ("copy", os.path.join(GUEST, INSTALL_SCRIPT)),
         "loader.conf": ("copy", os.path.join(GUEST, "loader.conf")),
         "rc.conf": ("copy", os.path.join(GUEST, "rc.conf")),
+        "rc.local": ("copy", os.path.join(GUEST, "rc.local")),
+        "root.profile": ("copy", os.path.join(GUEST, "root.profile")),
     }
     if sys_tarball:
         files["src-sys.tar.gz"] = ("copy", sys_tarball)

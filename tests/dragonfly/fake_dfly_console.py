@@ -8,7 +8,8 @@ sys/boot/dloader and nrelease/root/etc/rc.d/pfi), insists on the keys a
 person would type, and ends as the scenario says:
 
   fake_dfly_console.py SCENARIO [qemu args ignored...]
-  SCENARIO: ok | guest-fail | no-pfi | panic | serial-deaf
+  SCENARIO: ok | guest-fail | no-pfi | panic | serial-deaf   (live CD)
+            boot-ok | boot-login                              (installed)
 """
 
 import os
@@ -39,10 +40,32 @@ def read_until(want, limit=10.0):
     return got
 
 
+def installed(scenario):
+    """The installed image: boot2/loader/kernel on COM1, getty on ttyd0."""
+    say("/boot.config: -h\r\nConsole: serial port\r\n")
+    say("Copyright (c) 2003-2023 The DragonFly Project.\r\n")
+    if scenario == "boot-login":
+        say("\r\nDragonFly/x86_64 (dfly-virtio) (ttyd0)\r\n\r\nlogin: ")
+        time.sleep(30)
+        sys.exit(0)
+    say("\r\nDFLY-VIRTIO-DRAGONFLY-READY\r\ndfly# ")
+    read_until(b"PS1='DFLY# '\r")
+    say("\r\nDFLY# ")
+    line = read_until(b"END\r")
+    say(line.decode().replace("\r", "\r\n"))
+    say("DFLY-FB-INFO\r\nversion=6.4.2\r\nsys=release media\r\n"
+        "6.4-RELEASE\r\n/usr/src/sys/conf/kmod.mk\r\nDFLY-FB-END\r\nDFLY# ")
+    read_until(b"halt -p\r")
+    say("\r\nThe operating system has halted.\r\n")
+    sys.exit(0)
+
+
 def main():
     scenario = sys.argv[1]
     if os.isatty(0):
         tty.setraw(0)
+    if scenario.startswith("boot-"):
+        installed(scenario)
     say("SeaBIOS\r\nBooting from DVD/CD...\r\n")
     say("Console: internal video/keyboard\r\nConsole: serial port\r\n")
     say(" 1. Boot DragonFly [kernel]\r\n 9. Escape to loader prompt (also ESC)\r\n")

@@ -176,7 +176,8 @@ def test_pfi_cd_holds_config_and_an_executable_script(tmp_path):
     pfi.build_cd(out, pfi.pfi_files("6.4.2", str(tar), "v6.4.2"), pfi.VOLID)
     files = _iso_listing(out)
     for name in ("pfi.conf", "dfly-install.conf", "dfly-install.sh",
-                 "loader.conf", "rc.conf", "src-sys.tar.gz"):
+                 "loader.conf", "rc.conf", "rc.local", "root.profile",
+                 "src-sys.tar.gz"):
         assert name in files, files
     # rc.d/pfi runs pfi_script only if it is executable (test -x).
     assert files["dfly-install.sh"].startswith("-r-x")
@@ -212,7 +213,8 @@ def test_install_script_sets_up_the_serial_console_and_a_bootable_disk():
     # makes it ignore the line).
     assert 'echo "-h" >"$T/boot.config"' in s
     assert "-D" not in s.split("boot.config")[1].splitlines()[0]
-    assert 'ttyd0	"/usr/libexec/getty std.115200"	vt100	on  secure' in s
+    assert 'ttyd0	"/usr/libexec/getty dfly.autologin"	vt100	on  secure' in s
+    assert ":al=root:tc=std.115200:" in s
     assert "/usr/src-sys.tar.bz2" in s and "src-sys.tar.gz" in s
     assert s.rstrip().endswith("halt -p")
 
@@ -378,3 +380,30 @@ def test_recipe_missing_iso_is_a_clear_error(tmp_path):
 def test_recipe_bad_version_is_a_clear_error(tmp_path):
     rc, out = _build(tmp_path, "--version", "six")
     assert rc == 1 and "not a release number" in out
+
+
+# -- the first boot (firstboot.exp) against a stand-in installed system ---
+
+def _firstboot_exp(tmp_path, scenario):
+    res = subprocess.run(
+        ["expect", os.path.join(IMG, "firstboot.exp"),
+         str(tmp_path / "serial.log"), "0.05",
+         sys.executable, FAKE_CONSOLE, scenario],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        timeout=120)
+    return res.returncode, res.stdout
+
+
+@needs_expect
+def test_first_boot_logs_in_and_reports_the_image(tmp_path):
+    rc, out = _firstboot_exp(tmp_path, "boot-ok")
+    assert rc == 0, out
+    assert "firstboot: guest: version=6.4.2" in out
+    assert "firstboot: guest: /usr/src/sys/conf/kmod.mk" in out
+
+
+@needs_expect
+def test_first_boot_refuses_a_login_prompt(tmp_path):
+    rc, out = _firstboot_exp(tmp_path, "boot-login")
+    assert rc == 1
+    assert "getty autologin on ttyd0 is not set up" in out
