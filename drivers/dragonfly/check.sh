@@ -185,7 +185,7 @@ for mod in $modules; do
 			} ;;
 		esac
 		obj=$out/obj/$mod/$(basename "${src%.c}").o
-		incs=$(makevar "$mk" CFLAGS | tr " " "\n" | { grep -E "^-[ID]" || true; } | xargs)
+		incs=$(makevar "$mk" CFLAGS | tr -s " \t" "\n\n" | { grep -E "^-[ID]" || true; } | xargs)
 		# shellcheck disable=SC2086
 		if ! $cc $cflags $incs -c "$file" -o "$obj" 2>"$obj.log"; then
 			cat "$obj.log" >&2
@@ -206,4 +206,4 @@ done
 # the other modules declare with MODULE_DEPEND).
 "$python" "$here/symcheck.py" --sys "$sys" --provider "$out/vio_pci.ko" \
     $(for mod in $modules; do echo "$out/$mod.ko"; done)
-echo "dragonfly-check: OK against $sys: 4 modules, $warnings warnings"
+echo "dragonfly-check: OK against $sys: $(echo $modules | wc -w) modules, $warnings warnings"

@@ -141,9 +141,11 @@ def c_definitions(text):
     lines = text.split("\n")
     for i, line in enumerate(lines):
         m = FUNC_KNF.match(line)
+        # DragonFly also writes "static" on a line of its own.
         if (m and i > 0 and not line.rstrip().endswith(";") and
                 KNF_TYPE_LINE.match(lines[i - 1]) and
-                not lines[i - 1].startswith("static")):
+                not lines[i - 1].startswith("static") and
+                not (i > 1 and lines[i - 2].strip() == "static")):
             names.add(m.group(1))
         m = FUNC_ONE_LINE.match(line)
         if m and (m.group(2) or (i + 1 < len(lines) and

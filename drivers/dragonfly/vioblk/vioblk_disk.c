@@ -1,0 +1,326 @@
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+/*
+ * vioblk: the DragonFly disk(9) driver of a virtio block device, a child
+ * of vio_pci.  Attach negotiates, lets the protocol code (drivers/blk)
+ * read the configuration and set up the queue, maps data with bus_dma,
+ * asks the device for its serial number and creates the disk; see
+ * vioblk(4).  The I/O path is in vioblk_io.c.
+ */
+
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/bus.h>
+#include <sys/buf.h>
+#include <sys/buf2.h>
+#include <sys/conf.h>
+#include <sys/devicestat.h>
+#include <sys/disk.h>
+#include <sys/kernel.h>
+#include <sys/malloc.h>
+#include <sys/module.h>
+#include <sys/serialize.h>
+#include <sys/sysctl.h>
+
+#include "vio_os.h"
+#include "vio.h"
+#include "vio_vq.h"
+#include "vioblk.h"
+#include "vioblk_var.h"
+#include "vio_if.h"
+
+MALLOC_DEFINE(M_VIOBLK, "vioblk", "vioblk requests");
+
+static int vblk_discard_disable = 0;
+TUNABLE_INT("hw.vioblk.discard_disable", &vblk_discard_disable);
+
+/* How long attach waits for the device's serial number. */
+#define VBLK_ID_TIMEOUT		(5 * hz)
+
+static struct dev_ops vblk_ops = {
+	{ "vioblk", 0, D_DISK | D_MPSAFE },
+	.d_open =	nullopen,
+	.d_close =	nullclose,
+	.d_read =	physread,
+	.d_write =	physwrite,
+	.d_strategy =	vblk_strategy,
+};
+
+/* The same, for devices that can discard: BUF_CMD_FREEBLKS comes down. */
+static struct dev_ops vblk_discard_ops = {
+	{ "vioblk", 0, D_DISK | D_MPSAFE | D_CANFREE },
+	.d_open =	nullopen,
+	.d_close =	nullclose,
+	.d_read =	physread,
+	.d_write =	physwrite,
+	.d_strategy =	vblk_strategy,
+};
+
+static int
+vblk_probe(device_t dev)
+{
+	struct vio_softc *vio = VIO_CORE(device_get_parent(dev), dev);
+
+	if (vio->sc_device_type != VIRTIO_ID_BLOCK)
+		return (ENXIO);
+	device_set_desc(dev, "VirtIO block device");
+	return (BUS_PROBE_DEFAULT);
+}
+
+/*
+ * Requests and their DMA maps.  The largest transfer is what fits in
+ * max_segs page-sized segments wherever the buffer starts in its first
+ * page, within the device's max_xfer and MAXPHYS.
+ */
+static int
+vblk_alloc_requests(struct vblk_softc *sc)
+{
+	const struct vioblk_limits *lim = &sc->sc_blk.sc_lim;
+	uint32_t blksize, iosize, nsegs;
+	int error, i;
+
+	blksize = sc->sc_blk.sc_cfg.blk_size;
+	nsegs = lim->max_segs;
+	iosize = nsegs > 1 ? (nsegs - 1) * VIOBLK_OS_SEG_SIZE : blksize;
+	if (iosize > lim->max_xfer)
+		iosize = lim->max_xfer;
+	if (iosize > MAXPHYS)
+		iosize = MAXPHYS;
+	iosize -= iosize % blksize;
+	if (iosize == 0)
+		return (EINVAL);
+	sc->sc_iosize_max = iosize;
+
+	error = bus_dma_tag_create(bus_get_dma_tag(sc->sc_dev), 1, 0,
+	    BUS_SPACE_MAXADDR, BUS_SPACE_MAXADDR, NULL, NULL, iosize, nsegs,
+	    VIOBLK_OS_SEG_SIZE, BUS_DMA_ALLOCNOW, &sc->sc_dmat);
+	if (error != 0)
+		return (error);
+	sc->sc_nreqs = sc->sc_blk.sc_nslots;
+	sc->sc_reqs = kmalloc(sc->sc_nreqs * sizeof(*sc->sc_reqs),
+	    M_VIOBLK, M_WAITOK | M_ZERO);
+	sc->sc_segs = kmalloc(sc->sc_nreqs * nsegs * sizeof(*sc->sc_segs),
+	    M_VIOBLK, M_WAITOK | M_ZERO);
+	TAILQ_INIT(&sc->sc_free);
+	for (i = 0; i < sc->sc_nreqs; i++) {
+		sc->sc_reqs[i].vr_segs = &sc->sc_segs[i * nsegs];
+		error = bus_dmamap_create(sc->sc_dmat, 0,
+		    &sc->sc_reqs[i].vr_map);
+		if (error != 0)
+			return (error);
+		TAILQ_INSERT_TAIL(&sc->sc_free, &sc->sc_reqs[i], vr_link);
+	}
+	return (0);
+}
+
+static void
+vblk_free_requests(struct vblk_softc *sc)
+{
+	int i;
+
+	if (sc->sc_reqs != NULL) {
+		for (i = 0; i < sc->sc_nreqs; i++) {
+			if (sc->sc_reqs[i].vr_map != NULL)
+				bus_dmamap_destroy(sc->sc_dmat,
+				    sc->sc_reqs[i].vr_map);
+		}
+		kfree(sc->sc_reqs, M_VIOBLK);
+		kfree(sc->sc_segs, M_VIOBLK);
+		sc->sc_reqs = NULL;
+	}
+	if (sc->sc_dmat != NULL) {
+		bus_dma_tag_destroy(sc->sc_dmat);
+		sc->sc_dmat = NULL;
+	}
+}
+
+/* Ask for the serial number; a device without one leaves it empty. */
+static void
+vblk_get_id(struct vblk_softc *sc)
+{
+	struct vblk_req *vr;
+	int error;
+
+	lwkt_serialize_enter(&sc->sc_slz);
+	vr = TAILQ_FIRST(&sc->sc_free);
+	TAILQ_REMOVE(&sc->sc_free, vr, vr_link);
+	memset(&vr->vr_req, 0, sizeof(vr->vr_req));
+	vr->vr_req.br_op = VIOBLK_OP_GET_ID;
+	vr->vr_req.br_cookie = vr;
+	vr->vr_bio = NULL;
+	error = vioblk_submit(&sc->sc_blk, &vr->vr_req);
+	if (error != 0) {
+		TAILQ_INSERT_HEAD(&sc->sc_free, vr, vr_link);
+		lwkt_serialize_exit(&sc->sc_slz);
+		return;
+	}
+	vioblk_kick(&sc->sc_blk);
+	while (!sc->sc_id_done) {
+		if (zsleep(&sc->sc_id_done, &sc->sc_slz, 0, "vioblkid",
+		    VBLK_ID_TIMEOUT) == EWOULDBLOCK) {
+			device_printf(sc->sc_dev, "no answer to GET_ID\n");
+			break;
+		}
+	}
+	lwkt_serialize_exit(&sc->sc_slz);
+}
+
+static void
+vblk_create_disk(struct vblk_softc *sc)
+{
+	const struct vioblk_config *cfg = &sc->sc_blk.sc_cfg;
+	struct disk_info info;
+	int unit = device_get_unit(sc->sc_dev);
+
+	devstat_add_entry(&sc->sc_stats, "vioblk", unit, cfg->blk_size,
+	    DEVSTAT_NO_ORDERED_TAGS, DEVSTAT_TYPE_DIRECT |
+	    DEVSTAT_TYPE_IF_OTHER, DEVSTAT_PRIORITY_DISK);
+	sc->sc_cdev = disk_create(unit, &sc->sc_disk,
+	    sc->sc_discard ? &vblk_discard_ops : &vblk_ops);
+	sc->sc_cdev->si_drv1 = sc;
+	sc->sc_cdev->si_iosize_max = sc->sc_iosize_max;
+
+	bzero(&info, sizeof(info));
+	info.d_media_blksize = cfg->blk_size;
+	info.d_media_blocks = cfg->capacity /
+	    (cfg->blk_size / VIRTIO_BLK_SECTOR_SIZE);
+	if (cfg->has_geometry && cfg->heads != 0 && cfg->sectors != 0) {
+		info.d_nheads = cfg->heads;
+		info.d_secpertrack = cfg->sectors;
+		info.d_ncylinders = cfg->cylinders;
+	} else {
+		/* No geometry: one made up, as DragonFly's own drivers do. */
+		info.d_nheads = 1;
+		info.d_secpertrack = 1024;
+		info.d_ncylinders = (u_int)(info.d_media_blocks / 1024);
+	}
+	info.d_secpercyl = info.d_secpertrack * info.d_nheads;
+	if (sc->sc_serial[0] != '\0')
+		info.d_serialno = sc->sc_serial;
+	disk_setdiskinfo(&sc->sc_disk, &info);
+}
+
+static void
+vblk_add_sysctls(struct vblk_softc *sc)
+{
+	struct sysctl_ctx_list *ctx = device_get_sysctl_ctx(sc->sc_dev);
+	struct sysctl_oid_list *list =
+	    SYSCTL_CHILDREN(device_get_sysctl_tree(sc->sc_dev));
+
+	SYSCTL_ADD_STRING(ctx, list, OID_AUTO, "serial", CTLFLAG_RD,
+	    sc->sc_serial, 0, "serial number reported by the device");
+	SYSCTL_ADD_INT(ctx, list, OID_AUTO, "readonly", CTLFLAG_RD,
+	    &sc->sc_readonly, 0, "device is read-only");
+	SYSCTL_ADD_INT(ctx, list, OID_AUTO, "discard", CTLFLAG_RD,
+	    &sc->sc_discard, 0, "discard negotiated");
+	SYSCTL_ADD_INT(ctx, list, OID_AUTO, "flush", CTLFLAG_RD,
+	    &sc->sc_flush, 0, "device has a cache to flush");
+}
+
+static int vblk_detach(device_t);
+
+static int
+vblk_attach(device_t dev)
+{
+	struct vblk_softc *sc = device_get_softc(dev);
+	device_t parent = device_get_parent(dev);
+	struct vio_softc *vio = VIO_CORE(parent, dev);
+	const struct vioblk_config *cfg;
+	uint64_t wanted;
+	int error;
+
+	sc->sc_dev = dev;
+	lwkt_serialize_init(&sc->sc_slz);
+	bioq_init(&sc->sc_bioq);
+
+	wanted = vioblk_features();
+	if (vblk_discard_disable)
+		wanted &= ~VIRTIO_BLK_F_DISCARD;
+	if ((error = VIO_NEGOTIATE(parent, dev, wanted)) != 0) {
+		device_printf(dev, "feature negotiation failed\n");
+		return (error);
+	}
+	if ((error = vioblk_attach(&sc->sc_blk, vio)) != 0) {
+		device_printf(dev, "cannot set up the device (%d)\n", error);
+		VIO_STOP(parent, dev);
+		return (error);
+	}
+	sc->sc_attached = true;
+	cfg = &sc->sc_blk.sc_cfg;
+	sc->sc_readonly = cfg->readonly;
+	sc->sc_discard = cfg->has_discard && cfg->max_discard_sectors > 0;
+	sc->sc_flush = cfg->has_flush;
+
+	if ((error = vblk_alloc_requests(sc)) != 0)
+		goto fail;
+	sc->sc_blk.sc_vq.vq_done = vblk_vq_done;
+	sc->sc_blk.sc_vq.vq_done_arg = sc;
+	if ((error = VIO_SETUP_INTR(parent, dev, &sc->sc_blk.sc_vq,
+	    &sc->sc_slz)) != 0)
+		goto fail;
+	if ((error = VIO_DRIVER_OK(parent, dev)) != 0)
+		goto fail;
+	sc->sc_live = true;
+
+	vblk_get_id(sc);
+	vblk_create_disk(sc);
+	vblk_add_sysctls(sc);
+	device_printf(dev, "%ju sectors of %u bytes%s%s%s%s%s\n",
+	    (uintmax_t)cfg->capacity, cfg->blk_size,
+	    sc->sc_readonly ? ", read-only" : "",
+	    sc->sc_flush ? ", flush" : "", sc->sc_discard ? ", discard" : "",
+	    sc->sc_serial[0] != '\0' ? ", serial " : "", sc->sc_serial);
+	return (0);
+
+fail:
+	vblk_detach(dev);
+	return (error);
+}
+
+static int
+vblk_detach(device_t dev)
+{
+	struct vblk_softc *sc = device_get_softc(dev);
+
+	lwkt_serialize_enter(&sc->sc_slz);
+	sc->sc_detaching = true;
+	lwkt_serialize_exit(&sc->sc_slz);
+	if (sc->sc_cdev != NULL) {
+		disk_destroy(&sc->sc_disk);
+		devstat_remove_entry(&sc->sc_stats);
+		sc->sc_cdev = NULL;
+	}
+	/* No interrupts after this, and the device is reset. */
+	VIO_STOP(device_get_parent(dev), dev);
+	sc->sc_live = false;
+	if (sc->sc_attached) {
+		vblk_fail_all(sc);
+		vioblk_detach(&sc->sc_blk);
+		sc->sc_attached = false;
+	}
+	vblk_free_requests(sc);
+	return (0);
+}
+
+static device_method_t vblk_methods[] = {
+	DEVMETHOD(device_probe,		vblk_probe),
+	DEVMETHOD(device_attach,	vblk_attach),
+	DEVMETHOD(device_detach,	vblk_detach),
+	DEVMETHOD_END
+};
+
+static driver_t vblk_driver = {
+	"vioblk",
+	vblk_methods,
+	sizeof(struct vblk_softc)
+};
+
+static devclass_t vblk_devclass;
+
+DRIVER_MODULE(vioblk, vio_pci, vblk_driver, vblk_devclass, NULL, NULL);
+MODULE_VERSION(vioblk, 1);
+MODULE_DEPEND(vioblk, vio_pci, 1, 1, 1);

@@ -1,0 +1,49 @@
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+#ifndef _VBLK_VAR_H_
+#define _VBLK_VAR_H_
+
+/* One request: the protocol's part first, so its cookie is ours too. */
+struct vblk_req {
+	struct vioblk_req	 vr_req;
+	struct bio		*vr_bio;	/* NULL: the attach-time GET_ID */
+	bus_dmamap_t		 vr_map;
+	bool			 vr_mapped;
+	struct vioblk_seg	*vr_segs;	/* sc_lim.max_segs entries */
+	TAILQ_ENTRY(vblk_req)	 vr_link;
+};
+
+struct vblk_softc {
+	device_t		 sc_dev;
+	struct vioblk_softc	 sc_blk;	/* the protocol state */
+	struct lwkt_serialize	 sc_slz;	/* the queue and all below */
+	bus_dma_tag_t		 sc_dmat;	/* data buffers */
+	int			 sc_nreqs;
+	struct vblk_req		*sc_reqs;
+	struct vioblk_seg	*sc_segs;
+	TAILQ_HEAD(, vblk_req)	 sc_free;
+	struct bio_queue_head	 sc_bioq;	/* waiting for a request */
+	bool			 sc_attached;	/* vioblk_attach() done */
+	bool			 sc_live;	/* interrupts delivered */
+	bool			 sc_detaching;
+	bool			 sc_id_done;
+	uint32_t		 sc_iosize_max;
+	int			 sc_discard;
+	int			 sc_readonly;
+	int			 sc_flush;
+	char			 sc_serial[VIOBLK_SERIAL_LEN + 1];
+	struct disk		 sc_disk;
+	cdev_t			 sc_cdev;
+	struct devstat		 sc_stats;
+};
+
+int	vblk_strategy(struct dev_strategy_args *);
+int	vblk_vq_done(struct vio_vq *);
+void	vblk_start(struct vblk_softc *);
+void	vblk_fail_all(struct vblk_softc *);
+
+#endif /* !_VBLK_VAR_H_ */
