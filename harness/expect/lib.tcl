@@ -1,0 +1,282 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+#
+# Common code of the four checks (probe, blkio, ping, balloon).
+#
+# A check script is two lines: source this file, call check_main with the
+# check's name.  check_main parses the options, sources the guest's dialect
+# from profiles/GUEST.tcl, connects to the serial console (and the monitor
+# when given), and calls the profile's proc of the same name, or the
+# generic_* proc of this file when the profile has none.  The proc returns
+# a one-line success message or calls fail with a one-line reason.
+#
+# A profile file defines, in namespace ::profile:
+#   variable prompt      regular expression of the shell prompt
+#   proc probe {}, blkio {}, ping {}, balloon {}   (any of them)
+#   proc mem_kb {}       guest's idea of its memory, for generic_balloon
+#
+# Exit status: 0 pass, 1 check failed, 2 usage error.
+# Timeouts are written for TCG on a slow host; DFLY_VIRTIO_TIMEOUT_SCALE
+# multiplies them all.
+
+package require Expect
+
+log_user 0
+set libdir [file dirname [file normalize [info script]]]
+set opt(guest) ""
+set opt(serial) ""
+set opt(monitor) ""
+set opt(transport) ""
+# The block pattern (harness/vmlib/pattern.py has the same defaults).
+set opt(seed) 0x5EED
+set opt(lba) 2048
+set opt(count) 16
+set opt(verbose) 0
+set check ""
+set scale 1.0
+if {[info exists env(DFLY_VIRTIO_TIMEOUT_SCALE)]} {
+	set scale $env(DFLY_VIRTIO_TIMEOUT_SCALE)
+}
+
+proc usage {msg} {
+	global check
+	puts stderr "$check: $msg"
+	puts stderr "usage: expect $check.exp --guest PROFILE --serial PATH\
+	    \[--monitor HOST:PORT] \[--transport legacy|modern|transitional]\
+	    \[--seed N --lba N --count N] \[--verbose]"
+	exit 2
+}
+
+# The one-line reason goes to stdout (what pytest shows) and stderr.
+proc fail {reason} {
+	global check
+	puts "FAIL $check: $reason"
+	exit 1
+}
+
+proc pass {msg} {
+	global check
+	puts "PASS $check: $msg"
+	exit 0
+}
+
+# Seconds, scaled, as expect wants them.
+proc secs {n} {
+	global scale
+	return [expr {int(ceil($n * $scale))}]
+}
+
+proc parse_args {argv} {
+	global opt
+	while {[llength $argv] > 0} {
+		set argv [lassign $argv flag]
+		switch -- $flag {
+		--guest - --serial - --monitor - --transport -
+		--seed - --lba - --count {
+			if {[llength $argv] == 0} {
+				usage "$flag needs a value"
+			}
+			set argv [lassign $argv value]
+			set opt([string range $flag 2 end]) $value
+		}
+		--verbose {
+			set opt(verbose) 1
+		}
+		default {
+			usage "unknown option $flag"
+		}
+		}
+	}
+	if {$opt(guest) eq "" || $opt(serial) eq ""} {
+		usage "--guest and --serial are required"
+	}
+	foreach n {seed lba count} {
+		if {![string is wideinteger -strict $opt($n)] ||
+		    $opt($n) < 0} {
+			usage "--$n wants a number >= 0, got $opt($n)"
+		}
+	}
+	if {$opt(transport) ni {"" legacy modern transitional}} {
+		usage "--transport must be legacy, modern or transitional"
+	}
+}
+
+# --- serial console --------------------------------------------------
+
+proc serial_connect {} {
+	global opt serial_id
+	if {![file exists $opt(serial)]} {
+		fail "no serial socket at $opt(serial) (is the guest running?)"
+	}
+	# raw,echo=0: socat passes our bytes through untouched.
+	if {[catch {spawn -noecho socat -,raw,echo=0 \
+	    UNIX-CONNECT:$opt(serial)} err]} {
+		fail "cannot run socat: $err"
+	}
+	set serial_id $spawn_id
+}
+
+# Get a fresh prompt; the console may sit in the middle of anything.
+proc serial_sync {} {
+	global serial_id
+	set spawn_id $serial_id
+	set timeout [secs 10]
+	for {set i 0} {$i < 3} {incr i} {
+		send -- "\r"
+		expect {
+			-re $::profile::prompt {
+				# Swallow prompts queued earlier: one second
+				# of silence means we are at the last one.
+				set timeout 1
+				expect {
+					-re ".+" { exp_continue }
+					timeout { }
+				}
+				return
+			}
+			timeout { }
+			eof { fail "serial console closed" }
+		}
+	}
+	fail "no shell prompt on the serial console"
+}
+
+# Send CMD to the guest shell and return what it printed up to the next
+# prompt (including the echoed command).  TMO in unscaled seconds.
+proc serial_cmd {cmd {tmo 30}} {
+	global serial_id
+	set spawn_id $serial_id
+	set timeout [secs $tmo]
+	send -- "$cmd\r"
+	expect {
+		-re "^(.*?)$::profile::prompt" { return $expect_out(1,string) }
+		full_buffer { fail "guest output overflowed while running: $cmd" }
+		timeout { fail "guest did not finish within [secs $tmo] s: $cmd" }
+		eof { fail "serial console closed while running: $cmd" }
+	}
+}
+
+# Wait for RE in the guest output; return the match.
+proc serial_wait {re {tmo 30}} {
+	global serial_id
+	set spawn_id $serial_id
+	set timeout [secs $tmo]
+	expect {
+		-re $re { return $expect_out(0,string) }
+		timeout { fail "no /$re/ from the guest within [secs $tmo] s" }
+		eof { fail "serial console closed waiting for /$re/" }
+	}
+}
+
+# --- HMP monitor (telnet) --------------------------------------------
+
+set monitor_prompt {\(qemu\) }
+
+proc monitor_connect {} {
+	global opt monitor_id monitor_prompt
+	if {$opt(monitor) eq ""} {
+		fail "this check needs --monitor HOST:PORT"
+	}
+	set hp [split $opt(monitor) :]
+	if {[llength $hp] != 2} {
+		usage "--monitor wants HOST:PORT, got $opt(monitor)"
+	}
+	if {[catch {spawn -noecho telnet {*}$hp} err]} {
+		fail "cannot run telnet: $err"
+	}
+	set monitor_id $spawn_id
+	set timeout [secs 10]
+	expect {
+		-re $monitor_prompt { }
+		timeout { fail "no QEMU monitor prompt on $opt(monitor)" }
+		eof { fail "cannot connect to the monitor at $opt(monitor)" }
+	}
+}
+
+# Run an HMP command; return its output without the echo and prompt.
+proc monitor_cmd {cmd} {
+	global monitor_id monitor_prompt
+	set spawn_id $monitor_id
+	set timeout [secs 10]
+	send -- "$cmd\r"
+	expect {
+		-re "\n(.*?)$monitor_prompt" { return $expect_out(1,string) }
+		timeout { fail "monitor did not answer: $cmd" }
+		eof { fail "monitor closed on: $cmd" }
+	}
+}
+
+# The balloon's current size in MiB, from `info balloon`.
+proc monitor_balloon_mb {} {
+	set out [monitor_cmd "info balloon"]
+	if {![regexp {actual=([0-9]+)} $out -> mb]} {
+		fail "unexpected `info balloon` answer: [string trim $out]"
+	}
+	return $mb
+}
+
+# Poll until `info balloon` says MB, within TMO unscaled seconds.
+proc monitor_wait_balloon {mb tmo} {
+	set deadline [expr {[clock seconds] + [secs $tmo]}]
+	while {[set now [monitor_balloon_mb]] != $mb} {
+		if {[clock seconds] > $deadline} {
+			fail "balloon stuck at $now MiB, wanted $mb MiB"
+		}
+		after 250
+	}
+}
+
+# --- generic checks, for profiles without their own -------------------
+
+# Shrink the guest by a quarter, see both sides agree, give it back.
+proc generic_balloon {} {
+	monitor_connect
+	set full [monitor_balloon_mb]
+	set kb0 [::profile::mem_kb]
+	set target [expr {$full * 3 / 4}]
+	set drop [expr {($full - $target) * 1024}]
+	monitor_cmd "balloon $target"
+	monitor_wait_balloon $target 60
+	set kb1 [::profile::mem_kb]
+	# Allow an eighth of the drop for the guest's own bookkeeping.
+	if {$kb0 - $kb1 < $drop * 7 / 8} {
+		fail "balloon at $target MiB but guest memory went only\
+		    $kb0 -> $kb1 KiB"
+	}
+	monitor_cmd "balloon $full"
+	monitor_wait_balloon $full 60
+	set kb2 [::profile::mem_kb]
+	if {$kb2 < $kb0 - $drop / 8} {
+		fail "balloon back at $full MiB but guest memory only\
+		    $kb1 -> $kb2 KiB (was $kb0)"
+	}
+	return "balloon $full -> $target -> $full MiB; guest memory\
+	    $kb0 -> $kb1 -> $kb2 KiB"
+}
+
+# --- entry point ---------------------------------------------------------
+
+proc check_main {name argv} {
+	global opt check libdir
+	set check $name
+	parse_args $argv
+	if {$opt(verbose)} {
+		log_user 1
+	}
+	set pfile [file join $libdir profiles $opt(guest).tcl]
+	if {![file exists $pfile]} {
+		usage "no expect profile for guest $opt(guest) ($pfile)"
+	}
+	namespace eval ::profile {}
+	source $pfile
+	# Whatever happens, give up in bounded time.
+	after [expr {[secs 300] * 1000}] {fail "check did not finish in time"}
+	serial_connect
+	serial_sync
+	if {[info procs ::profile::$name] ne ""} {
+		pass [::profile::$name]
+	} elseif {[info procs ::generic_$name] ne ""} {
+		pass [::generic_$name]
+	}
+	fail "guest profile $opt(guest) has no $name check"
+}

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+"""What the harness needs to know about a guest: the profile interface.
+
+One subclass per guest (mini, linux, dragonfly), in harness/profiles/NAME.py,
+exported as PROFILE.  The launcher asks a profile how to boot, the tests ask
+it which configurations to check, and the expect scripts find its serial
+dialect in harness/expect/profiles/NAME.tcl.
+"""
+
+import os
+
+from vmlib import BUILD, disk, pattern
+
+TRANSPORTS = ("transitional", "modern", "legacy")
+MACHINES = ("pc", "q35")
+
+
+class Config:
+    """One point of a profile's check matrix: one guest boot."""
+
+    def __init__(self, transport="transitional", machine="pc", props=None):
+        if transport not in TRANSPORTS:
+            raise ValueError("transport %r not in %s" % (transport,
+                                                         TRANSPORTS))
+        if machine not in MACHINES:
+            raise ValueError("machine %r not in %s" % (machine, MACHINES))
+        self.transport = transport
+        self.machine = machine
+        # Extra properties for every virtio device, e.g. event_idx=off.
+        self.props = dict(props or {})
+
+    @property
+    def id(self):
+        parts = [self.transport, self.machine]
+        parts += ["%s=%s" % kv for kv in sorted(self.props.items())]
+        return "-".join(parts)
+
+    def __repr__(self):
+        return "Config(%s)" % self.id
+
+
+class Profile:
+    """Defaults suit a guest booted from -kernel with a scratch test disk."""
+
+    name = None
+    # Position in listings and in `make test` (smaller first).
+    order = 50
+    # Printed once on the serial console when the guest's shell is ready.
+    ready_marker = None
+    # The shell prompt, as a regular expression (Python and Tcl agree).
+    prompt = None
+    # Seconds from QEMU start to ready_marker under TCG on a slow host.
+    boot_timeout = 120
+    memory_mb = 256
+    # Profiles that report their result through QEMU's exit code.
+    debug_exit = False
+    # seed, lba, count of the block pattern the blkio check writes.
+    blk_params = (pattern.DEFAULT_SEED, pattern.DEFAULT_LBA,
+                  pattern.DEFAULT_COUNT)
+
+    def unavailable(self):
+        """None when this host can boot the guest, else a one-line reason
+        saying how to make it bootable."""
+        return None
+
+    def prepare(self):
+        """Build or fetch boot artifacts (cached); raise HarnessError."""
+
+    def boot_args(self, run):
+        """QEMU arguments that boot the guest (kernel, boot disk, ...).
+        RUN is the vmlib.rundir.RunDir of this boot, for overlays."""
+        raise NotImplementedError
+
+    def cpu(self, accel):
+        return "host" if accel == "kvm" else None
+
+    def test_disk_base(self):
+        """The base image behind the virtio-blk overlay."""
+        return disk.scratch_base(os.path.join(BUILD, "scratch",
+                                              "disk-64M.qcow2"))
+
+    def matrix(self):
+        """The configurations `make test` checks, one boot each."""
+        return [Config()]
+
+    def verify_disk(self, image, scratch):
+        """After blkio: None when IMAGE holds the pattern, else why not."""
+        seed, lba, count = self.blk_params
+        data = disk.read_sectors(image, lba, count, scratch)
+        bad = pattern.first_mismatch(data, seed, lba, count)
+        if bad is not None:
+            return ("disk image differs from the pattern at LBA %d "
+                    "(seed %#x)" % (bad, seed))
+        return None

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+"""The Linux reference guest: a distribution kernel whose virtio drivers
+are known to work, so a failing check points at the harness, not at us."""
+
+import os
+import subprocess
+import sys
+
+from vmlib import BUILD, TOP, HarnessError
+
+from .base import MACHINES, TRANSPORTS, Config, Profile
+
+RECIPE = os.path.join(TOP, "images", "linux", "build.py")
+OUT = os.path.join(BUILD, "linux")
+
+
+class Linux(Profile):
+    name = "linux"
+    order = 20
+    ready_marker = "DFLY-VIRTIO-LINUX-READY"
+    prompt = "linux# "
+    boot_timeout = 90
+    memory_mb = 256
+
+    def prepare(self):
+        r = subprocess.run([sys.executable, RECIPE, "--out", OUT])
+        if r.returncode != 0:
+            raise HarnessError("building the Linux guest failed "
+                               "(images/linux/build.py, see above)")
+
+    def boot_args(self, run):
+        return ["-kernel", os.path.join(OUT, "vmlinuz"),
+                "-initrd", os.path.join(OUT, "initramfs.img"),
+                # quiet: under TCG every console line costs time.
+                "-append", "console=ttyS0,115200 panic=-1 quiet"]
+
+    def matrix(self):
+        return [Config(t, m) for m in MACHINES for t in TRANSPORTS]
+
+
+PROFILE = Linux

@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+"""harness/vm: the command-line face of the harness."""
+
+import argparse
+import sys
+
+import profiles
+from profiles.base import MACHINES, TRANSPORTS, Config
+
+from . import HarnessError, accel as accelmod
+from .machine import Machine, install_signal_handlers
+
+DEFAULT_MONITOR_PORT = 4444
+
+
+def _parser():
+    ap = argparse.ArgumentParser(
+        prog="harness/vm",
+        description="Boot a dfly-virtio test guest under QEMU with "
+        "virtio-blk, virtio-net and virtio-balloon devices.")
+    sub = ap.add_subparsers(dest="cmd", metavar="COMMAND")
+    sub.required = True
+    run = sub.add_parser("run", help="boot a guest")
+    run.add_argument("--guest", default="linux",
+                     help="guest profile (%s)" % ", ".join(profiles.names()))
+    run.add_argument("--transport", choices=TRANSPORTS,
+                     default="transitional")
+    run.add_argument("--machine", choices=MACHINES, default="pc")
+    run.add_argument("--accel", choices=("auto", "kvm", "tcg"),
+                     default="auto")
+    run.add_argument("--disk", metavar="FILE",
+                     help="base image behind the virtio-blk overlay "
+                     "(never written)")
+    run.add_argument("--serial", default="stdio", metavar="stdio|unix:PATH",
+                     help="serial console (default: this terminal)")
+    run.add_argument("--monitor-port", type=int, metavar="N",
+                     default=DEFAULT_MONITOR_PORT,
+                     help="HMP monitor on telnet 127.0.0.1:N (default "
+                     "%d; another free port if taken)" % DEFAULT_MONITOR_PORT)
+    run.add_argument("--qmp", metavar="PATH",
+                     help="QMP socket path (default: in the run directory)")
+    run.add_argument("--prop", action="append", default=[],
+                     metavar="NAME=VALUE",
+                     help="extra virtio device property, e.g. event_idx=off")
+    sub.add_parser("list", help="list guest profiles and whether they can "
+                   "boot here")
+    ac = sub.add_parser("accel", help="say which accelerator `auto` picks "
+                        "for a guest (probing KVM if not cached)")
+    ac.add_argument("--guest", default="linux")
+    return ap
+
+
+def _props(items, ap):
+    props = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            ap.error("--prop wants NAME=VALUE, got %r" % item)
+        props[name] = value
+    return props
+
+
+def _check_serial(spec, ap):
+    if spec != "stdio" and not (spec.startswith("unix:") and len(spec) > 5):
+        ap.error("--serial wants stdio or unix:PATH, got %r" % spec)
+
+
+def _monitor_help(m):
+    port = m.monitor_port
+    return "\n".join([
+        "vm: guest %s, %s transport on %s, accel %s (%s)"
+        % (m.profile.name, m.config.transport, m.config.machine, m.accel,
+           m.accel_reason),
+        "vm: QEMU monitor:  telnet 127.0.0.1 %d" % port,
+        "vm:   move the balloon:  balloon 128   then   info balloon",
+        "vm:   give memory back:  balloon %d" % m.profile.memory_mb,
+        "vm: QMP socket %s" % m.qmp_path,
+        "vm: serial log %s" % m.serial_log,
+    ])
+
+
+def cmd_run(args, ap):
+    _check_serial(args.serial, ap)
+    if not 0 <= args.monitor_port <= 65535:
+        ap.error("--monitor-port must be 0..65535")
+    prof = profiles.get(args.guest)
+    why = prof.unavailable()
+    if why:
+        raise HarnessError("guest %s cannot boot here: %s" % (prof.name, why))
+    config = Config(args.transport, args.machine, _props(args.prop, ap))
+    m = Machine(prof, config, accel=args.accel, serial=args.serial,
+                monitor_port=args.monitor_port, disk_base=args.disk,
+                qmp=args.qmp)
+    try:
+        m.start()
+        print(_monitor_help(m), file=sys.stderr)
+        if args.serial == "stdio":
+            print("vm: serial console follows; Ctrl-A x quits QEMU, "
+                  "Ctrl-A c toggles a monitor here\n", file=sys.stderr,
+                  flush=True)
+        else:
+            print("vm: serial console: socat -,raw,echo=0 UNIX-CONNECT:%s"
+                  % m.serial_path, file=sys.stderr, flush=True)
+        rc = m.wait()
+        print("vm: QEMU exited with status %d" % rc, file=sys.stderr)
+        return 0 if rc == 0 else 1
+    finally:
+        m.cleanup()
+
+
+def cmd_list(args, ap):
+    for name in profiles.names():
+        why = profiles.get(name).unavailable()
+        print("%-10s %s" % (name, "available" if why is None
+                            else "unavailable: " + why))
+    return 0
+
+
+def cmd_accel(args, ap):
+    from .machine import kvm_probe
+    prof = profiles.get(args.guest)
+    accel, reason = accelmod.choose("auto", prof, kvm_probe)
+    print("%s: %s (%s)" % (prof.name, accel, reason))
+    return 0
+
+
+def main(argv=None):
+    ap = _parser()
+    args = ap.parse_args(argv)
+    install_signal_handlers()
+    try:
+        return {"run": cmd_run, "list": cmd_list,
+                "accel": cmd_accel}[args.cmd](args, ap)
+    except HarnessError as e:
+        print("vm: error: %s" % e, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("vm: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,310 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+"""One QEMU guest: its command line, its process, its consoles.
+
+No QEMU may outlive the harness.  Each QEMU runs in its own process group
+(the terminal's Ctrl-C reaches us, not it, and we can kill the group), dies
+with its parent through PR_SET_PDEATHSIG even when the parent is SIGKILLed,
+and is stopped by stop(), by atexit, and by SIGTERM/SIGHUP through
+install_signal_handlers().
+"""
+
+import atexit
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from . import HarnessError, accel as accelmod, disk, ports
+from .rundir import RunDir
+from .tools import require
+
+TRANSPORT_PROPS = {
+    "transitional": {"disable-legacy": "off", "disable-modern": "off"},
+    "modern": {"disable-legacy": "on", "disable-modern": "off"},
+    "legacy": {"disable-legacy": "off", "disable-modern": "on"},
+}
+GUEST_MAC = "52:54:00:12:34:56"
+# Sockets and port are QEMU's to create; this long at most.
+STARTUP_SECONDS = 10
+STOP_SECONDS = 3
+
+_live = set()
+_libc = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
+
+
+def _stop_all():
+    for m in list(_live):
+        m.stop()
+
+
+atexit.register(_stop_all)
+
+
+def install_signal_handlers():
+    """Make SIGTERM and SIGHUP unwind the stack like Ctrl-C does, so the
+    finally clauses and atexit stop every QEMU."""
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, handler)
+
+
+def _child_setup(parent):
+    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    # The parent may have died before prctl took effect.
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _say(msg):
+    print("vm: " + msg, file=sys.stderr, flush=True)
+
+
+def _device_props(config):
+    props = dict(TRANSPORT_PROPS[config.transport])
+    props.update(config.props)
+    return "".join(",%s=%s" % kv for kv in props.items())
+
+
+class _DefaultConfig:
+    transport = "transitional"
+    machine = "pc"
+    props = {}
+    id = "transitional-pc"
+
+
+class Machine:
+    """serial: "unix" (a socket in the run directory), "unix:PATH" or
+    "stdio" (interactive).  monitor_port: 0 picks a free port.  qmp: the
+    QMP socket path (default: in the run directory)."""
+
+    def __init__(self, profile, config=None, accel="auto", serial="unix",
+                 monitor_port=0, disk_base=None, qmp=None, label=None,
+                 say=_say):
+        self.profile = profile
+        self.config = config or _DefaultConfig()
+        self.accel_request = accel
+        self.serial_mode = serial
+        self.monitor_wanted = monitor_port
+        self.disk_base = disk_base
+        self.qmp_wanted = qmp
+        self.label = label or "%s-%s" % (profile.name, self.config.id)
+        self.say = say
+        self.proc = None
+        self.run = None
+        self.accel = None
+        self.accel_reason = None
+        self.monitor_port = None
+
+    # -- command line -------------------------------------------------
+    def argv(self):
+        """The QEMU command line; valid once start() chose paths/ports."""
+        p, c = self.profile, self.config
+        argv = [require("qemu-system-x86_64"),
+                "-name", "dfly-virtio-%s" % p.name,
+                "-nodefaults", "-no-user-config", "-display", "none",
+                "-no-reboot", "-machine", c.machine,
+                "-accel", self.accel, "-smp", "1",
+                "-m", str(p.memory_mb),
+                "-pidfile", self.run.file("qemu.pid")]
+        cpu = p.cpu(self.accel)
+        if cpu:
+            argv += ["-cpu", cpu]
+        log = "logfile=%s,logappend=on" % self.serial_log
+        if self.serial_mode == "stdio":
+            # signal=off: Ctrl-C goes to the guest; Ctrl-A x quits QEMU.
+            argv += ["-chardev", "stdio,id=ser0,mux=on,signal=off," + log,
+                     "-mon", "chardev=ser0,mode=readline"]
+        else:
+            argv += ["-chardev", "socket,id=ser0,path=%s,server=on,"
+                     "wait=off,%s" % (self.serial_path, log)]
+        argv += ["-serial", "chardev:ser0",
+                 # Loopback only: the monitor can stop and inspect the VM.
+                 "-monitor", "telnet:%s:%d,server=on,wait=off"
+                 % (ports.LOOPBACK, self.monitor_port),
+                 "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+        argv += p.boot_args(self.run)
+        props = _device_props(c)
+        argv += ["-drive", "file=%s,if=none,id=vblk0,format=qcow2"
+                 % self.disk_path,
+                 "-device", "virtio-blk-pci,drive=vblk0,id=vblk0dev,"
+                 "serial=dfly-virtio-0" + props,
+                 "-netdev", "user,id=vnet0",
+                 # romfile=: no iPXE ROM, it only slows the boot.
+                 "-device", "virtio-net-pci,netdev=vnet0,id=vnet0dev,"
+                 "mac=%s,romfile=%s" % (GUEST_MAC, props),
+                 "-device", "virtio-balloon-pci,id=balloon0" + props]
+        if p.debug_exit:
+            argv += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        return argv
+
+    # -- life cycle -----------------------------------------------------
+    def start(self):
+        self.profile.prepare()
+        self.accel, self.accel_reason = accelmod.choose(
+            self.accel_request, self.profile, kvm_probe)
+        self.run = RunDir(self.label)
+        self.serial_log = self.run.file("serial.log")
+        if self.serial_mode.startswith("unix:"):
+            self.serial_path = self.serial_mode[len("unix:"):]
+        else:
+            self.serial_path = self.run.socket("serial.sock")
+        self.qmp_path = self.qmp_wanted or self.run.socket("qmp.sock")
+        self.disk_path = disk.overlay(self.disk_base or
+                                      self.profile.test_disk_base(),
+                                      self.run.file("disk.qcow2"))
+        for attempt in range(3):
+            self.monitor_port = (ports.pick_port(self.monitor_wanted)
+                                 if attempt == 0 else ports.free_port())
+            if self._launch():
+                break
+        else:
+            raise HarnessError("QEMU could not bind a monitor port")
+        self.say("%s: accel %s (%s); monitor telnet %s %d; run dir %s"
+                 % (self.label, self.accel, self.accel_reason,
+                    ports.LOOPBACK, self.monitor_port, self.run.path))
+        return self
+
+    def _launch(self):
+        """Start QEMU; False if it lost its monitor port to someone."""
+        argv = self.argv()
+        with open(self.run.file("qemu.cmdline"), "w") as f:
+            f.write(" ".join(argv) + "\n")
+        stderr = open(self.run.file("qemu.stderr"), "w")
+        stdio = self.serial_mode == "stdio"
+        self.proc = subprocess.Popen(
+            argv, stdin=None if stdio else subprocess.DEVNULL,
+            stdout=None if stdio else subprocess.DEVNULL, stderr=stderr,
+            start_new_session=True,
+            preexec_fn=lambda parent=os.getpid(): _child_setup(parent))
+        stderr.close()
+        _live.add(self)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not os.path.exists(self.qmp_path):
+            if self.proc.poll() is not None:
+                err = self.stderr_text()
+                self._reap()
+                if "in use" in err and not self.monitor_wanted:
+                    return False
+                raise HarnessError("QEMU exited with status %d: %s"
+                                   % (self.proc.returncode,
+                                      err.strip()[-800:]))
+            if time.monotonic() > deadline:
+                self.stop()
+                raise HarnessError("QEMU did not open its sockets within "
+                                   "%d s" % STARTUP_SECONDS)
+            time.sleep(0.02)
+        return True
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait(self):
+        """Wait for QEMU to exit by itself; return its exit status."""
+        rc = self.proc.wait()
+        self._reap()
+        return rc
+
+    def wait_ready(self, timeout=None):
+        """Wait for the profile's readiness marker on the serial console."""
+        timeout = timeout or self.profile.boot_timeout
+        marker = self.profile.ready_marker.encode()
+        t0 = time.monotonic()
+        while True:
+            if marker in self.serial_bytes():
+                self.boot_seconds = time.monotonic() - t0
+                return self.boot_seconds
+            if not self.alive():
+                raise HarnessError("QEMU exited (status %s) before the guest "
+                                   "was ready: %s\n%s"
+                                   % (self.proc.returncode,
+                                      self.stderr_text().strip()[-400:],
+                                      self.serial_tail()))
+            if time.monotonic() - t0 > timeout:
+                raise HarnessError("%s: no %r on the serial console within "
+                                   "%d s (accel %s)\n%s"
+                                   % (self.label, self.profile.ready_marker,
+                                      timeout, self.accel,
+                                      self.serial_tail()))
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            for sig, wait in ((signal.SIGTERM, STOP_SECONDS),
+                              (signal.SIGKILL, None)):
+                try:
+                    os.killpg(self.proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    self.proc.wait(wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+        self._reap()
+
+    def _reap(self):
+        if self.proc is not None:
+            try:
+                self.proc.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
+        _live.discard(self)
+
+    def cleanup(self):
+        """Stop QEMU and drop the run's disks and sockets (logs stay)."""
+        self.stop()
+        if self.run is not None:
+            self.run.cleanup()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+    # -- consoles -------------------------------------------------------
+    def serial_bytes(self, offset=0):
+        try:
+            with open(self.serial_log, "rb") as f:
+                f.seek(offset)
+                return f.read()
+        except FileNotFoundError:
+            return b""
+
+    def serial_size(self):
+        try:
+            return os.path.getsize(self.serial_log)
+        except FileNotFoundError:
+            return 0
+
+    def serial_tail(self, lines=25, offset=0):
+        text = self.serial_bytes(offset).decode("utf-8", "replace")
+        tail = text.replace("\r", "").splitlines()[-lines:]
+        return ("--- last %d lines of %s ---\n" % (len(tail),
+                                                   self.serial_log)
+                + "\n".join(tail))
+
+    def stderr_text(self):
+        try:
+            with open(self.run.file("qemu.stderr")) as f:
+                return f.read()
+        except (OSError, AttributeError):
+            return ""
+
+
+def kvm_probe(profile, seconds):
+    """Boot PROFILE under KVM; None if it reached readiness in SECONDS."""
+    m = Machine(profile, accel="kvm", label="%s-kvm-probe" % profile.name)
+    try:
+        m.start()
+        m.wait_ready(seconds)
+        return None
+    except HarnessError as e:
+        return str(e).splitlines()[0]
+    finally:
+        m.cleanup()
