@@ -369,6 +369,20 @@ cmd_blk_bench(struct mini_blk *mb, int argc, char **argv)
 	return (CMD_OK);
 }
 
+void
+blk_flush_before_exit(void)
+{
+	struct mini_blk *mb = &the_blk;
+
+	/*
+	 * QEMU leaves through isa-debug-exit without closing its block
+	 * devices: a qcow2 overlay keeps only what a flush committed.
+	 */
+	if (mb->vd != NULL && !mb->stuck && mb->sc.sc_cfg.has_flush &&
+	    !vio_is_broken(mini_vio(mb->vd)))
+		(void)blk_simple(mb, VIOBLK_OP_FLUSH);
+}
+
 int
 cmd_blk(int argc, char **argv)
 {

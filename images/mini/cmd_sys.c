@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "console.h"
+#include "devices.h"
 #include "exit.h"
 #include "mem.h"
 #include "shell.h"
@@ -29,6 +30,7 @@ cmd_halt(int argc, char **argv)
 	if (argc > 2 || (argc == 2 && (!parse_u64(argv[1], &code) ||
 	    code > 127)))
 		return (CMD_USAGE);
+	blk_flush_before_exit();
 	printf("halt: exit code %lu\n", code);
 	mini_exit((int)code);
 }

@@ -61,6 +61,9 @@ struct mini_vdev *devices_find(uint16_t device_type);
 /* The device's attach state, for commands: "blk: not attached" etc. */
 bool	devices_usable(struct mini_vdev *vd, const char *what);
 
+/* Commit the disk's write cache (halt does, before QEMU exits). */
+void	blk_flush_before_exit(void);
+
 extern const struct mini_driver mini_blk_driver;
 extern const struct mini_driver mini_net_driver;
 extern const struct mini_driver mini_balloon_driver;

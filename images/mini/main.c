@@ -32,6 +32,8 @@ kmain(uint32_t magic, uint32_t mbi)
 	    mem_free_pages() * MINI_PAGE_SIZE >> 20,
 	    timer_tsc_hz() / 1000000, mem_cmdline());
 	devices_attach();
+	/* The harness waits for this line before it talks to the shell. */
+	printf("DFLY-VIRTIO-MINI-READY\n");
 	shell_run();
 	mini_exit(0);
 }
