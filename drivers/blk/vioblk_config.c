@@ -162,8 +162,10 @@ vioblk_limits_init(const struct vioblk_config *cfg, uint32_t max_chain,
 	 * The OS hands us segments of at most one 4 KiB page each; each
 	 * one becomes per_page pieces once split to size_max.
 	 */
-	per_page = (VIOBLK_OS_SEG_SIZE + lim->max_seg_size - 1) /
-	    lim->max_seg_size;
+	per_page = 1;
+	if (lim->max_seg_size < VIOBLK_OS_SEG_SIZE)
+		per_page = (VIOBLK_OS_SEG_SIZE + lim->max_seg_size - 1) /
+		    lim->max_seg_size;
 	if (per_page <= segs)
 		xfer = (segs / per_page) * VIOBLK_OS_SEG_SIZE;
 	else
