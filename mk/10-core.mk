@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+#
+# The virtio core (drivers/core): unit tests against the simulated device,
+# libFuzzer targets that play a malicious device, line coverage of
+# drivers/, and the freestanding compile check.
+#
+#   make unit                cmocka tests under ASan+UBSan (tests/unit)
+#   make fuzz                each fuzz target for FUZZ_SECONDS (default 60)
+#   make fuzz-smoke          each fuzz target over its seed corpus, briefly
+#   make coverage            line coverage of drivers/ from unit tests + corpus
+#   make freestanding-check  drivers compile with -ffreestanding -nostdinc
+#
+# Later fragments (mk/11-proto.mk) add their parts by appending; every
+# list is expanded only when a recipe runs, so order does not matter:
+#
+#   DRIVER_SRCS += $(TOP)/drivers/blk/vioblk.c ...   driver code: linked into
+#                      tests and fuzzers, freestanding-checked, measured
+#   DRIVER_INCLUDES += -I$(TOP)/drivers/blk
+#   UNIT_SRCS += $(TOP)/tests/unit/sim/sim_blk.c      test support linked into
+#                      every unit program and fuzz target
+#   UNIT_TESTS += test_blk        cmocka program from tests/unit/test_blk.c
+#   FUZZ_TARGETS += fuzz_blk      libFuzzer target from tests/fuzz/fuzz_blk.c,
+#                      seeds in tests/fuzz/corpus/fuzz_blk/ (checked in)
+
+DEB_PACKAGES += clang-14 llvm-14 libclang-rt-14-dev libcmocka-dev gcc make
+TEST_STEPS += unit fuzz-smoke freestanding-check
+HELP_TARGETS += unit fuzz fuzz-smoke coverage freestanding-check
+
+DRIVER_SRCS += $(sort $(wildcard $(TOP)/drivers/core/*.c))
+DRIVER_INCLUDES += -I$(TOP)/drivers/core
+UNIT_SRCS += $(addprefix $(TOP)/tests/unit/,sim/sim_dev.c sim/sim_regs.c \
+	sim/sim_ring.c sim/sim_os.c sim/sim_loop.c vtest.c)
+UNIT_TESTS += test_lifecycle test_config test_pci test_vq
+FUZZ_TARGETS += fuzz_pci_attach fuzz_vq_used fuzz_config
+
+CORE_CC ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 8
+LLVM_PROFDATA ?= llvm-profdata-14
+LLVM_COV ?= llvm-cov-14
+
+CORE_WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wcast-qual -Wold-style-definition -Wshadow -Wundef
+# The tests see the core through tests/unit/vio_os.h (libc allowed there).
+CORE_TEST_CFLAGS = -std=c11 -g -D_DEFAULT_SOURCE $(CORE_WARN) \
+	-Wno-missing-prototypes -I$(TOP)/tests/unit -I$(TOP)/tests/unit/sim \
+	$(DRIVER_INCLUDES)
+CORE_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+UNIT_OUT := $(BUILD)/unit
+FUZZ_OUT := $(BUILD)/fuzz
+COV_OUT := $(BUILD)/coverage
+
+# Objects of one flavour (unit, fuzz, coverage) for sources under $(TOP).
+core_objs = $(patsubst $(TOP)/%.c,$(1)/obj/%.o,$(2))
+
+$(UNIT_OUT)/obj/%.o: $(TOP)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC [unit] $(patsubst $(TOP)/%,%,$<)"
+	@$(CORE_CC) $(CORE_TEST_CFLAGS) -O1 $(CORE_SAN) -MMD -MP -c $< -o $@
+
+$(FUZZ_OUT)/obj/%.o: $(TOP)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC [fuzz] $(patsubst $(TOP)/%,%,$<)"
+	@$(CORE_CC) $(CORE_TEST_CFLAGS) -O1 $(CORE_SAN) \
+		-fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(COV_OUT)/obj/%.o: $(TOP)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC [coverage] $(patsubst $(TOP)/%,%,$<)"
+	@$(CORE_CC) $(CORE_TEST_CFLAGS) -O0 -fprofile-instr-generate \
+		-fcoverage-mapping -MMD -MP -c $< -o $@
+
+# The sub-make gets the object list on its command line, complete.
+CORE_OBJS ?=
+.PHONY: core-objs
+core-objs: $(CORE_OBJS)
+	@:
+
+-include $(shell find $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/coverage \
+	-name '*.d' 2>/dev/null)
+
+.PHONY: unit unit-build fuzz fuzz-build fuzz-smoke coverage freestanding-check
+
+# Compile objects through a sub-make so that the lists are complete.
+unit-build:
+	@$(MAKE) --no-print-directory core-objs CORE_OBJS="$(call core_objs,$(UNIT_OUT),\
+		$(DRIVER_SRCS) $(UNIT_SRCS) $(UNIT_TESTS:%=$(TOP)/tests/unit/%.c))"
+	@set -e; for t in $(UNIT_TESTS); do \
+		$(CORE_CC) $(CORE_SAN) -o $(UNIT_OUT)/$$t $(UNIT_OUT)/obj/tests/unit/$$t.o \
+			$(call core_objs,$(UNIT_OUT),$(DRIVER_SRCS) $(UNIT_SRCS)) -lcmocka; \
+	done
+
+unit: unit-build
+	@fail=0; total=0; for t in $(UNIT_TESTS); do \
+		out=$$(ASAN_OPTIONS=detect_leaks=1 $(UNIT_OUT)/$$t 2>&1); rc=$$?; \
+		n=$$(echo "$$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p'); \
+		total=$$((total + $${n:-0})); \
+		if [ $$rc -ne 0 ]; then echo "$$out"; echo "unit: $$t FAILED"; fail=1; \
+		else echo "unit: $$t: $${n:-0} passed"; fi; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "unit: failures above" >&2; exit 1; fi; \
+	echo "unit: $$total tests passed in $(words $(UNIT_TESTS)) programs"
+
+fuzz-build:
+	@$(MAKE) --no-print-directory core-objs CORE_OBJS="$(call core_objs,$(FUZZ_OUT),\
+		$(DRIVER_SRCS) $(UNIT_SRCS) $(FUZZ_TARGETS:%=$(TOP)/tests/fuzz/%.c))"
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		$(CORE_CC) $(CORE_SAN) -fsanitize=fuzzer -o $(FUZZ_OUT)/$$t \
+			$(FUZZ_OUT)/obj/tests/fuzz/$$t.o \
+			$(call core_objs,$(FUZZ_OUT),$(DRIVER_SRCS) $(UNIT_SRCS)); \
+	done
+
+# New inputs go to build/fuzz/corpus/T; the checked-in seeds stay as they are.
+core_fuzz_run = mkdir -p $(FUZZ_OUT)/corpus/$(1) $(FUZZ_OUT)/artifacts && \
+	$(FUZZ_OUT)/$(1) -max_total_time=$(2) -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=$(FUZZ_OUT)/artifacts/$(1)- -print_final_stats=1 \
+		$(FUZZ_OUT)/corpus/$(1) $(TOP)/tests/fuzz/corpus/$(1)
+
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(call core_fuzz_run,$$t,$(FUZZ_SECONDS)) 2>$(FUZZ_OUT)/$$t.log || \
+			{ tail -40 $(FUZZ_OUT)/$$t.log; echo "fuzz: $$t FAILED" >&2; exit 1; }; \
+		grep -E 'stat::(number_of_executed_units|average_exec_per_sec)' \
+			$(FUZZ_OUT)/$$t.log; \
+	done
+
+fuzz-smoke: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		test -d $(TOP)/tests/fuzz/corpus/$$t || \
+			{ echo "fuzz-smoke: no seed corpus tests/fuzz/corpus/$$t" >&2; exit 1; }; \
+		$(call core_fuzz_run,$$t,$(FUZZ_SMOKE_SECONDS)) 2>$(FUZZ_OUT)/$$t.smoke.log || \
+			{ tail -40 $(FUZZ_OUT)/$$t.smoke.log; echo "fuzz-smoke: $$t FAILED" >&2; exit 1; }; \
+		echo "fuzz-smoke: $$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
+			$(FUZZ_OUT)/$$t.smoke.log) runs, no crash"; \
+	done
+
+# Unit tests and the fuzz targets over the checked-in corpus (-runs=0:
+# each seed once), instrumented; the report covers drivers/ only.
+coverage:
+	@$(MAKE) --no-print-directory core-objs CORE_OBJS="$(call core_objs,$(COV_OUT),\
+		$(DRIVER_SRCS) $(UNIT_SRCS) $(UNIT_TESTS:%=$(TOP)/tests/unit/%.c) \
+		$(FUZZ_TARGETS:%=$(TOP)/tests/fuzz/%.c))"
+	@set -e; rm -rf $(COV_OUT)/prof; mkdir -p $(COV_OUT)/prof; \
+	libs="$(call core_objs,$(COV_OUT),$(DRIVER_SRCS) $(UNIT_SRCS))"; \
+	flags="-fprofile-instr-generate -fcoverage-mapping"; objs=""; \
+	for t in $(UNIT_TESTS); do \
+		$(CORE_CC) $$flags -o $(COV_OUT)/$$t $(COV_OUT)/obj/tests/unit/$$t.o $$libs -lcmocka; \
+		LLVM_PROFILE_FILE=$(COV_OUT)/prof/$$t.profraw $(COV_OUT)/$$t >/dev/null 2>&1 || \
+			{ echo "coverage: $$t failed (run make unit)" >&2; exit 1; }; \
+		objs="$$objs -object $(COV_OUT)/$$t"; \
+	done; \
+	for t in $(FUZZ_TARGETS); do \
+		$(CORE_CC) $$flags -fsanitize=fuzzer -o $(COV_OUT)/$$t \
+			$(COV_OUT)/obj/tests/fuzz/$$t.o $$libs; \
+		LLVM_PROFILE_FILE=$(COV_OUT)/prof/$$t.profraw $(COV_OUT)/$$t -runs=0 \
+			$(TOP)/tests/fuzz/corpus/$$t >/dev/null 2>&1 || \
+			{ echo "coverage: $$t failed on its corpus" >&2; exit 1; }; \
+		objs="$$objs -object $(COV_OUT)/$$t"; \
+	done; \
+	$(LLVM_PROFDATA) merge -sparse -o $(COV_OUT)/all.profdata $(COV_OUT)/prof/*.profraw; \
+	$(LLVM_COV) report -instr-profile=$(COV_OUT)/all.profdata $${objs# -object } \
+		$(DRIVER_SRCS) > $(COV_OUT)/report.txt; \
+	cat $(COV_OUT)/report.txt; \
+	awk '$$1 == "TOTAL" { printf "coverage: %.1f%% of driver lines\n", \
+		($$8 - $$9) * 100 / $$8 }' $(COV_OUT)/report.txt
+
+# The drivers against the contract's own vio_os.h (vio_os.h.example):
+# no libc, no OS header, with gcc and clang and kernel-style warnings.
+FS_OUT := $(BUILD)/freestanding
+freestanding-check:
+	@mkdir -p $(FS_OUT)
+	@cp $(TOP)/drivers/core/vio_os.h.example $(FS_OUT)/vio_os.h
+	@set -e; for cc in gcc $(CORE_CC); do for src in $(DRIVER_SRCS); do \
+		$$cc -std=c11 -O2 -ffreestanding -nostdinc -fno-builtin $(CORE_WARN) \
+			-I$(FS_OUT) $(DRIVER_INCLUDES) -c $$src -o $(FS_OUT)/out.o || \
+			{ echo "freestanding-check: $$src failed with $$cc" >&2; exit 1; }; \
+	done; done
+	@echo "freestanding-check: $(words $(DRIVER_SRCS)) driver files compile with -ffreestanding -nostdinc (gcc, $(CORE_CC))"
