@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+#
+# The mini guest's side of the checks: its own COM1 shell (images/mini,
+# README "mini" section).  Every command answers on one or a few lines
+# and errors start with "error: ".
+
+namespace eval ::profile {
+	variable prompt {mini> }
+	variable types {blk net balloon}
+}
+
+# probe: one line per virtio device,
+#   BB:SS.F TYPE legacy|modern features 0xHEX msix|intx|poll ok|failed: ...
+proc ::profile::probe {} {
+	global opt
+	variable types
+	set out [serial_cmd probe]
+	set want [string map {transitional modern} $opt(transport)]
+	set summary {}
+	foreach type $types {
+		set re "(\[0-9a-f:.]+) $type (legacy|modern|-) features\
+		    (0x\[0-9a-f]+) (msix|intx|poll|none) (\[^\r\n]*)"
+		if {![regexp $re $out -> addr mode feat intr state]} {
+			fail "no virtio $type device in probe:\
+			    [string trim $out]"
+		}
+		if {$state ne "ok"} {
+			fail "$type at $addr did not attach: $state"
+		}
+		# The mini prefers modern on a transitional device.
+		if {$want ne "" && $mode ne $want} {
+			fail "$type runs $mode, but the transport is\
+			    $opt(transport)"
+		}
+		# Polling is only a fallback: it must not hide broken
+		# interrupt delivery.
+		if {$intr eq "poll"} {
+			fail "$type fell back to polling (no interrupts)"
+		}
+		lappend summary "$type $addr $mode $intr $feat"
+	}
+	return [join $summary ", "]
+}
+
+proc ::profile::blkio {} {
+	global opt
+	set args "$opt(lba) $opt(count) $opt(seed)"
+	set out [serial_cmd "blk write $args" 60]
+	if {![regexp {blk write: .* ok} $out]} {
+		fail "blk write $args: [string trim $out]"
+	}
+	# The host reads the overlay next: qcow2 keeps what a flush commits.
+	set out [serial_cmd "blk flush"]
+	if {![regexp {blk flush: ok} $out]} {
+		fail "blk flush: [string trim $out]"
+	}
+	set out [serial_cmd "blk read $args" 60]
+	if {![regexp {blk read: .* ok} $out]} {
+		fail "blk read $args: [string trim $out]"
+	}
+	# A wrong seed must not verify: the comparison really compares.
+	set other [expr {$opt(seed) + 1}]
+	set out [serial_cmd "blk read $opt(lba) $opt(count) $other" 60]
+	if {![regexp "mismatch at LBA $opt(lba)" $out]} {
+		fail "blk read with a wrong seed did not report\
+		    LBA $opt(lba): [string trim $out]"
+	}
+	return "$opt(count) sectors at LBA $opt(lba) written, flushed, read\
+	    back equal"
+}
+
+proc ::profile::ping {} {
+	set out [serial_cmd "ping 10.0.2.2 3" 30]
+	if {![regexp {([0-9]+)/([0-9]+) replies} $out -> got sent]} {
+		fail "ping printed no summary: [string trim $out]"
+	}
+	if {$got != $sent} {
+		fail "ping 10.0.2.2: $got of $sent replies"
+	}
+	return "$got/$sent echo replies from 10.0.2.2"
+}
+
+# The guest's free memory: ballooned pages leave the allocator.
+proc ::profile::mem_kb {} {
+	set out [serial_cmd mem]
+	if {![regexp {mem: total [0-9]+ KiB free ([0-9]+) KiB} $out -> kb]} {
+		fail "unexpected mem output: [string trim $out]"
+	}
+	return $kb
+}
+
+# Balloon pages the guest holds, by its own account.
+proc ::profile::balloon_actual {} {
+	set out [serial_cmd balloon]
+	if {![regexp {balloon: target ([0-9]+) pages actual ([0-9]+) pages}\
+	    $out -> target actual]} {
+		fail "unexpected balloon output: [string trim $out]"
+	}
+	return $actual
+}
+
+# The generic check moves the balloon and watches memory; then the guest
+# must agree it gave everything back.
+proc ::profile::balloon {} {
+	set msg [generic_balloon]
+	set held [balloon_actual]
+	if {$held != 0} {
+		fail "balloon deflated on the host, but the guest still\
+		    holds $held pages"
+	}
+	return $msg
+}
