@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "vtest.h"
@@ -25,6 +26,7 @@ vtest_attach(struct vtest *t, const struct sim_model *model,
     enum sim_transport transport, int pci_flags)
 {
 
+	memset(t, 0, sizeof(*t));
 	t->sim = sim_create(model, transport);
 	t->sc = &t->psc.sc_vio;
 	assert_int_equal(vio_pci_attach(&t->psc, t->sim,
@@ -59,8 +61,6 @@ vtest_finish(struct vtest *t)
 	void *cookie;
 	int i;
 
-	if (t->sim->driver_errors != 0)
-		fail_msg("driver error: %s", t->sim->driver_error);
 	t->sim->stuck_status = false;
 	vio_reset(t->sc);
 	for (i = 0; i < VIO_MAX_VQS; i++) {
@@ -75,7 +75,8 @@ vtest_finish(struct vtest *t)
 		vio_dma_free(t->sim, &t->dma[--t->ndma]);
 	assert_int_equal(t->sim->dma_live, 0);
 	assert_int_equal(t->sim->mem_live, 0);
-	assert_int_equal(t->sim->driver_errors, 0);
+	if (t->sim->driver_errors != 0)
+		fail_msg("driver error: %s", t->sim->driver_error);
 	sim_destroy(t->sim);
 	t->sim = NULL;
 }
