@@ -35,16 +35,17 @@ int
 vioif_read_config(struct vio_softc *vio, struct vioif_config *cfg)
 {
 	uint8_t raw[VIRTIO_NET_CONFIG_SIZE];
+	uint64_t features;
 	uint32_t need;
 	int error;
 
 	/* A configuration space too short for the features: EINVAL. */
-	need = vioif_config_needed(vio->sc_features);
+	features = vioif_features_fixup(vio->sc_features);
+	need = vioif_config_needed(features);
 	vio_memset(raw, 0, sizeof(raw));
 	error = need != 0 ? vio_config_read(vio, 0, raw, need) : 0;
 	if (error == 0)
-		error = vioif_config_parse(raw, sizeof(raw),
-		    vio->sc_features, cfg);
+		error = vioif_config_parse(raw, sizeof(raw), features, cfg);
 	if (error != 0)
 		vio_log(vio->sc_os, "vioif: bad device configuration\n");
 	return (error);
@@ -59,7 +60,8 @@ vioif_attach(struct vioif_softc *sc, struct vio_softc *vio,
 
 	vio_memset(sc, 0, sizeof(*sc));
 	sc->sc_vio = vio;
-	sc->sc_features = vio->sc_features;
+	/* A feature whose prerequisite is missing is as good as absent. */
+	sc->sc_features = vioif_features_fixup(vio->sc_features);
 	sc->sc_hdrlen = vioif_hdr_len(sc->sc_features);
 	if ((error = vioif_read_config(vio, &sc->sc_cfg)) != 0) {
 		vio_mark_broken(vio, "vioif: bad configuration");

@@ -40,6 +40,7 @@ net_ctrl(struct sim_net *n, struct sim_chain *ch)
 {
 	uint8_t cmd[2], ack;
 
+	n->ctrl_head = ch->head;
 	if (n->ctrl_hold)
 		return (SIM_HOLD);
 	n->ctrl_cmds++;

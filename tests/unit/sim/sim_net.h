@@ -53,6 +53,7 @@ struct sim_net {
 	unsigned int	ctrl_nsegs;
 	int		ack_override;	/* >= 0: ack byte to write */
 	bool		ctrl_hold;	/* do not answer */
+	uint16_t	ctrl_head;	/* of the last command seen */
 };
 
 /* rx0 tx0 .. rx(pairs-1) tx(pairs-1) [ctrl] */
