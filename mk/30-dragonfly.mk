@@ -9,7 +9,7 @@ DFLY_DIR := $(TOP)/drivers/dragonfly
 DFLY_MANPAGES := $(sort $(wildcard $(DFLY_DIR)/*/*.4))
 DFLY_SYS ?=
 
-DEB_PACKAGES += mandoc gcc binutils gawk python3
+DEB_PACKAGES += mandoc gcc binutils mawk python3
 TEST_STEPS += man-lint dragonfly-check
 HELP_TARGETS += man-lint dragonfly-check
 

@@ -121,12 +121,23 @@ makepath() {
 	}' "$1"
 }
 
+# makeobjops.awk names a variable "default", a keyword of gawk's switch
+# statement: run it with mawk (Debian's default awk) or a gawk that
+# leaves its extensions off.
+if command -v mawk >/dev/null 2>&1; then
+	objawk="mawk"
+elif command -v gawk >/dev/null 2>&1; then
+	objawk="gawk --traditional"
+else
+	objawk="awk"
+fi
+
 # Interfaces: the tree's own .m files and ours.
 genif() {
 	local m=$1 base
 	base=$(basename "$m" .m)
-	(cd "$out/gen" && awk -f "$sys/tools/makeobjops.awk" -- -h "$m" &&
-	    awk -f "$sys/tools/makeobjops.awk" -- -c "$m") || {
+	(cd "$out/gen" && $objawk -f "$sys/tools/makeobjops.awk" -- -h "$m" &&
+	    $objawk -f "$sys/tools/makeobjops.awk" -- -c "$m") || {
 		echo "dragonfly-check: makeobjops.awk failed on $m" >&2
 		exit 1
 	}

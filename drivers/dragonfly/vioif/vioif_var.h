@@ -1,0 +1,92 @@
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+#ifndef _VIF_VAR_H_
+#define _VIF_VAR_H_
+
+/*
+ * Receive buffers: with mergeable buffers one standard cluster each (a
+ * frame spans several); without, a chain of page clusters large enough
+ * for the biggest frame the device may deliver.
+ */
+#define VIF_RX_MRG_CLSIZE	MCLBYTES
+#define VIF_RX_BIG_CLSIZE	MJUMPAGESIZE
+
+/* How long a control command may take before it counts as lost. */
+#define VIF_CTRL_TIMEOUT_US	1000000
+#define VIF_CTRL_POLL_US	50
+
+struct vif_softc;
+
+struct vif_buf {
+	struct mbuf		*vb_m;
+	bus_dmamap_t		 vb_map;
+};
+
+struct vif_rxq {
+	struct vif_softc	*rq_sc;
+	struct vioif_rxq	*rq_proto;
+	struct lwkt_serialize	 rq_slz;
+	bus_dma_tag_t		 rq_dmat;
+	bus_dmamap_t		 rq_spare;	/* swapped in on refill */
+	struct vif_buf		*rq_bufs;	/* one per protocol slot */
+	int			 rq_nbufs;
+	int			 rq_clsize;
+	int			 rq_nclusters;	/* per buffer (big mode) */
+	uint64_t		 rq_dropped;	/* no mbuf for a refill */
+	struct vioif_rx_frame	 rq_frame;
+};
+
+struct vif_txq {
+	struct vif_softc	*tq_sc;
+	struct vioif_txq	*tq_proto;
+	struct lwkt_serialize	 tq_slz;
+	bus_dma_tag_t		 tq_dmat;
+	struct ifaltq_subque	*tq_ifsq;
+	int			 tq_maxsegs;	/* data segments per frame */
+	struct vif_buf		*tq_bufs;
+	int			 tq_nbufs;
+	int			 tq_nfree;
+	struct vif_buf		**tq_free;
+	bus_dma_segment_t	 tq_dsegs[VIOIF_TX_MAX_SEGS];
+	struct vioif_seg	 tq_segs[VIOIF_TX_MAX_SEGS];
+};
+
+struct vif_softc {
+	struct arpcom		 sc_arpcom;	/* first: the ifnet */
+	device_t		 sc_dev;
+	struct ifmedia		 sc_media;
+	struct vioif_softc	 sc_net;	/* the protocol state */
+	struct vioif_tunables	 sc_tun;
+	int			 sc_vlan_filter;	/* CTRL_VLAN asked for */
+	struct lwkt_serialize	 sc_slz;	/* control queue, config */
+	lwkt_serialize_t	 sc_slzs[1 + 2 * VIOIF_MAX_PAIRS];
+	int			 sc_nslzs;
+	int			 sc_npairs;	/* queue pairs in use */
+	struct vif_rxq		 sc_rxq[VIOIF_MAX_PAIRS];
+	struct vif_txq		 sc_txq[VIOIF_MAX_PAIRS];
+	bool			 sc_attached;	/* vioif_attach() done */
+	bool			 sc_live;
+	bool			 sc_link_up;
+	int			 sc_has_ctrl;
+	int			 sc_max_mtu;
+	uint8_t			 sc_mc[VIOIF_MAC_TABLE_MAX]
+				     [VIRTIO_NET_ETHER_ADDR_LEN];
+};
+
+#define vif_ifp(sc)	(&(sc)->sc_arpcom.ac_if)
+
+/* vioif_rxtx.c */
+int	vif_rxq_setup(struct vif_rxq *);
+void	vif_rxq_teardown(struct vif_rxq *);
+int	vif_rxq_fill(struct vif_rxq *);
+int	vif_rx_done(struct vio_vq *);
+int	vif_txq_setup(struct vif_txq *);
+void	vif_txq_teardown(struct vif_txq *);
+int	vif_tx_done(struct vio_vq *);
+void	vif_start(struct ifnet *, struct ifaltq_subque *);
+
+#endif /* !_VIF_VAR_H_ */
