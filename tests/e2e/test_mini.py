@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+"""What only the mini guest can show, beyond the four shared checks:
+INTx delivery when MSI-X is kept off, bad shell input answered (never
+hung), memory statistics reaching the host over the balloon's stats
+queue, and the exit status through isa-debug-exit."""
+
+import os
+import socket
+import time
+
+import pytest
+
+# conftest puts harness/ on sys.path.
+from conftest import check, keep_log
+
+import profiles
+from profiles.base import Config
+from profiles.mini import Mini
+from vmlib.machine import Machine
+from vmlib.qmp import QMP
+
+pytestmark = pytest.mark.skipif(
+    "mini" not in os.environ.get("DFLY_VIRTIO_GUESTS", "mini").split(","),
+    reason="mini not in DFLY_VIRTIO_GUESTS")
+
+
+class MiniCmdline(Mini):
+    """The mini with a kernel command line (e.g. "intx")."""
+
+    def __init__(self, cmdline):
+        self.cmdline = cmdline
+
+    def boot_args(self, run):
+        return super().boot_args(run) + ["-append", self.cmdline]
+
+
+class Shell:
+    """The mini shell over the serial socket, one command at a time."""
+
+    def __init__(self, path, timeout=30):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.buf = b""
+        self.run("")
+
+    def run(self, cmd):
+        self.sock.sendall(cmd.encode() + b"\r")
+        while b"mini> " not in self.buf:
+            data = self.sock.recv(4096)
+            if not data:
+                raise AssertionError("serial console closed")
+            self.buf += data
+        out, _, self.buf = self.buf.partition(b"mini> ")
+        return out.decode(errors="replace").replace("\r", "")
+
+    def close(self):
+        self.sock.close()
+
+
+def boot(profile, config, label):
+    m = Machine(profile, config,
+                accel=os.environ.get("DFLY_VIRTIO_ACCEL", "auto"),
+                serial="unix", label=label)
+    try:
+        m.start()
+        m.wait_ready()
+    except BaseException:
+        keep_log(m)
+        m.cleanup()
+        raise
+    return m
+
+
+@pytest.fixture(scope="module")
+def mini():
+    m = boot(profiles.get("mini"), Config("transitional", "q35"),
+             "mini-extras")
+    try:
+        yield m
+    finally:
+        keep_log(m)
+        m.cleanup()
+
+
+@pytest.mark.parametrize("machine", ["pc", "q35"])
+def test_intx(machine):
+    """MSI-X kept off: every device takes its INTx line through the
+    I/O APIC, and block I/O and ping still complete."""
+    m = boot(MiniCmdline("intx"), Config("modern", machine),
+             "mini-intx-" + machine)
+    try:
+        sh = Shell(m.serial_path)
+        out = sh.run("probe")
+        sh.close()
+        for dev in ("blk", "net", "balloon"):
+            line = [ln for ln in out.splitlines() if " %s " % dev in ln]
+            assert line and line[0].endswith(" intx ok"), out
+        check(m, "blkio")
+        check(m, "ping")
+    finally:
+        keep_log(m)
+        m.cleanup()
+
+
+@pytest.mark.parametrize("cmd,error", [
+    ("frobnicate", "error: unknown command 'frobnicate'"),
+    ("blk read 1 2", "error: bad arguments"),
+    ("blk write x 1 1", "error: bad arguments"),
+    ("blk read 0 1 1 extra", "error: bad arguments"),
+    ("blk bench read 10 0", "error: bad arguments"),
+    ("ping 10.0.2", "error: bad arguments"),
+    ("ping 10.0.2.256", "error: bad arguments"),
+    ("halt 1000", "error: bad arguments"),
+    ("net", "error: bad arguments"),
+])
+def test_bad_input(mini, cmd, error):
+    sh = Shell(mini.serial_path)
+    try:
+        out = sh.run(cmd)
+        assert error in out and "usage: " in out, out
+        # The shell is still there and still works.
+        assert "mem: total" in sh.run("mem")
+    finally:
+        sh.close()
+
+
+def test_blk_beyond_capacity(mini):
+    sh = Shell(mini.serial_path)
+    try:
+        out = sh.run("blk write 131072 1 1")
+    finally:
+        sh.close()
+    assert "error: LBA 131072 + 1 beyond capacity 131072" in out, out
+
+
+def test_balloon_stats_reach_host(mini):
+    """The guest answers the host's statistics requests on the stats
+    queue with its own view of memory."""
+    sh = Shell(mini.serial_path)
+    try:
+        out = sh.run("mem")
+    finally:
+        sh.close()
+    total_kib = int(out.split("total ")[1].split()[0])
+    qmp = QMP(mini.qmp_path)
+    try:
+        qmp.command("qom-set", path="/machine/peripheral/balloon0",
+                    property="guest-stats-polling-interval", value=1)
+        deadline = time.monotonic() + 20
+        while True:
+            got = qmp.command("qom-get", path="/machine/peripheral/balloon0",
+                              property="guest-stats")
+            if got["last-update"] != 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    finally:
+        qmp.close()
+    stats = got["stats"]
+    assert got["last-update"] != 0, "no statistics arrived: %r" % got
+    assert stats["stat-total-memory"] == total_kib * 1024, stats
+    assert 0 < stats["stat-free-memory"] <= stats["stat-total-memory"]
+
+
+def test_halt_exit_status():
+    """halt CODE leaves QEMU through isa-debug-exit with (CODE << 1) | 1."""
+    m = boot(profiles.get("mini"), Config("modern", "pc"), "mini-halt")
+    try:
+        sh = Shell(m.serial_path)
+        sh.sock.sendall(b"halt 21\r")
+        rc = m.wait()
+        sh.close()
+    finally:
+        keep_log(m)
+        m.cleanup()
+    assert rc == (21 << 1) | 1
