@@ -252,6 +252,8 @@ viopci_negotiate(device_t dev, device_t child __unused, uint64_t wanted)
 	struct viopci_softc *sc = device_get_softc(dev);
 	int error;
 
+	/* The ring features are the core's: offer them for every driver. */
+	wanted |= VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX;
 	error = vio_init(viopci_vio(sc));
 	if (error == 0)
 		error = vio_negotiate_features(viopci_vio(sc), wanted);

@@ -1,0 +1,367 @@
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
+
+/*
+ * viomb: the DragonFly driver of a virtio memory balloon, a child of
+ * vio_pci.  The protocol code (drivers/balloon) decides what to send;
+ * here a kernel thread drives it toward the host's target, woken by the
+ * configuration change and queue interrupts, and gives it pages from
+ * vm_page_alloc() and back to vm_page_free_toq().  See viomb(4).
+ *
+ * Everything about the balloon, including the list of pages in it, is
+ * under sc_slz, the serializer the interrupts are delivered with.
+ */
+
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/bus.h>
+#include <sys/kernel.h>
+#include <sys/kthread.h>
+#include <sys/module.h>
+#include <sys/serialize.h>
+#include <sys/sysctl.h>
+#include <sys/vmmeter.h>
+
+#include <vm/vm.h>
+#include <vm/vm_page.h>
+#include <vm/vm_page2.h>
+
+#include "vio_os.h"
+#include "vio.h"
+#include "vio_vq.h"
+#include "viomb.h"
+#include "vio_if.h"
+
+struct vmb_softc {
+	device_t		 sc_dev;
+	struct viomb_softc	 sc_mb;		/* the protocol state */
+	struct lwkt_serialize	 sc_slz;
+	TAILQ_HEAD(, vm_page)	 sc_pages;	/* given to the balloon */
+	struct thread		*sc_td;
+	bool			 sc_attached;	/* viomb_attach() done */
+	bool			 sc_stopping;
+	bool			 sc_broken_said;
+};
+
+/* How often the thread looks at memory pressure, and retries on ENOMEM. */
+#define VMB_POLL_TICKS		hz
+
+static int vmb_deflate_on_oom = 1;
+TUNABLE_INT("hw.viomb.deflate_on_oom", &vmb_deflate_on_oom);
+
+/* The balloon hw.viomb.* describes: the first one attached. */
+static struct vmb_softc *vmb_first;
+
+/* Protocol hooks (struct viomb_ops), called under sc_slz. */
+static int
+vmb_page_alloc(void *os, uint64_t *pap)
+{
+	struct vmb_softc *sc = os;
+	vm_page_t m;
+
+	/* Never from the reserves: the balloon yields to the guest. */
+	m = vm_page_alloc(NULL, 0, VM_ALLOC_NORMAL);
+	if (m == NULL)
+		return (ENOMEM);
+	TAILQ_INSERT_TAIL(&sc->sc_pages, m, pageq);
+	*pap = VM_PAGE_TO_PHYS(m);
+	return (0);
+}
+
+static int
+vmb_page_reclaim(void *os, uint64_t *pap)
+{
+	struct vmb_softc *sc = os;
+	vm_page_t m;
+
+	if ((m = TAILQ_FIRST(&sc->sc_pages)) == NULL)
+		return (ENOENT);
+	TAILQ_REMOVE(&sc->sc_pages, m, pageq);
+	*pap = VM_PAGE_TO_PHYS(m);
+	return (0);
+}
+
+/*
+ * A page the balloon no longer holds.  Reclaimed pages are off the list
+ * already; a failed inflate hands back the pages it just allocated, last
+ * first, and those are still at the tail.
+ */
+static void
+vmb_page_free(void *os, uint64_t pa)
+{
+	struct vmb_softc *sc = os;
+	vm_page_t m = PHYS_TO_VM_PAGE(pa);
+
+	if (TAILQ_LAST(&sc->sc_pages, pglist) == m)
+		TAILQ_REMOVE(&sc->sc_pages, m, pageq);
+	vm_page_free_toq(m);
+}
+
+static void
+vmb_stats(void *os __unused, struct viomb_stat_values *vals)
+{
+	vals->val[VIRTIO_BALLOON_S_MEMFREE] =
+	    (uint64_t)vmstats.v_free_count * PAGE_SIZE;
+	vals->val[VIRTIO_BALLOON_S_MEMTOT] =
+	    (uint64_t)vmstats.v_page_count * PAGE_SIZE;
+	vals->val[VIRTIO_BALLOON_S_AVAIL] = (uint64_t)(vmstats.v_free_count +
+	    vmstats.v_cache_count + vmstats.v_inactive_count) * PAGE_SIZE;
+	vals->val[VIRTIO_BALLOON_S_CACHES] =
+	    (uint64_t)vmstats.v_cache_count * PAGE_SIZE;
+	vals->valid = (1U << VIRTIO_BALLOON_S_MEMFREE) |
+	    (1U << VIRTIO_BALLOON_S_MEMTOT) | (1U << VIRTIO_BALLOON_S_AVAIL) |
+	    (1U << VIRTIO_BALLOON_S_CACHES);
+}
+
+static const struct viomb_ops vmb_ops = {
+	.page_alloc =	vmb_page_alloc,
+	.page_reclaim =	vmb_page_reclaim,
+	.page_free =	vmb_page_free,
+	.stats =	vmb_stats,
+};
+
+/* Queue interrupts: batches done or statistics wanted; under sc_slz. */
+static int
+vmb_vq_done(struct vio_vq *vq)
+{
+	struct vmb_softc *sc = vq->vq_done_arg;
+
+	viomb_intr(&sc->sc_mb);
+	wakeup(sc);
+	return (0);
+}
+
+static void
+vmb_config_change(struct vio_softc *vio __unused, void *arg)
+{
+	struct vmb_softc *sc = arg;
+
+	viomb_config_changed(&sc->sc_mb);
+	wakeup(sc);
+}
+
+static bool
+vmb_watch_memory(struct vmb_softc *sc)
+{
+
+	return (vmb_deflate_on_oom && sc->sc_mb.sc_held > 0 &&
+	    (sc->sc_mb.sc_features & VIRTIO_BALLOON_F_DEFLATE_ON_OOM) != 0);
+}
+
+/*
+ * The balloon thread: one batch at a time toward the target, sleeping
+ * while a batch is with the device, when settled, or after running out
+ * of pages; under memory pressure it gives pages back first.
+ */
+static void
+vmb_thread(void *arg)
+{
+	struct vmb_softc *sc = arg;
+	struct viomb_softc *mb = &sc->sc_mb;
+	int error, timo;
+
+	lwkt_serialize_enter(&sc->sc_slz);
+	while (!sc->sc_stopping) {
+		if (vmb_watch_memory(sc) && vm_page_count_severe())
+			viomb_oom(mb, mb->sc_batch_pages);
+		error = viomb_work(mb);
+		if (error == EIO && !sc->sc_broken_said) {
+			device_printf(sc->sc_dev, "device broken (%s)\n",
+			    mb->sc_vio->sc_broken_why != NULL ?
+			    mb->sc_vio->sc_broken_why : "reset requested");
+			sc->sc_broken_said = true;
+		}
+		if (error == 0 && !viomb_settled(mb) &&
+		    !mb->sc_inflate.busy && !mb->sc_deflate.busy)
+			continue;
+		timo = (error == ENOMEM || vmb_watch_memory(sc)) ?
+		    VMB_POLL_TICKS : 0;
+		zsleep(sc, &sc->sc_slz, 0, "viomb", timo);
+	}
+	sc->sc_td = NULL;
+	wakeup(&sc->sc_td);
+	lwkt_serialize_exit(&sc->sc_slz);
+	kthread_exit();
+}
+
+static int
+vmb_sysctl(SYSCTL_HANDLER_ARGS)
+{
+	struct vmb_softc *sc;
+	uint64_t val;
+
+	val = 0;
+	if ((sc = vmb_first) != NULL) {
+		lwkt_serialize_enter(&sc->sc_slz);
+		switch (arg2) {
+		case 0:
+			val = sc->sc_mb.sc_target;
+			break;
+		case 1:
+			val = viomb_actual(&sc->sc_mb);
+			break;
+		case 2:
+			val = sc->sc_mb.sc_counters.inflated;
+			break;
+		default:
+			val = sc->sc_mb.sc_counters.deflated;
+			break;
+		}
+		lwkt_serialize_exit(&sc->sc_slz);
+	}
+	return (sysctl_handle_64(oidp, &val, 0, req));
+}
+
+SYSCTL_NODE(_hw, OID_AUTO, viomb, CTLFLAG_RD, 0, "VirtIO memory balloon");
+SYSCTL_PROC(_hw_viomb, OID_AUTO, target, CTLTYPE_U64 | CTLFLAG_RD, NULL, 0,
+    vmb_sysctl, "QU", "4 KiB pages the host wants in the balloon");
+SYSCTL_PROC(_hw_viomb, OID_AUTO, actual, CTLTYPE_U64 | CTLFLAG_RD, NULL, 1,
+    vmb_sysctl, "QU", "4 KiB pages in the balloon");
+SYSCTL_PROC(_hw_viomb, OID_AUTO, inflated, CTLTYPE_U64 | CTLFLAG_RD, NULL, 2,
+    vmb_sysctl, "QU", "guest pages given to the host, in total");
+SYSCTL_PROC(_hw_viomb, OID_AUTO, deflated, CTLTYPE_U64 | CTLFLAG_RD, NULL, 3,
+    vmb_sysctl, "QU", "guest pages taken back, in total");
+
+static int
+vmb_probe(device_t dev)
+{
+	struct vio_softc *vio = VIO_CORE(device_get_parent(dev), dev);
+
+	if (vio->sc_device_type != VIRTIO_ID_BALLOON)
+		return (ENXIO);
+	device_set_desc(dev, "VirtIO memory balloon");
+	return (BUS_PROBE_DEFAULT);
+}
+
+static int
+vmb_setup_intr(struct vmb_softc *sc)
+{
+	device_t dev = sc->sc_dev, parent = device_get_parent(dev);
+	struct vio_vq *vqs[3];
+	int error, i, n;
+
+	n = 0;
+	vqs[n++] = &sc->sc_mb.sc_inflate_vq;
+	vqs[n++] = &sc->sc_mb.sc_deflate_vq;
+	if (sc->sc_mb.sc_features & VIRTIO_BALLOON_F_STATS_VQ)
+		vqs[n++] = &sc->sc_mb.sc_stats_vq;
+	for (i = 0; i < n; i++) {
+		vqs[i]->vq_done = vmb_vq_done;
+		vqs[i]->vq_done_arg = sc;
+		if ((error = VIO_SETUP_INTR(parent, dev, vqs[i],
+		    &sc->sc_slz)) != 0)
+			return (error);
+	}
+	sc->sc_mb.sc_vio->sc_config_change = vmb_config_change;
+	sc->sc_mb.sc_vio->sc_child = sc;
+	return (VIO_SETUP_INTR(parent, dev, NULL, &sc->sc_slz));
+}
+
+static int vmb_detach(device_t);
+
+static int
+vmb_attach(device_t dev)
+{
+	struct vmb_softc *sc = device_get_softc(dev);
+	device_t parent = device_get_parent(dev);
+	struct vio_softc *vio = VIO_CORE(parent, dev);
+	uint64_t wanted;
+	int error;
+
+	sc->sc_dev = dev;
+	lwkt_serialize_init(&sc->sc_slz);
+	TAILQ_INIT(&sc->sc_pages);
+	wanted = viomb_features();
+	if (!vmb_deflate_on_oom)
+		wanted &= ~VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
+	if ((error = VIO_NEGOTIATE(parent, dev, wanted)) != 0) {
+		device_printf(dev, "feature negotiation failed\n");
+		return (error);
+	}
+	/* The host counts holes in guest memory too: the highest page. */
+	error = viomb_attach(&sc->sc_mb, vio, &vmb_ops, sc, PAGE_SIZE,
+	    (uint64_t)Maxmem * PAGE_SIZE);
+	if (error != 0) {
+		device_printf(dev, "cannot set up the device (%d)\n", error);
+		VIO_STOP(parent, dev);
+		return (error);
+	}
+	sc->sc_attached = true;
+	if ((error = vmb_setup_intr(sc)) != 0 ||
+	    (error = VIO_DRIVER_OK(parent, dev)) != 0)
+		goto fail;
+	lwkt_serialize_enter(&sc->sc_slz);
+	error = viomb_start(&sc->sc_mb);
+	lwkt_serialize_exit(&sc->sc_slz);
+	if (error != 0)
+		goto fail;
+	error = kthread_create(vmb_thread, sc, &sc->sc_td, "%s",
+	    device_get_nameunit(dev));
+	if (error != 0)
+		goto fail;
+	if (vmb_first == NULL)
+		vmb_first = sc;
+	return (0);
+
+fail:
+	vmb_detach(dev);
+	return (error);
+}
+
+static int
+vmb_detach(device_t dev)
+{
+	struct vmb_softc *sc = device_get_softc(dev);
+	struct viomb_batch *b = &sc->sc_mb.sc_deflate;
+	vm_page_t m;
+
+	if (vmb_first == sc)
+		vmb_first = NULL;
+	lwkt_serialize_enter(&sc->sc_slz);
+	sc->sc_stopping = true;
+	wakeup(sc);
+	while (sc->sc_td != NULL)
+		zsleep(&sc->sc_td, &sc->sc_slz, 0, "viombx", 0);
+	lwkt_serialize_exit(&sc->sc_slz);
+
+	/* After the reset the host has forgotten the balloon. */
+	VIO_STOP(device_get_parent(dev), dev);
+	if (sc->sc_attached) {
+		/* A deflate in flight: its pages wait for the host's word. */
+		if (b->busy && (sc->sc_mb.sc_features &
+		    VIRTIO_BALLOON_F_MUST_TELL_HOST)) {
+			while (b->npages > 0)
+				vm_page_free_toq(PHYS_TO_VM_PAGE(
+				    b->pa[--b->npages]));
+		}
+		while ((m = TAILQ_FIRST(&sc->sc_pages)) != NULL) {
+			TAILQ_REMOVE(&sc->sc_pages, m, pageq);
+			vm_page_free_toq(m);
+		}
+		viomb_detach(&sc->sc_mb);
+		sc->sc_attached = false;
+	}
+	return (0);
+}
+
+static device_method_t vmb_methods[] = {
+	DEVMETHOD(device_probe,		vmb_probe),
+	DEVMETHOD(device_attach,	vmb_attach),
+	DEVMETHOD(device_detach,	vmb_detach),
+	DEVMETHOD_END
+};
+
+static driver_t vmb_driver = {
+	"viomb",
+	vmb_methods,
+	sizeof(struct vmb_softc)
+};
+
+static devclass_t vmb_devclass;
+
+DRIVER_MODULE(viomb, vio_pci, vmb_driver, vmb_devclass, NULL, NULL);
+MODULE_VERSION(viomb, 1);
+MODULE_DEPEND(viomb, vio_pci, 1, 1, 1);
