@@ -110,7 +110,7 @@ fuzz-build:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		$(CORE_CC) $(CORE_SAN) -fsanitize=fuzzer -o $(FUZZ_OUT)/$$t \
 			$(FUZZ_OUT)/obj/tests/fuzz/$$t.o \
-			$(call core_objs,$(FUZZ_OUT),$(DRIVER_SRCS) $(UNIT_SRCS)); \
+			$(call core_objs,$(FUZZ_OUT),$(DRIVER_SRCS) $(UNIT_SRCS)) -lcmocka; \
 	done
 
 # New inputs go to build/fuzz/corpus/T; the checked-in seeds stay as they are.
@@ -155,7 +155,7 @@ coverage:
 	done; \
 	for t in $(FUZZ_TARGETS); do \
 		$(CORE_CC) $$flags -fsanitize=fuzzer -o $(COV_OUT)/$$t \
-			$(COV_OUT)/obj/tests/fuzz/$$t.o $$libs; \
+			$(COV_OUT)/obj/tests/fuzz/$$t.o $$libs -lcmocka; \
 		LLVM_PROFILE_FILE=$(COV_OUT)/prof/$$t.profraw $(COV_OUT)/$$t -runs=0 \
 			$(TOP)/tests/fuzz/corpus/$$t >/dev/null 2>&1 || \
 			{ echo "coverage: $$t failed on its corpus" >&2; exit 1; }; \

@@ -176,6 +176,12 @@ struct sim_dev {
 	char		last_log[256];
 	unsigned int	driver_errors;	/* driver broke the protocol */
 	char		driver_error[256];
+	/*
+	 * Of those, errors no device behaviour can excuse: a register
+	 * access outside a BAR or configuration space, DMA misuse.  The
+	 * fuzz targets, whose device lies, abort on these only.
+	 */
+	unsigned int	hard_errors;
 	struct sim_region *regions;	/* DMA memory the device may touch */
 	uint64_t	next_busaddr;
 	unsigned int	config_reads;	/* for config_flaps */

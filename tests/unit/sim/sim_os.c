@@ -20,13 +20,24 @@
 #include "sim.h"
 #include "sim_priv.h"
 
+static void
+sim_hard_error(struct sim_dev *dev, const char *what)
+{
+
+	dev->hard_errors++;
+	sim_driver_error(dev, "%s", what);
+}
+
 static bool
 sim_bar_ok(struct sim_dev *dev, int bar, uint32_t off, int width)
 {
 
+	char msg[80];
+
 	if (bar < 0 || bar >= 6 || (uint64_t)off + width > dev->bar_size[bar]) {
-		sim_driver_error(dev, "access to BAR %d at %#x width %d is out"
-		    " of bounds", bar, off, width);
+		snprintf(msg, sizeof(msg), "access to BAR %d at %#x width %d"
+		    " is out of bounds", bar, off, width);
+		sim_hard_error(dev, msg);
 		return (false);
 	}
 	return (true);
@@ -60,7 +71,7 @@ name(void *os, uint32_t off)						\
 	struct sim_dev *dev = os;					\
 									\
 	if (off + width > sizeof(dev->pcicfg)) {			\
-		sim_driver_error(dev, "config space read at %#x", off);	\
+		sim_hard_error(dev, "config space read out of bounds");	\
 		return ((type)~0U);					\
 	}								\
 	return ((type)sim_pcicfg_read(dev, off, width));		\
@@ -100,8 +111,7 @@ vio_dma_alloc(void *os, size_t size, size_t align, struct vio_dma *dma)
 	if (dev->dma_fail_after != 0 && dev->dma_allocs == dev->dma_fail_after)
 		return (ENOMEM);
 	if (size == 0 || align == 0 || (align & (align - 1)) != 0) {
-		sim_driver_error(dev, "dma_alloc size %zu align %zu", size,
-		    align);
+		sim_hard_error(dev, "dma_alloc of no size or bad alignment");
 		return (EINVAL);
 	}
 	if (posix_memalign(&p, align < sizeof(void *) ? sizeof(void *) : align,
@@ -141,7 +151,7 @@ vio_dma_free(void *os, struct vio_dma *dma)
 			return;
 		}
 	}
-	sim_driver_error(dev, "dma_free of unknown region");
+	sim_hard_error(dev, "dma_free of unknown region");
 }
 
 void
@@ -154,8 +164,7 @@ vio_dma_sync(void *os, struct vio_dma *dma, int ops)
 		if (r == dma->priv)
 			break;
 	if (r == NULL || ops == 0 || (ops & ~0x0f) != 0)
-		sim_driver_error(dev, "dma_sync of unknown region or ops %#x",
-		    ops);
+		sim_hard_error(dev, "dma_sync of unknown region or bad ops");
 }
 
 void *
