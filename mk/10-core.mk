@@ -163,7 +163,8 @@ coverage:
 	done; \
 	$(LLVM_PROFDATA) merge -sparse -o $(COV_OUT)/all.profdata $(COV_OUT)/prof/*.profraw; \
 	$(LLVM_COV) report -instr-profile=$(COV_OUT)/all.profdata $${objs# -object } \
-		$(DRIVER_SRCS) > $(COV_OUT)/report.txt; \
+		$(DRIVER_SRCS) $(wildcard $(addsuffix *.h,$(sort $(dir $(DRIVER_SRCS))))) \
+		> $(COV_OUT)/report.txt; \
 	cat $(COV_OUT)/report.txt; \
 	awk '$$1 == "TOTAL" { printf "coverage: %.1f%% of driver lines\n", \
 		($$8 - $$9) * 100 / $$8 }' $(COV_OUT)/report.txt
