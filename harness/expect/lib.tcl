@@ -14,6 +14,8 @@
 #   variable prompt      regular expression of the shell prompt
 #   proc probe {}, blkio {}, ping {}, balloon {}   (any of them)
 #   proc mem_kb {}       guest's idea of its memory, for generic_balloon
+#   proc attach {}       optional: reach a prompt (e.g. log in) instead of
+#                        serial_sync's plain carriage returns
 #
 # Exit status: 0 pass, 1 check failed, 2 usage error.
 # Timeouts are written for TCG on a slow host; DFLY_VIRTIO_TIMEOUT_SCALE
@@ -272,7 +274,11 @@ proc check_main {name argv} {
 	# Whatever happens, give up in bounded time.
 	after [expr {[secs 300] * 1000}] {fail "check did not finish in time"}
 	serial_connect
-	serial_sync
+	if {[info procs ::profile::attach] ne ""} {
+		::profile::attach
+	} else {
+		serial_sync
+	}
 	if {[info procs ::profile::$name] ne ""} {
 		pass [::profile::$name]
 	} elseif {[info procs ::generic_$name] ne ""} {

@@ -55,6 +55,8 @@ class Profile:
     memory_mb = 256
     # Profiles that report their result through QEMU's exit code.
     debug_exit = False
+    # Multiplies every timeout of the expect checks (slow guests).
+    timeout_scale = 1.0
     # seed, lba, count of the block pattern the blkio check writes.
     blk_params = (pattern.DEFAULT_SEED, pattern.DEFAULT_LBA,
                   pattern.DEFAULT_COUNT)
@@ -63,6 +65,17 @@ class Profile:
         """None when this host can boot the guest, else a one-line reason
         saying how to make it bootable."""
         return None
+
+    def config_unsupported(self, config):
+        """None when the guest can run CONFIG, else why not."""
+        return None
+
+    def exit_status(self, rc):
+        """The guest's own exit status from QEMU's.  isa-debug-exit makes
+        QEMU exit with (code << 1) | 1."""
+        if self.debug_exit and rc > 0 and rc & 1:
+            return rc >> 1
+        return rc
 
     def prepare(self):
         """Build or fetch boot artifacts (cached); raise HarnessError."""

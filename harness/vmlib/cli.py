@@ -89,6 +89,10 @@ def cmd_run(args, ap):
     if why:
         raise HarnessError("guest %s cannot boot here: %s" % (prof.name, why))
     config = Config(args.transport, args.machine, _props(args.prop, ap))
+    why = prof.config_unsupported(config)
+    if why:
+        raise HarnessError("guest %s cannot run %s: %s"
+                           % (prof.name, config.id, why))
     m = Machine(prof, config, accel=args.accel, serial=args.serial,
                 monitor_port=args.monitor_port, disk_base=args.disk,
                 qmp=args.qmp)
@@ -102,9 +106,9 @@ def cmd_run(args, ap):
         else:
             print("vm: serial console: socat -,raw,echo=0 UNIX-CONNECT:%s"
                   % m.serial_path, file=sys.stderr, flush=True)
-        rc = m.wait()
-        print("vm: QEMU exited with status %d" % rc, file=sys.stderr)
-        return 0 if rc == 0 else 1
+        rc = prof.exit_status(m.wait())
+        print("vm: guest exited with status %d" % rc, file=sys.stderr)
+        return rc
     finally:
         m.cleanup()
 

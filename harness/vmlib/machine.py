@@ -144,19 +144,16 @@ class Machine:
 
     # -- life cycle -----------------------------------------------------
     def start(self):
+        why = self.profile.unavailable() or \
+            self.profile.config_unsupported(self.config)
+        if why:
+            raise HarnessError("%s: %s" % (self.label, why))
+        require("qemu-system-x86_64")
+        require("qemu-img")
         self.profile.prepare()
         self.accel, self.accel_reason = accelmod.choose(
             self.accel_request, self.profile, kvm_probe)
-        self.run = RunDir(self.label)
-        self.serial_log = self.run.file("serial.log")
-        if self.serial_mode.startswith("unix:"):
-            self.serial_path = self.serial_mode[len("unix:"):]
-        else:
-            self.serial_path = self.run.socket("serial.sock")
-        self.qmp_path = self.qmp_wanted or self.run.socket("qmp.sock")
-        self.disk_path = disk.overlay(self.disk_base or
-                                      self.profile.test_disk_base(),
-                                      self.run.file("disk.qcow2"))
+        self.make_run_dir()
         for attempt in range(3):
             self.monitor_port = (ports.pick_port(self.monitor_wanted)
                                  if attempt == 0 else ports.free_port())
@@ -168,6 +165,19 @@ class Machine:
                  % (self.label, self.accel, self.accel_reason,
                     ports.LOOPBACK, self.monitor_port, self.run.path))
         return self
+
+    def make_run_dir(self):
+        """The run directory, its sockets and the test disk's overlay."""
+        self.run = RunDir(self.label)
+        self.serial_log = self.run.file("serial.log")
+        if self.serial_mode.startswith("unix:"):
+            self.serial_path = self.serial_mode[len("unix:"):]
+        else:
+            self.serial_path = self.run.socket("serial.sock")
+        self.qmp_path = self.qmp_wanted or self.run.socket("qmp.sock")
+        self.disk_path = disk.overlay(self.disk_base or
+                                      self.profile.test_disk_base(),
+                                      self.run.file("disk.qcow2"))
 
     def _launch(self):
         """Start QEMU; False if it lost its monitor port to someone."""

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+"""The four checks on every available guest profile and configuration.
+
+Each configuration is one boot (the module-scoped `guest` fixture); the
+checks run in file order on it, balloon last.  The host confirms what the
+guest says: the pattern is in the disk image, the balloon is back.
+"""
+
+import sys
+
+from vmlib.qmp import QMP
+
+
+def test_probe(guest, run_check):
+    run_check("probe")
+
+
+def test_blkio(guest, run_check):
+    run_check("blkio")
+    why = guest.profile.verify_disk(guest.disk_path,
+                                    guest.run.file("verify.raw"))
+    assert why is None, why
+
+
+def test_ping(guest, run_check):
+    run_check("ping")
+
+
+def test_balloon(guest, run_check):
+    print(run_check("balloon"), file=sys.stderr)
+    # The check moved the balloon there and back: QMP must agree that the
+    # guest holds all of its memory again.
+    qmp = QMP(guest.qmp_path)
+    try:
+        actual = qmp.command("query-balloon")["actual"]
+    finally:
+        qmp.close()
+    assert actual == guest.profile.memory_mb << 20

@@ -1,0 +1,357 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+"""Unit tests of the harness itself: options, ports, overlays, clean-up.
+
+The clean-up tests start real QEMU processes (the Linux guest under TCG)
+but never wait for a full boot.
+"""
+
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+HARNESS = os.path.join(TOP, "harness")
+VM = os.path.join(HARNESS, "vm")
+sys.path.insert(0, HARNESS)
+
+import profiles  # noqa: E402
+from profiles.base import Config, Profile  # noqa: E402
+from vmlib import HarnessError, accel, disk, pattern, ports  # noqa: E402
+from vmlib.machine import Machine  # noqa: E402
+
+
+def vm(*args, env=None, timeout=60):
+    return subprocess.run([sys.executable, VM] + list(args), env=env,
+                          text=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=timeout)
+
+
+# --- options ------------------------------------------------------------
+
+def test_bad_transport_is_a_usage_error():
+    r = vm("run", "--transport", "bogus")
+    assert r.returncode == 2
+    assert "invalid choice: 'bogus'" in r.stderr
+
+
+def test_bad_serial_is_a_usage_error():
+    r = vm("run", "--serial", "tcp:1234")
+    assert r.returncode == 2
+    assert "--serial wants stdio or unix:PATH" in r.stderr
+
+
+def test_bad_prop_is_a_usage_error():
+    r = vm("run", "--prop", "event_idx")
+    assert r.returncode == 2
+    assert "--prop wants NAME=VALUE" in r.stderr
+
+
+def test_unknown_guest_names_the_profiles():
+    r = vm("run", "--guest", "nosuch", "--serial", "unix:/tmp/x")
+    assert r.returncode == 1
+    assert "unknown guest 'nosuch'" in r.stderr
+    assert "linux" in r.stderr
+
+
+def test_missing_qemu_is_named_with_its_package(tmp_path):
+    env = dict(os.environ, PATH=str(tmp_path))
+    r = vm("run", "--guest", "linux", "--accel", "tcg",
+           "--serial", "unix:%s" % (tmp_path / "s"), env=env)
+    assert r.returncode == 1
+    assert "qemu-system-x86_64 not found" in r.stderr
+    assert "qemu-system-x86" in r.stderr
+
+
+def test_list_shows_every_profile():
+    r = vm("list")
+    assert r.returncode == 0
+    for name in profiles.names():
+        assert re.search(r"^%s\s" % name, r.stdout, re.M)
+
+
+def test_config_rejects_unknown_values():
+    with pytest.raises(ValueError):
+        Config("bogus")
+    with pytest.raises(ValueError):
+        Config("modern", "isapc")
+    assert Config("legacy", "q35", {"event_idx": "off"}).id == \
+        "legacy-q35-event_idx=off"
+
+
+# --- ports ----------------------------------------------------------------
+
+def test_free_ports_are_free_and_loopback():
+    p = ports.free_port()
+    with socket.socket() as s:
+        s.bind((ports.LOOPBACK, p))
+
+
+def test_taken_port_is_replaced():
+    with socket.socket() as s:
+        s.bind((ports.LOOPBACK, 0))
+        s.listen()
+        busy = s.getsockname()[1]
+        assert not ports.port_is_free(busy)
+        other = ports.pick_port(busy)
+        assert other != busy
+        assert ports.port_is_free(other)
+
+
+# --- disks ------------------------------------------------------------------
+
+def sha(path):
+    import hashlib
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_overlay_writes_leave_the_base_untouched(tmp_path):
+    base = disk.scratch_base(str(tmp_path / "base.qcow2"), "1M")
+    before = sha(base)
+    ov = disk.overlay(base, str(tmp_path / "ov.qcow2"))
+    subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0xab 0 64k",
+                    ov], check=True, stdout=subprocess.DEVNULL)
+    assert sha(base) == before
+    data = disk.read_sectors(ov, 0, 1, str(tmp_path / "raw"))
+    assert data == b"\xab" * 512
+    assert disk.read_sectors(base, 0, 1, str(tmp_path / "raw")) == \
+        b"\0" * 512
+
+
+def test_overlay_of_a_missing_base_is_a_clear_error(tmp_path):
+    with pytest.raises(HarnessError, match="does not exist"):
+        disk.overlay(str(tmp_path / "none.qcow2"), str(tmp_path / "o"))
+
+
+# --- the block pattern --------------------------------------------------------
+
+def test_pattern_words_follow_the_formula():
+    import struct
+    data = pattern.pattern(1, 5, 2)
+    words = struct.unpack("<128Q", data)
+    assert words[0] == (0x9E3779B97F4A7C15 + 5 * 64) % 2**64
+    assert words[127] == (0x9E3779B97F4A7C15 + 6 * 64 + 63) % 2**64
+    # Wraps modulo 2**64.
+    big = struct.unpack("<Q", pattern.pattern(2**64 - 1, 0, 1)[:8])[0]
+    assert big == ((2**64 - 1) * 0x9E3779B97F4A7C15) % 2**64
+
+
+def test_first_mismatch_finds_the_bad_sector():
+    good = pattern.pattern(7, 100, 4)
+    assert pattern.first_mismatch(good, 7, 100, 4) is None
+    bad = good[:1024] + b"\0" + good[1025:]
+    assert pattern.first_mismatch(bad, 7, 100, 4) == 102
+    assert pattern.first_mismatch(good[:600], 7, 100, 4) == 101
+
+
+def test_expect_defaults_match_the_python_pattern():
+    with open(os.path.join(HARNESS, "expect", "lib.tcl")) as f:
+        tcl = f.read()
+    for name, value in (("seed", pattern.DEFAULT_SEED),
+                        ("lba", pattern.DEFAULT_LBA),
+                        ("count", pattern.DEFAULT_COUNT)):
+        m = re.search(r"set opt\(%s\) (\S+)" % name, tcl)
+        assert int(m.group(1), 0) == value, name
+
+
+# --- expect scripts -------------------------------------------------------------
+
+def expect(check, *args):
+    return subprocess.run(["expect", os.path.join(HARNESS, "expect",
+                                                  check + ".exp")] +
+                          list(args), text=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, timeout=30)
+
+
+@pytest.mark.parametrize("check", ["probe", "blkio", "ping", "balloon"])
+def test_expect_without_options_is_a_usage_error(check):
+    r = expect(check)
+    assert r.returncode == 2
+    assert "--guest and --serial are required" in r.stdout
+
+
+def test_expect_without_a_guest_fails_in_one_line(tmp_path):
+    r = expect("probe", "--guest", "linux", "--serial",
+               str(tmp_path / "none.sock"))
+    assert r.returncode == 1
+    assert r.stdout.strip().splitlines() == [
+        "FAIL probe: no serial socket at %s (is the guest running?)"
+        % (tmp_path / "none.sock")]
+
+
+def test_expect_with_a_silent_guest_gives_up(tmp_path):
+    path = str(tmp_path / "mute.sock")
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    srv.listen()
+    env = dict(os.environ, DFLY_VIRTIO_TIMEOUT_SCALE="0.2")
+    t0 = time.monotonic()
+    r = subprocess.run(["expect", os.path.join(HARNESS, "expect",
+                                               "probe.exp"),
+                        "--guest", "linux", "--serial", path], env=env,
+                       text=True, stdout=subprocess.PIPE, timeout=60)
+    srv.close()
+    assert r.returncode == 1
+    assert "no shell prompt" in r.stdout
+    assert time.monotonic() - t0 < 30
+
+
+# --- accelerator choice -----------------------------------------------------------
+
+class FakeProfile(Profile):
+    name = "fake"
+
+
+def test_auto_without_kvm_is_tcg_and_says_why(monkeypatch, tmp_path):
+    monkeypatch.setattr(accel, "KVM", str(tmp_path / "kvm"))
+    probed = []
+    got = accel.choose("auto", FakeProfile(), lambda p, s: probed.append(p))
+    assert got == ("tcg", "no %s on this host" % (tmp_path / "kvm"))
+    assert not probed
+    with pytest.raises(HarnessError, match="no .*kvm on this host"):
+        accel.choose("kvm", FakeProfile(), None)
+
+
+def test_kvm_probe_result_is_cached(monkeypatch, tmp_path):
+    fake_kvm = tmp_path / "kvm"
+    fake_kvm.write_bytes(b"")
+    monkeypatch.setattr(accel, "KVM", str(fake_kvm))
+    monkeypatch.setattr(accel, "CACHE", str(tmp_path / "accel.json"))
+    calls = []
+
+    def probe(prof, seconds):
+        calls.append(seconds)
+        return "did not boot"
+    first = accel.choose("auto", FakeProfile(), probe)
+    second = accel.choose("auto", FakeProfile(), probe)
+    assert first == ("tcg", "KVM probe failed: did not boot")
+    assert second[0] == "tcg" and "cached" in second[1]
+    assert len(calls) == 1
+
+
+# --- the QEMU command line ------------------------------------------------------------
+
+def machine_argv(config, **kw):
+    m = Machine(profiles.get("linux"), config, **kw)
+    m.accel, m.monitor_port = "tcg", 4444
+    m.make_run_dir()
+    try:
+        return m.argv()
+    finally:
+        m.run.cleanup(keep=())
+
+
+@pytest.mark.parametrize("transport,legacy,modern", [
+    ("transitional", "off", "off"), ("modern", "on", "off"),
+    ("legacy", "off", "on")])
+def test_transport_sets_every_virtio_device(transport, legacy, modern):
+    argv = machine_argv(Config(transport, "q35", {"event_idx": "off"}))
+    devs = [a for a in argv if a.startswith("virtio-")]
+    assert len(devs) == 3
+    for d in devs:
+        assert "disable-legacy=%s" % legacy in d
+        assert "disable-modern=%s" % modern in d
+        assert "event_idx=off" in d
+    assert argv[argv.index("-machine") + 1] == "q35"
+
+
+def test_monitor_listens_on_loopback_only():
+    argv = machine_argv(Config())
+    mon = argv[argv.index("-monitor") + 1]
+    assert mon.startswith("telnet:127.0.0.1:4444,")
+    assert "0.0.0.0" not in " ".join(argv)
+
+
+def test_runs_get_their_own_disk_and_sockets():
+    a = Machine(profiles.get("linux"), Config())
+    b = Machine(profiles.get("linux"), Config())
+    for m in (a, b):
+        m.make_run_dir()
+    try:
+        assert a.run.path != b.run.path
+        assert a.disk_path != b.disk_path
+        assert a.serial_path != b.serial_path
+        assert a.qmp_path != b.qmp_path
+    finally:
+        for m in (a, b):
+            m.run.cleanup(keep=())
+
+
+# --- no QEMU outlives the harness ----------------------------------------------------------
+
+def launch(tmp_path, tag):
+    """Start `vm run` on the Linux guest; return (proc, QEMU pid, port)."""
+    p = subprocess.Popen([sys.executable, VM, "run", "--guest", "linux",
+                          "--accel", "tcg", "--monitor-port", "0",
+                          "--serial", "unix:%s" % (tmp_path / tag)],
+                         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                         text=True)
+    deadline = time.monotonic() + 120
+    seen = ""
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([p.stderr], [], [], 1)
+        if r:
+            line = p.stderr.readline()
+            seen += line
+            m = re.search(r"monitor telnet 127.0.0.1 (\d+); run dir (\S+)",
+                          line)
+            if m:
+                with open(os.path.join(m.group(2), "qemu.pid")) as f:
+                    return p, int(f.read()), int(m.group(1))
+        if p.poll() is not None:
+            break
+    p.kill()
+    pytest.fail("vm run did not start QEMU: " + seen)
+
+
+def gone(pid, seconds=10):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                if f.read().split(") ")[1].startswith("Z"):
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT,
+                                 signal.SIGKILL])
+def test_qemu_dies_with_its_launcher(tmp_path, sig):
+    p, qemu, _ = launch(tmp_path, "s")
+    assert not gone(qemu, 0.5)
+    p.send_signal(sig)
+    try:
+        assert gone(qemu), "QEMU %d outlived its launcher (%s)" % (qemu,
+                                                                   sig)
+    finally:
+        p.kill()
+        p.wait()
+        try:
+            os.kill(qemu, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_two_runs_at_once_do_not_collide(tmp_path):
+    a, qa, pa = launch(tmp_path, "a")
+    b, qb, pb = launch(tmp_path, "b")
+    try:
+        assert qa != qb and pa != pb
+        assert not gone(qa, 0.2) and not gone(qb, 0.2)
+    finally:
+        for p in (a, b):
+            p.terminate()
+            p.wait(20)
+    assert gone(qa) and gone(qb)
