@@ -195,7 +195,8 @@ vif_config_change(struct vio_softc *vio __unused, void *arg)
 {
 	struct vif_softc *sc = arg;
 
-	if (vioif_config_update(&sc->sc_net) == 0)
+	/* Until the ifnet exists attach reads the state itself. */
+	if (vioif_config_update(&sc->sc_net) == 0 && sc->sc_ifattached)
 		vif_update_link(sc);
 }
 
@@ -588,6 +589,7 @@ vif_attach(device_t dev)
 		sc->sc_txq[i].tq_ifsq = ifsq;
 	}
 	lwkt_serialize_enter(&sc->sc_slz);
+	sc->sc_ifattached = true;
 	vif_config_change(vio, sc);
 	lwkt_serialize_exit(&sc->sc_slz);
 	vif_add_sysctls(sc);
@@ -611,9 +613,10 @@ vif_detach(device_t dev)
 	void *cookie;
 	int i;
 
-	if (sc->sc_txq[0].tq_ifsq != NULL) {
+	if (sc->sc_ifattached) {
 		ifnet_serialize_all(ifp);
 		vif_stop(sc);
+		sc->sc_ifattached = false;
 		ifnet_deserialize_all(ifp);
 		ether_ifdetach(ifp);
 	}

@@ -215,7 +215,10 @@ vif_rx_repost(struct vif_rxq *rq, struct vif_buf *vb)
 	}
 }
 
-/* Fill the ring at attach; ENOBUFS if not even one buffer could go. */
+/*
+ * Fill the ring at attach, before DRIVER_OK: the caller notifies the
+ * device once it is live.  ENOBUFS if not even one buffer could go.
+ */
 int
 vif_rxq_fill(struct vif_rxq *rq)
 {
@@ -226,7 +229,6 @@ vif_rxq_fill(struct vif_rxq *rq)
 		if (vif_rx_newbuf(rq, &rq->rq_bufs[i]) == 0)
 			posted++;
 	}
-	vioif_rx_kick(rq->rq_proto);
 	return (posted > 0 ? 0 : ENOBUFS);
 }
 

@@ -70,6 +70,7 @@ struct vif_softc {
 	struct vif_txq		 sc_txq[VIOIF_MAX_PAIRS];
 	bool			 sc_attached;	/* vioif_attach() done */
 	bool			 sc_live;
+	bool			 sc_ifattached;	/* ether_ifattach() done */
 	bool			 sc_link_up;
 	int			 sc_has_ctrl;
 	int			 sc_max_mtu;

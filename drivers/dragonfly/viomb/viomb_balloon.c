@@ -39,7 +39,7 @@ struct vmb_softc {
 	device_t		 sc_dev;
 	struct viomb_softc	 sc_mb;		/* the protocol state */
 	struct lwkt_serialize	 sc_slz;
-	TAILQ_HEAD(, vm_page)	 sc_pages;	/* given to the balloon */
+	struct pglist		 sc_pages;	/* given to the balloon */
 	struct thread		*sc_td;
 	bool			 sc_attached;	/* viomb_attach() done */
 	bool			 sc_stopping;
@@ -152,9 +152,12 @@ vmb_watch_memory(struct vmb_softc *sc)
 }
 
 /*
- * The balloon thread: one batch at a time toward the target, sleeping
- * while a batch is with the device, when settled, or after running out
- * of pages; under memory pressure it gives pages back first.
+ * The balloon thread: one batch at a time toward the target.  It sleeps
+ * after each step; the interrupt that completes a batch or changes the
+ * target wakes it (both need sc_slz, which zsleep() gives up only once
+ * asleep, so no wakeup is lost).  Until settled, and while watching
+ * memory pressure, it also wakes once a second: after running out of
+ * pages, and under pressure to give pages back first.
  */
 static void
 vmb_thread(void *arg)
@@ -174,11 +177,8 @@ vmb_thread(void *arg)
 			    mb->sc_vio->sc_broken_why : "reset requested");
 			sc->sc_broken_said = true;
 		}
-		if (error == 0 && !viomb_settled(mb) &&
-		    !mb->sc_inflate.busy && !mb->sc_deflate.busy)
-			continue;
-		timo = (error == ENOMEM || vmb_watch_memory(sc)) ?
-		    VMB_POLL_TICKS : 0;
+		timo = (viomb_settled(mb) && !vmb_watch_memory(sc)) ? 0 :
+		    VMB_POLL_TICKS;
 		zsleep(sc, &sc->sc_slz, 0, "viomb", timo);
 	}
 	sc->sc_td = NULL;
