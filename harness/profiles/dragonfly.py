@@ -64,6 +64,7 @@ def drivers_cd_files(blk_params, mode, ko_dir):
         "dfly-virtio-boot.sh": ("copy", BOOT_SCRIPT),
         "drivers": ("copy", os.path.join(TOP, "drivers")),
         "pattern.bin": pattern.pattern(seed, lba, count),
+        "pattern.params": "%d %d %d\n" % (seed, lba, count),
         "mode": mode + "\n",
     }
     for m in MODULES:
@@ -81,6 +82,11 @@ class DragonFly(Profile):
     # Loader, kernel, rc and building four modules, under TCG.
     boot_timeout = 1200
     memory_mb = 1024
+    # Every DragonFly command is slower than busybox's under TCG.
+    timeout_scale = 5.0
+    # Reaching the marker includes building four modules: a KVM boot
+    # needs more than the default probe time (see vmlib/accel.py).
+    kvm_probe_seconds = 300
 
     def unavailable(self):
         if not os.path.isfile(base_image()):
@@ -118,6 +124,13 @@ class DragonFly(Profile):
                 "-drive", "if=none,id=drvcd,file=%s,format=raw,"
                 "media=cdrom,readonly=on" % cd,
                 "-device", "ide-cd,drive=drvcd,bus=ahci.1"]
+
+    def config_unsupported(self, config):
+        if config.transport != "modern":
+            return ("DragonFly's built-in virtio_pci claims %s virtio "
+                    "devices at boot; the dragonfly guest runs with "
+                    "--transport modern only" % config.transport)
+        return None
 
     def matrix(self):
         return [Config("modern", m) for m in MACHINES]

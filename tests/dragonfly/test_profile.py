@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(TOP, "harness"))
 pytest.importorskip("profiles.base", reason="harness profiles not in this checkout")
 import profiles  # noqa: E402
 from profiles import dragonfly  # noqa: E402
+from profiles.base import Config  # noqa: E402
 from vmlib import pattern  # noqa: E402
 from vmlib.rundir import RunDir  # noqa: E402
 
@@ -48,8 +49,11 @@ def test_the_image_path_follows_version_cache_and_override(env, tmp_path):
 
 def test_only_modern_devices_are_checked(env):
     # DragonFly's built-in virtio_pci claims legacy/transitional ids.
-    assert {c.transport for c in profiles.get("dragonfly").matrix()} \
-        == {"modern"}
+    p = profiles.get("dragonfly")
+    assert {c.transport for c in p.matrix()} == {"modern"}
+    assert p.config_unsupported(Config("modern")) is None
+    why = p.config_unsupported(Config("transitional"))
+    assert "built-in virtio_pci" in why and "--transport modern" in why
 
 
 def test_prebuilt_mode_needs_the_host_modules(env, tmp_path):

@@ -8,26 +8,30 @@
 #   CD/drivers/       the repository's drivers/ tree
 #   CD/ko/NAME.ko     modules `make dragonfly-check` built on the host
 #   CD/pattern.bin    the block pattern for the blkio check
+#   CD/pattern.params its seed, LBA and sector count
 #   CD/mode           "build" (default) or "prebuilt"
 #
 # With mode "build" and /usr/src/sys in the image, each module is built
 # here with its own Makefile (bsd.kmod.mk, SYSDIR=/usr/src/sys); a module
 # that does not build falls back to the host's .ko when the CD has one.
 # Then vio_pci, vioblk, vioif and viomb are kldloaded in that order.
-# Every line for the harness starts with "DFLY-VIRTIO:".
+# Every line for the harness starts with "DFLY-VIRTIO:" and is kept in
+# /tmp/dfly-virtio/boot.log, where the probe check looks for the reason
+# when a module is missing.
 
 CD=$1
 W=/tmp/dfly-virtio
 MODULES="vio_pci vioblk vioif viomb"
 
+rm -rf "$W"
+mkdir -p "$W/ko" || { echo "DFLY-VIRTIO: FAIL: cannot make $W"; exit 1; }
+
 say()
 {
-	echo "DFLY-VIRTIO: $*"
+	echo "DFLY-VIRTIO: $*" | tee -a "$W/boot.log"
 }
 
-rm -rf "$W"
-mkdir -p "$W/ko" || { say "FAIL: cannot make $W"; exit 1; }
-cp "$CD/pattern.bin" "$W/" 2>/dev/null
+cp "$CD/pattern.bin" "$CD/pattern.params" "$W/" 2>/dev/null
 mode=build
 [ -r "$CD/mode" ] && mode=$(cat "$CD/mode")
 
@@ -47,7 +51,8 @@ if [ "$mode" = build ] && [ -r /usr/src/sys/conf/kmod.mk ] &&
 			cp "$d/$m.ko" "$W/ko/" && say "build $m: ok (in the guest)"
 		else
 			say "build $m: FAILED, last lines:"
-			tail -n 15 "$W/build-$m.log" | sed 's/^/DFLY-VIRTIO:   /'
+			tail -n 15 "$W/build-$m.log" |
+			    sed 's/^/DFLY-VIRTIO:   /' | tee -a "$W/boot.log"
 		fi
 	done
 elif [ "$mode" = build ]; then
