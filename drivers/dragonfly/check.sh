@@ -217,4 +217,17 @@ done
 # the other modules declare with MODULE_DEPEND).
 "$python" "$here/symcheck.py" --sys "$sys" --provider "$out/vio_pci.ko" \
     $(for mod in $modules; do echo "$out/$mod.ko"; done)
-echo "dragonfly-check: OK against $sys: $(echo $modules | wc -w) modules, $warnings warnings"
+
+# The symbol check must be able to fail: an object calling a function
+# no kernel has is refused.
+printf 'void dfly_virtio_no_such_function(void);\nvoid probe_symcheck(void);\nvoid\nprobe_symcheck(void)\n{\n\tdfly_virtio_no_such_function();\n}\n' \
+    >"$out/obj/symcheck_probe.c"
+# shellcheck disable=SC2086
+$cc $cflags -c "$out/obj/symcheck_probe.c" -o "$out/obj/symcheck_probe.o"
+if "$python" "$here/symcheck.py" --sys "$sys" "$out/obj/symcheck_probe.o" \
+    >/dev/null 2>&1; then
+	echo "dragonfly-check: symcheck.py accepted an undefined symbol" >&2
+	exit 1
+fi
+echo "dragonfly-check: OK against $sys with $cc $($cc -dumpfullversion):" \
+    "$(echo $modules | wc -w) modules, $warnings warnings"
