@@ -323,7 +323,8 @@ vif_rx_frame(struct vif_rxq *rq, struct vioif_rx_frame *f)
 		head->m_pkthdr.csum_data = 0xffff;
 	}
 	IFNET_STAT_INC(ifp, ipackets, 1);
-	ifp->if_input(ifp, head, NULL, -1);
+	/* Called from the queue's interrupt thread, bound to this CPU. */
+	ifp->if_input(ifp, head, NULL, mycpuid);
 }
 
 /* A receive queue's interrupt, under rq_slz. */
