@@ -304,6 +304,13 @@ vmb_attach(device_t dev)
 		goto fail;
 	if (vmb_first == NULL)
 		vmb_first = sc;
+	device_printf(dev, "target %u pages%s%s%s\n", sc->sc_mb.sc_target,
+	    (sc->sc_mb.sc_features & VIRTIO_BALLOON_F_STATS_VQ) ?
+	    ", statistics" : "",
+	    (sc->sc_mb.sc_features & VIRTIO_BALLOON_F_MUST_TELL_HOST) ?
+	    ", must tell host" : "",
+	    (sc->sc_mb.sc_features & VIRTIO_BALLOON_F_DEFLATE_ON_OOM) ?
+	    ", deflate on OOM" : "");
 	return (0);
 
 fail:
