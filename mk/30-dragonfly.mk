@@ -27,6 +27,11 @@ man-lint:
 	if [ -n "$$out" ]; then echo "$$out" >&2; \
 		echo "man-lint: mandoc -Tlint reported the lines above" >&2; exit 1; fi; \
 	echo "man-lint: $(words $(DFLY_MANPAGES)) pages clean under mandoc -Tlint -Wstyle"
+	@# The filter above also hides dangling references among our own pages.
+	@for ref in $$(sed -n 's/^\.Xr \(vio[a-z_]*\) 4.*/\1/p' $(DFLY_MANPAGES) | sort -u); do \
+		ls $(DFLY_DIR)/*/$$ref.4 >/dev/null 2>&1 || { \
+			echo "man-lint: $$ref(4) is referenced but not in $(DFLY_DIR)" >&2; exit 1; }; \
+	done; echo "man-lint: references among the pages resolve"
 
 dragonfly-check:
 	@CC=gcc PYTHON=$(PYTHON) $(DFLY_DIR)/check.sh "$(DFLY_SYS)" $(BUILD)/dragonfly
