@@ -9,7 +9,7 @@
 #   make linux-image      build the Linux guest (cached under build/linux)
 
 DEB_PACKAGES += qemu-system-x86 qemu-utils expect socat telnet \
-	python3 python3-pytest python3-pexpect busybox-static apt dpkg zstd
+	python3 python3-pytest busybox-static apt dpkg zstd
 TEST_STEPS += harness-test e2e
 HELP_TARGETS += run e2e harness-test linux-image
 

@@ -105,8 +105,15 @@ proc parse_args {argv} {
 
 # --- serial console --------------------------------------------------
 
+proc need {tool} {
+	if {[auto_execok $tool] eq ""} {
+		fail "$tool not found: run `make deps` (Debian package $tool)"
+	}
+}
+
 proc serial_connect {} {
 	global opt serial_id
+	need socat
 	if {![file exists $opt(serial)]} {
 		fail "no serial socket at $opt(serial) (is the guest running?)"
 	}
@@ -179,6 +186,7 @@ proc monitor_connect {} {
 	if {$opt(monitor) eq ""} {
 		fail "this check needs --monitor HOST:PORT"
 	}
+	need telnet
 	set hp [split $opt(monitor) :]
 	if {[llength $hp] != 2} {
 		usage "--monitor wants HOST:PORT, got $opt(monitor)"

@@ -227,6 +227,8 @@ class Machine:
         while True:
             if marker in self.serial_bytes():
                 self.boot_seconds = time.monotonic() - t0
+                self.say("%s: ready after %.1f s" % (self.label,
+                                                     self.boot_seconds))
                 return self.boot_seconds
             if not self.alive():
                 raise HarnessError("QEMU exited (status %s) before the guest "

@@ -15,12 +15,26 @@ import time
 from . import BUILD
 
 SUN_PATH_MAX = 100
+# Logs of older runs are dropped when a new run starts.
+KEEP_SECONDS = 3 * 24 * 3600
+
+
+def prune(root):
+    cutoff = time.time() - KEEP_SECONDS
+    for name in os.listdir(root):
+        p = os.path.join(root, name)
+        try:
+            if os.path.isdir(p) and os.stat(p).st_mtime < cutoff:
+                shutil.rmtree(p, ignore_errors=True)
+        except FileNotFoundError:
+            pass        # another run pruned it first
 
 
 class RunDir:
     def __init__(self, label, root=None):
         root = root or os.path.join(BUILD, "runs")
         os.makedirs(root, exist_ok=True)
+        prune(root)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         self.path = tempfile.mkdtemp(prefix="%s-%s-" % (stamp, label),
                                      dir=root)
