@@ -52,6 +52,9 @@ class Profile:
     prompt = None
     # Seconds from QEMU start to ready_marker under TCG on a slow host.
     boot_timeout = 120
+    # Seconds a boot under KVM may take before `--accel auto` gives up on
+    # KVM (vmlib.accel); fast guests keep the probe short.
+    kvm_probe_seconds = 20
     memory_mb = 256
     # Profiles that report their result through QEMU's exit code.
     debug_exit = False

@@ -21,8 +21,11 @@ CACHE = os.path.join(BUILD, "accel.json")
 KVM = "/dev/kvm"
 
 
-def probe_seconds():
-    return float(os.environ.get("DFLY_VIRTIO_KVM_PROBE_SECONDS", "20"))
+def probe_seconds(profile):
+    """How long a KVM boot may take: DFLY_VIRTIO_KVM_PROBE_SECONDS, else
+    the profile's kvm_probe_seconds (a slow guest's own readiness)."""
+    env = os.environ.get("DFLY_VIRTIO_KVM_PROBE_SECONDS")
+    return float(env) if env else float(profile.kvm_probe_seconds)
 
 
 def kvm_unusable():
@@ -80,7 +83,7 @@ def choose(requested, profile, probe):
     hit = _load().get(profile.name)
     if hit and hit.get("host") == _host_key():
         return hit["accel"], hit["reason"] + " (cached in %s)" % CACHE
-    seconds = probe_seconds()
+    seconds = probe_seconds(profile)
     failure = probe(profile, seconds)
     if failure is None:
         accel, reason = "kvm", "KVM booted %s to its shell" % profile.name
