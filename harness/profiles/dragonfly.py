@@ -16,8 +16,9 @@ compiled into GENERIC and probes legacy and transitional ids (PCI device
 0x1000-0x103f, revision 0) only, and its bus code has no generic
 hint.NAME.N.disabled, so with those devices the built-in drivers attach
 before ours are loaded.  Environment: DFLY_IMAGE (a base image),
-DFLY_VERSION (6.4.2), DFLY_CACHE (build/dragonfly), DFLY_MODULES
-(build: in the guest, prebuilt: the host's .ko only).
+DFLY_VERSION (6.4.2), DFLY_CACHE (build/dragonfly), DFLY_KO_DIR (the
+host's .ko files, build/dragonfly), DFLY_MODULES (build: in the guest,
+prebuilt: the host's .ko only).
 """
 
 import os
@@ -48,6 +49,12 @@ def base_image():
         return os.environ["DFLY_IMAGE"]
     version = os.environ.get("DFLY_VERSION") or DEFAULT_VERSION
     return os.path.join(cache_dir(), "dfly-%s-base.qcow2" % version)
+
+
+def ko_dir():
+    """Where `make dragonfly-check` leaves NAME.ko (drivers/dragonfly/
+    check.sh writes to build/dragonfly whatever DFLY_CACHE says)."""
+    return os.environ.get("DFLY_KO_DIR") or os.path.join(BUILD, "dragonfly")
 
 
 def module_mode():
@@ -99,7 +106,7 @@ class DragonFly(Profile):
         mode = module_mode()
         if mode == "prebuilt":
             missing = [m for m in MODULES if not os.path.isfile(
-                os.path.join(cache_dir(), m + ".ko"))]
+                os.path.join(ko_dir(), m + ".ko"))]
             if missing:
                 raise HarnessError(
                     "DFLY_MODULES=prebuilt but %s not built: run make "
@@ -113,7 +120,7 @@ class DragonFly(Profile):
         try:
             dfly_pfi.build_cd(cd, drivers_cd_files(self.blk_params,
                                                    module_mode(),
-                                                   cache_dir()),
+                                                   ko_dir()),
                               "DFLYDRV")
         except RuntimeError as e:
             raise HarnessError("drivers CD: %s" % e)

@@ -24,9 +24,11 @@ from vmlib.rundir import RunDir  # noqa: E402
 
 @pytest.fixture
 def env(monkeypatch, tmp_path):
-    for k in ("DFLY_IMAGE", "DFLY_VERSION", "DFLY_CACHE", "DFLY_MODULES"):
+    for k in ("DFLY_IMAGE", "DFLY_VERSION", "DFLY_CACHE", "DFLY_MODULES",
+              "DFLY_KO_DIR"):
         monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("DFLY_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("DFLY_KO_DIR", str(tmp_path / "ko"))
     return monkeypatch
 
 
