@@ -82,8 +82,10 @@ ln -s "$sys/cpu/x86_64" "$out/links/cpu_base"
 for h in "$sys"/cpu/x86_64/include/*.h; do
 	b=$(basename "$h")
 	g=$(echo "$b" | tr 'a-z.' 'A-Z_')
-	printf '#ifndef _MACHINE_%s_\n#define _MACHINE_%s_\n#include <cpu/%s>\n#endif\n' \
-	    "$g" "$g" "$b" >"$out/fwd/include/machine/$b"
+	printf '#ifndef _MACHINE_%s_\n#define _MACHINE_%s_\n' "$g" "$g" \
+	    >"$out/fwd/include/machine/$b"
+	printf '#include <cpu/%s>\n#endif\n' "$b" \
+	    >>"$out/fwd/include/machine/$b"
 done
 for b in aio.h errno.h fcntl.h linker_set.h poll.h syslog.h ucontext.h; do
 	g=$(echo "$b" | tr 'a-z.' 'A-Z_')
@@ -152,7 +154,8 @@ done
 
 # Debian's gcc builds position-independent code unless told otherwise;
 # DragonFly's does not, and -mcmodel=kernel needs it off.
-cflags="-fno-pie -O2 -pipe -D_KERNEL $cwarn -Werror -DKLD_MODULE $ckern $cmachine
+cflags="-fno-pie -O2 -pipe -D_KERNEL $cwarn -Werror -DKLD_MODULE $ckern
+    $cmachine
     -nostdinc -I$out/gen -I$out/links -I$out/links/@ -I$out/fwd/include"
 [ -d "$sys/../include" ] && cflags="$cflags -I$sys/../include"
 
@@ -175,7 +178,7 @@ for mod in $modules; do
 		case "$src" in
 		*_if.h | *_if.c)
 			[ -f "$out/gen/$src" ] || {
-				echo "dragonfly-check: $mk: no interface for $src" >&2
+				echo "dragonfly-check: $mk: no $src" >&2
 				exit 1
 			}
 			[ "${src%.c}" != "$src" ] || continue
@@ -188,15 +191,18 @@ for mod in $modules; do
 		*)
 			file=""
 			for p in $paths; do
-				if [ -f "$p/$src" ]; then file=$p/$src; break; fi
+				[ -f "$p/$src" ] || continue
+				file=$p/$src
+				break
 			done
 			[ -n "$file" ] || {
-				echo "dragonfly-check: $mk: $src not found in .PATH" >&2
+				echo "dragonfly-check: $mk: no $src in .PATH" >&2
 				exit 1
 			} ;;
 		esac
 		obj=$out/obj/$mod/$(basename "${src%.c}").o
-		incs=$(makevar "$mk" CFLAGS | tr -s " \t" "\n\n" | { grep -E "^-[ID]" || true; } | xargs)
+		incs=$(makevar "$mk" CFLAGS | tr -s " \t" "\n\n" |
+		    { grep -E "^-[ID]" || true; } | xargs)
 		# shellcheck disable=SC2086
 		if ! $cc $cflags $incs -c "$file" -o "$obj" 2>"$obj.log"; then
 			cat "$obj.log" >&2
@@ -220,8 +226,16 @@ done
 
 # The symbol check must be able to fail: an object calling a function
 # no kernel has is refused.
-printf 'void dfly_virtio_no_such_function(void);\nvoid probe_symcheck(void);\nvoid\nprobe_symcheck(void)\n{\n\tdfly_virtio_no_such_function();\n}\n' \
-    >"$out/obj/symcheck_probe.c"
+cat >"$out/obj/symcheck_probe.c" <<'PROBE'
+void	dfly_virtio_no_such_function(void);
+void	probe_symcheck(void);
+
+void
+probe_symcheck(void)
+{
+	dfly_virtio_no_such_function();
+}
+PROBE
 # shellcheck disable=SC2086
 $cc $cflags -c "$out/obj/symcheck_probe.c" -o "$out/obj/symcheck_probe.o"
 if "$python" "$here/symcheck.py" --sys "$sys" "$out/obj/symcheck_probe.o" \

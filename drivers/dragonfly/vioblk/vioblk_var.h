@@ -10,7 +10,7 @@
 /* One request: the protocol's part first, so its cookie is ours too. */
 struct vblk_req {
 	struct vioblk_req	 vr_req;
-	struct bio		*vr_bio;	/* NULL: the attach-time GET_ID */
+	struct bio		*vr_bio;	/* NULL: GET_ID at attach */
 	bus_dmamap_t		 vr_map;
 	bool			 vr_mapped;
 	struct vioblk_seg	*vr_segs;	/* sc_lim.max_segs entries */

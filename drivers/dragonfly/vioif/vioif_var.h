@@ -61,7 +61,7 @@ struct vif_softc {
 	struct ifmedia		 sc_media;
 	struct vioif_softc	 sc_net;	/* the protocol state */
 	struct vioif_tunables	 sc_tun;
-	int			 sc_vlan_filter;	/* CTRL_VLAN asked for */
+	int			 sc_vlan_filter; /* want CTRL_VLAN */
 	struct lwkt_serialize	 sc_slz;	/* control queue, config */
 	lwkt_serialize_t	 sc_slzs[1 + 2 * VIOIF_MAX_PAIRS];
 	int			 sc_nslzs;
