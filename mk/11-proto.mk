@@ -14,3 +14,4 @@ DRIVER_INCLUDES += -I$(TOP)/drivers/blk -I$(TOP)/drivers/net \
 UNIT_SRCS += $(addprefix $(TOP)/tests/unit/sim/,sim_stream.c sim_blk.c \
 	sim_net.c sim_balloon.c)
 UNIT_TESTS += test_blk_config test_blk test_net_config test_net test_balloon
+FUZZ_TARGETS += fuzz_blk fuzz_net fuzz_balloon

@@ -20,7 +20,7 @@
 #include "sim.h"
 #include "viomb_reg.h"
 
-#define SIM_BALLOON_MAX_PFNS	(1U << 20)
+#define SIM_BALLOON_MAX_PFNS	(1U << 17)	/* 512 MiB of guest RAM */
 
 struct sim_balloon {
 	struct sim_model model;

@@ -79,8 +79,13 @@ blk_process(struct sim_dev *dev, uint16_t q, struct sim_chain *ch, void *arg)
 
 	(void)dev;
 	(void)q;
-	if (b->hold)
+	if (b->hold) {
+		if (b->nheld == SIM_BLK_MAX_HELD)
+			return (0);
+		b->held[b->nheld] = malloc(sizeof(*ch));
+		memcpy(b->held[b->nheld++], ch, sizeof(*ch));
 		return (SIM_HOLD);
+	}
 	b->requests++;
 	if (ch->writable == 0 ||
 	    sim_stream_read(ch, 0, hdr, sizeof(hdr)) != sizeof(hdr))
@@ -115,6 +120,28 @@ blk_process(struct sim_dev *dev, uint16_t q, struct sim_chain *ch, void *arg)
 		status = (uint8_t)b->status_override;
 	sim_stream_write(ch, ch->writable - 1, &status, 1);
 	return (ch->writable > b->len_short ? ch->writable - b->len_short : 0);
+}
+
+struct sim_chain *
+sim_blk_take(struct sim_blk *b)
+{
+	struct sim_chain *ch;
+
+	if (b->nheld == 0)
+		return (NULL);
+	ch = b->held[0];
+	memmove(&b->held[0], &b->held[1], --b->nheld * sizeof(b->held[0]));
+	return (ch);
+}
+
+static void
+blk_reset(struct sim_dev *dev, void *arg)
+{
+	struct sim_blk *b = arg;
+
+	(void)dev;
+	while (b->nheld > 0)
+		free(b->held[--b->nheld]);
 }
 
 void
@@ -153,12 +180,14 @@ sim_blk_init(struct sim_blk *b, uint64_t features, uint64_t sectors)
 	b->model.config = b->config;
 	b->model.config_len = sizeof(b->config);
 	b->model.process = blk_process;
+	b->model.reset = blk_reset;
 	b->model.arg = b;
 }
 
 void
 sim_blk_fini(struct sim_blk *b)
 {
+	blk_reset(NULL, b);
 	free(b->disk);
 	b->disk = NULL;
 }

@@ -18,6 +18,8 @@
 #include "sim.h"
 #include "vioblk_reg.h"
 
+#define SIM_BLK_MAX_HELD	256
+
 struct sim_blk {
 	struct sim_model model;
 	uint8_t		config[VIRTIO_BLK_CONFIG_SIZE];
@@ -29,6 +31,8 @@ struct sim_blk {
 	int		status_override;	/* >= 0: write this status */
 	uint32_t	len_short;	/* report this many bytes fewer */
 	bool		hold;		/* leave requests to the test */
+	struct sim_chain *held[SIM_BLK_MAX_HELD];	/* copies, oldest first */
+	unsigned int	nheld;
 
 	/* What the driver sent. */
 	unsigned int	requests;
@@ -45,6 +49,8 @@ struct sim_blk {
 /* An 8 MiB disk (unless sectors says otherwise) offering features. */
 void	sim_blk_init(struct sim_blk *, uint64_t features, uint64_t sectors);
 void	sim_blk_fini(struct sim_blk *);
+/* Take the oldest held request (free() it when done); NULL if none. */
+struct sim_chain *sim_blk_take(struct sim_blk *);
 /* Configuration field setters, before sim_create(). */
 void	sim_blk_set_config(struct sim_blk *, uint32_t off, uint64_t val,
 	    int width);
