@@ -72,9 +72,10 @@ vblk_probe(device_t dev)
 }
 
 /*
- * Requests and their DMA maps.  The largest transfer is what fits in
- * max_segs page-sized segments wherever the buffer starts in its first
- * page, within the device's max_xfer and MAXPHYS.
+ * Requests and their DMA maps.  The protocol takes max_xfer bytes in
+ * page-sized segments (it splits them further for size_max itself), so
+ * a map has max_xfer / 4 KiB segments; the largest transfer is what fits
+ * in them wherever the buffer starts in its first page, within MAXPHYS.
  */
 static int
 vblk_alloc_requests(struct vblk_softc *sc)
@@ -84,7 +85,11 @@ vblk_alloc_requests(struct vblk_softc *sc)
 	int error, i;
 
 	blksize = sc->sc_blk.sc_cfg.blk_size;
-	nsegs = lim->max_segs;
+	nsegs = lim->max_xfer / VIOBLK_OS_SEG_SIZE;
+	if (nsegs > lim->max_segs)
+		nsegs = lim->max_segs;
+	if (nsegs == 0)
+		nsegs = 1;
 	iosize = nsegs > 1 ? (nsegs - 1) * VIOBLK_OS_SEG_SIZE : blksize;
 	if (iosize > lim->max_xfer)
 		iosize = lim->max_xfer;
