@@ -429,7 +429,13 @@ vif_setup_ifnet(struct vif_softc *sc)
 	ifp->if_serialize_assert = vif_serialize_assert;
 #endif
 	ifp->if_mtu = ETHERMTU;
-	ifp->if_tsolen = VIOIF_MAX_FRAME - VIOIF_VLAN_ETHER_HDR_LEN;
+	/*
+	 * The device takes frames of up to VIOIF_MAX_FRAME bytes, headers
+	 * included: leave room for the largest Ethernet, VLAN, IP and TCP
+	 * headers around a TSO payload.
+	 */
+	ifp->if_tsolen = VIOIF_MAX_FRAME - VIOIF_VLAN_ETHER_HDR_LEN -
+	    2 * VIF_MAX_L3L4_HDR;
 	ifp->if_data.ifi_hdrlen = ETHER_HDR_LEN + ETHER_VLAN_ENCAP_LEN;
 	ifq_set_maxlen(&ifp->if_snd, sc->sc_net.sc_txq[0].txq_nslots);
 	ifq_set_ready(&ifp->if_snd);

@@ -15,6 +15,9 @@
 #define VIF_RX_MRG_CLSIZE	MCLBYTES
 #define VIF_RX_BIG_CLSIZE	MJUMPAGESIZE
 
+/* The longest IPv4 (or TCP) header, options included. */
+#define VIF_MAX_L3L4_HDR	60
+
 /* How long a control command may take before it counts as lost. */
 #define VIF_CTRL_TIMEOUT_US	1000000
 #define VIF_CTRL_POLL_US	50
