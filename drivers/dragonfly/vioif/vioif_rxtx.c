@@ -284,13 +284,18 @@ vif_rx_frame(struct vif_rxq *rq, struct vioif_rx_frame *f)
 			keep = false;
 			continue;
 		}
+		/*
+		 * Mergeable: one cluster per buffer, the header in front of
+		 * the first.  Big mode: one buffer, a chain of clusters that
+		 * vif_rx_trim() cuts to the frame below.
+		 */
+		if (rq->rq_proto->rxq_mergeable)
+			m->m_len = f->bufs[i].len;
 		if (head == NULL) {
 			head = m;
 			m->m_data += f->offset;
-			m->m_len = f->bufs[i].len;
 		} else {
 			m->m_flags &= ~M_PKTHDR;
-			m->m_len = f->bufs[i].len;
 			tail->m_next = m;
 		}
 		tail = m;
