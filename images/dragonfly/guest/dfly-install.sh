@@ -50,10 +50,20 @@ say "phase partition"
 run dd if=/dev/zero of="/dev/$DISK" bs=32k count=16
 run fdisk -BI "$DISK"
 S=${DISK}s1
+n=0
+while [ ! -c "/dev/$S" ] && [ $n -lt 10 ]; do
+	sleep 1
+	n=$((n + 1))
+done
 [ -c "/dev/$S" ] || fail "fdisk -BI did not create /dev/$S"
 
-# Label: keep the virgin label's header, replace its partition table.
-# 'a' takes what 'b' (swap) leaves; boot2 loads from 'a'.
+# Label, as the installer's flow.c and fn_subpart_ufs.c do: write-enable,
+# clear, lay down a virgin label with the boot blocks, then keep its
+# header and replace its partition table.  'a' takes what 'b' (swap)
+# leaves; boot2 loads from 'a'.
+run disklabel64 -W "$S"
+run dd if=/dev/zero of="/dev/$S" bs=32k count=16
+run disklabel64 -B -r -w "$S"
 disklabel64 -r "$S" >/tmp/label.virgin 2>/tmp/dfly-install.out ||
     fail "disklabel64 -r $S: $(cat /tmp/dfly-install.out)"
 sed '/partitions:/,$d' /tmp/label.virgin >/tmp/label
@@ -97,6 +107,9 @@ mkdir -p "$T/proc" "$T/dev" "$T/mnt" "$T/home"
 ln -sf usr/src/sys "$T/sys"
 # The CD's loader.conf mounts root from the CD (-C); a disk must not.
 rm -f "$T/boot/loader.conf"
+# nrelease copies the live CD's passwd files, with its uid-0 "installer"
+# account, into /etc.hdd; an installed system must not have it.
+sed -i '' -e '/^installer:/d' "$T/etc/master.passwd"
 run pwd_mkdb -p -d "$T/etc" "$T/etc/master.passwd"
 
 say "phase configure"
