@@ -87,6 +87,7 @@ struct vio_vq {
 	uint16_t	vq_avail_idx;	/* next avail index to publish */
 	uint16_t	vq_kicked_idx;	/* avail index at the last kick */
 	uint16_t	vq_used_idx;	/* next used index to consume */
+	uint16_t	vq_reclaim_next;	/* where vq_reclaim() looks next */
 	bool		vq_intr_off;	/* driver asked for no interrupts */
 	uint32_t	vq_notify_off;	/* transport: where to notify */
 };

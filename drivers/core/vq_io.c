@@ -222,10 +222,13 @@ vq_dequeue(struct vio_vq *vq, void **cookiep, uint32_t *lenp)
 int
 vq_reclaim(struct vio_vq *vq, void **cookiep)
 {
-	uint16_t i;
+	uint16_t i, n;
 
-	for (i = 0; i < vq->vq_num; i++) {
+	/* Resume where the last call stopped: one pass over the ring in all. */
+	for (n = 0; n < vq->vq_num; n++) {
+		i = (vq->vq_reclaim_next + n) & (vq->vq_num - 1);
 		if (vq->vq_slots[i].sl_ndesc != 0) {
+			vq->vq_reclaim_next = i;
 			*cookiep = vq_release_chain(vq, i);
 			return (0);
 		}
