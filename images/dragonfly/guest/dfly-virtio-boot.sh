@@ -40,6 +40,8 @@ if [ "$mode" = build ] && [ -r /usr/src/sys/conf/kmod.mk ] &&
     [ -d "$CD/drivers/dragonfly" ]; then
 	cpdup "$CD/drivers" "$W/drivers" >/dev/null 2>&1 ||
 	    cp -R "$CD/drivers" "$W/drivers"
+	# The CD's modes are read-only; make writes objects beside sources.
+	chmod -R u+w "$W/drivers"
 	built=yes
 	for m in $MODULES; do
 		d=$W/drivers/dragonfly/$m
