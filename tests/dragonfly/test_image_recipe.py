@@ -407,3 +407,43 @@ def test_first_boot_refuses_a_login_prompt(tmp_path):
     rc, out = _firstboot_exp(tmp_path, "boot-login")
     assert rc == 1
     assert "getty autologin on ttyd0 is not set up" in out
+
+
+# -- install and first boot, with a stand-in QEMU --------------------------
+
+FAKE_QEMU_DIR = os.path.join(os.path.dirname(__file__), "fake-qemu")
+
+
+@pytest.mark.skipif(not all(shutil.which(t) for t in
+                            ("xorriso", "expect", "qemu-img")),
+                    reason="xorriso, expect and qemu-img needed")
+@pytest.mark.parametrize("scenario", ["ok", "guest-fail"])
+def test_recipe_installs_then_first_boots(tmp_path, scenario):
+    src = _fake_release(tmp_path)
+    env = {"PATH": FAKE_QEMU_DIR + os.pathsep + os.environ["PATH"],
+           "DFLY_ACCEL": "tcg", "DFLY_TIMEOUT_SCALE": "0.01",
+           "FAKE_DFLY_INSTALL": scenario}
+    args = ["--iso", str(src / (ISO + ".bz2")), "--until", "firstboot"]
+    rc, out = _build(tmp_path, *args, env=env)
+    cache = tmp_path / "cache"
+    base = cache / "dfly-6.4.2-base.qcow2"
+    logs = cache / "logs"
+    if scenario == "guest-fail":
+        assert rc == 1
+        assert "install FAILED: guest: fdisk -BI" in out
+        assert "attach %s" % (logs / "install-") in out
+        assert not base.exists()
+        assert (logs / "install-latest.log").exists()
+        return
+    assert rc == 0, out
+    assert base.is_file() and not (cache / "dfly-6.4.2-base.qcow2.part"
+                                   ).exists()
+    assert "firstboot: guest: version=6.4.2" in out
+    assert "[dimg] image ready: %s" % base in out
+    assert (logs / "firstboot-latest.log").exists()
+    # Nothing is redone on a second run; the overlay is gone.
+    rc, out = _build(tmp_path, *args, env=env)
+    assert rc == 0, out
+    assert "[dimg] install    cached" in out
+    assert "[dimg] firstboot  cached" in out
+    assert not (cache / "firstboot-overlay.qcow2").exists()
