@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 
 import pytest
 
@@ -447,3 +448,44 @@ def test_recipe_installs_then_first_boots(tmp_path, scenario):
     assert "[dimg] install    cached" in out
     assert "[dimg] firstboot  cached" in out
     assert not (cache / "firstboot-overlay.qcow2").exists()
+
+
+# -- sys/ of the release by git --------------------------------------------
+
+def _git(*args, cwd=None):
+    subprocess.run(["git"] + list(args), cwd=cwd, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_sys_is_fetched_at_the_release_tag_and_packed(tmp_path):
+    repo = tmp_path / "dragonfly.git"
+    work = tmp_path / "work"
+    (work / "sys" / "conf").mkdir(parents=True)
+    (work / "sys" / "conf" / "kmod.mk").write_text("# 6.4.2\n")
+    (work / "bin").mkdir()
+    (work / "bin" / "big").write_text("not sys\n")
+    _git("init", "-q", str(work))
+    _git("-c", "user.email=t@example", "-c", "user.name=t", "commit", "-q",
+         "--allow-empty", "-m", "base", cwd=str(work))
+    _git("add", "-A", cwd=str(work))
+    _git("-c", "user.email=t@example", "-c", "user.name=t", "commit", "-q",
+         "-m", "release", cwd=str(work))
+    _git("tag", "v6.4.2", cwd=str(work))
+    _git("clone", "-q", "--bare", str(work), str(repo))
+    checkout = str(tmp_path / "src")
+    tarball = str(tmp_path / "src-sys.tar.gz")
+    why = dfly_sys.fetch_sys("file://" + str(repo), "6.4.2", checkout,
+                             tarball, log=lambda m: None)
+    assert why is None
+    assert os.path.isfile(os.path.join(checkout, "sys", "conf", "kmod.mk"))
+    assert not os.path.exists(os.path.join(checkout, "bin"))
+    with tarfile.open(tarball) as t:
+        names = t.getnames()
+    assert "sys/conf/kmod.mk" in names
+    assert not any(n.startswith("bin") for n in names)
+    # No such release: a reason, not an exception, and nothing left.
+    why = dfly_sys.fetch_sys("file://" + str(repo), "6.4.9", checkout + "2",
+                             tarball + "2", log=lambda m: None)
+    assert why and "git clone" in why
+    assert not os.path.exists(checkout + "2.part")
