@@ -4,6 +4,7 @@
 #       the mini guest: QEMU start to shell prompt under TCG, and virtio-blk
 #       kicks and interrupts per 1000 requests at QD 16, event_idx on/off.
 
+DEB_PACKAGES += qemu-system-x86 qemu-utils python3
 BENCH_ARGS ?=
 HELP_TARGETS += bench
 
