@@ -8,7 +8,7 @@
 DFLY_DIR := $(TOP)/drivers/dragonfly
 DFLY_SYS ?=
 
-DEB_PACKAGES += mandoc gcc binutils mawk python3
+DEB_PACKAGES += mandoc gcc binutils mawk bmake python3
 TEST_STEPS += man-lint dragonfly-check
 HELP_TARGETS += man-lint dragonfly-check
 

@@ -16,8 +16,11 @@
 # defined in the DragonFly tree or in a module it depends on.
 #
 # The module list and the source list of each module come from the
-# modules' own bsd.kmod.mk Makefiles (KMOD, SRCS, .PATH), so this check
-# also proves those Makefiles name every file the build needs.
+# modules' own bsd.kmod.mk Makefiles (KMOD, SRCS, .PATH, KCFLAGS), so
+# this check also proves those Makefiles name every file the build
+# needs.  Where the tree is a full checkout (share/mk next to sys/) and
+# bmake is installed, the Makefiles are also run through DragonFly's own
+# bsd.kmod.mk.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -153,11 +156,14 @@ for m in "$here"/*.m; do
 done
 
 # Debian's gcc builds position-independent code unless told otherwise;
-# DragonFly's does not, and -mcmodel=kernel needs it off.
+# DragonFly's does not, and -mcmodel=kernel needs it off.  kmod.mk puts
+# a module's KCFLAGS (its -I paths) before -nostdinc and repeats them
+# after it, ahead of the system paths; it resets CFLAGS, so a module's
+# own CFLAGS+= lines are lost there and are not read here either.
 cflags="-fno-pie -O2 -pipe -D_KERNEL $cwarn -Werror -DKLD_MODULE $ckern
-    $cmachine
-    -nostdinc -I$out/gen -I$out/links -I$out/links/@ -I$out/fwd/include"
-[ -d "$sys/../include" ] && cflags="$cflags -I$sys/../include"
+    $cmachine -nostdinc"
+csys="-I$out/gen -I$out/links -I$out/links/@ -I$out/fwd/include"
+[ -d "$sys/../include" ] && csys="$csys -I$sys/../include"
 
 # Modules in load order: the transport first, since the others link
 # against the core it carries.
@@ -201,10 +207,10 @@ for mod in $modules; do
 			} ;;
 		esac
 		obj=$out/obj/$mod/$(basename "${src%.c}").o
-		incs=$(makevar "$mk" CFLAGS | tr -s " \t" "\n\n" |
+		incs=$(makevar "$mk" KCFLAGS | tr -s " \t" "\n\n" |
 		    { grep -E "^-[ID]" || true; } | xargs)
 		# shellcheck disable=SC2086
-		if ! $cc $cflags $incs -c "$file" -o "$obj" 2>"$obj.log"; then
+		if ! $cc $cflags $incs $csys -c "$file" -o "$obj" 2>"$obj.log"; then
 			cat "$obj.log" >&2
 			echo "dragonfly-check: $mod: $src does not compile" >&2
 			exit 1
@@ -218,6 +224,41 @@ for mod in $modules; do
 	echo "dragonfly-check: $mod.ko: ${#objs[@]} objects," \
 	    "$(wc -c <"$out/$mod.ko") bytes"
 done
+
+# Second build, where the tree has its share/mk (a full DragonFly
+# checkout) and bmake is installed: the modules' own Makefiles run
+# through DragonFly's real bsd.kmod.mk, on a copy of drivers/ under
+# OUTDIR so that nothing is written next to the sources.  This proves
+# the Makefiles themselves (SRCS, .PATH, KCFLAGS, the vio_if rules).
+kmod_build() {
+	local mk=$sys/../share/mk kdir=$out/kmod mod log n
+	if [ ! -f "$mk/bsd.kmod.mk" ] || ! command -v bmake >/dev/null; then
+		echo "dragonfly-check: bsd.kmod.mk build skipped: needs bmake" \
+		    "and $sys/../share/mk (a full DragonFly checkout)"
+		return 0
+	fi
+	mkdir -p "$kdir/bin"
+	# DragonFly's awk is the one true awk; mawk reads its scripts too.
+	ln -sf "$(command -v ${objawk%% *})" "$kdir/bin/awk"
+	cp -R "$top/drivers" "$kdir/"
+	for mod in $modules; do
+		log=$kdir/$mod.log
+		if ! (cd "$kdir/drivers/dragonfly/$mod" &&
+		    PATH=$kdir/bin:$PATH bmake -m "$mk" MACHINE=x86_64 \
+		    MACHINE_ARCH=x86_64 MACHINE_PLATFORM=pc64 CCVER=gcc80 \
+		    CC="$cc -fno-pie" SYSDIR="$sys") >"$log" 2>&1; then
+			tail -n 20 "$log" >&2
+			echo "dragonfly-check: $mod: bsd.kmod.mk build failed" >&2
+			exit 1
+		fi
+		# bsd.cpu.mk runs BSD find(1) options; GNU find warns.
+		n=$(grep 'warning:' "$log" | grep -vc 'find -s' || true)
+		warnings=$((warnings + n))
+		echo "dragonfly-check: $mod.ko also builds with bsd.kmod.mk" \
+		    "($(wc -c <"$kdir/drivers/dragonfly/$mod/$mod.ko") bytes)"
+	done
+}
+kmod_build
 
 # Every undefined symbol must exist in the tree (or in vio_pci.ko, which
 # the other modules declare with MODULE_DEPEND).
@@ -237,7 +278,8 @@ probe_symcheck(void)
 }
 PROBE
 # shellcheck disable=SC2086
-$cc $cflags -c "$out/obj/symcheck_probe.c" -o "$out/obj/symcheck_probe.o"
+$cc $cflags $csys -c "$out/obj/symcheck_probe.c" \
+    -o "$out/obj/symcheck_probe.o"
 if "$python" "$here/symcheck.py" --sys "$sys" "$out/obj/symcheck_probe.o" \
     >/dev/null 2>&1; then
 	echo "dragonfly-check: symcheck.py accepted an undefined symbol" >&2
