@@ -12,9 +12,8 @@ import time
 import pytest
 
 # conftest puts harness/ on sys.path.
-from conftest import check, keep_log
+from conftest import check, keep_log, shut_down
 
-import profiles
 from profiles.base import Config
 from profiles.mini import Mini
 from vmlib.machine import Machine
@@ -59,8 +58,10 @@ class Shell:
         self.sock.close()
 
 
-def boot(profile, config, label):
-    m = Machine(profile, config,
+def boot_with_cmdline(cmdline, config, label):
+    """boot_guest() takes a profile by name; this one needs an instance
+    with a kernel command line."""
+    m = Machine(MiniCmdline(cmdline), config,
                 accel=os.environ.get("DFLY_VIRTIO_ACCEL", "auto"),
                 serial="unix", label=label)
     try:
@@ -74,22 +75,16 @@ def boot(profile, config, label):
 
 
 @pytest.fixture(scope="module")
-def mini():
-    m = boot(profiles.get("mini"), Config("transitional", "q35"),
-             "mini-extras")
-    try:
-        yield m
-    finally:
-        keep_log(m)
-        m.cleanup()
+def mini(boot_guest):
+    return boot_guest("mini", Config("transitional", "q35"), "mini-extras")
 
 
 @pytest.mark.parametrize("machine", ["pc", "q35"])
 def test_intx(machine):
     """MSI-X kept off: every device takes its INTx line through the
     I/O APIC, and block I/O and ping still complete."""
-    m = boot(MiniCmdline("intx"), Config("modern", machine),
-             "mini-intx-" + machine)
+    m = boot_with_cmdline("intx", Config("modern", machine),
+                          "mini-intx-" + machine)
     try:
         sh = Shell(m.serial_path)
         out = sh.run("probe")
@@ -100,8 +95,7 @@ def test_intx(machine):
         check(m, "blkio")
         check(m, "ping")
     finally:
-        keep_log(m)
-        m.cleanup()
+        shut_down(m)
 
 
 @pytest.mark.parametrize("cmd,error", [
@@ -163,15 +157,13 @@ def test_balloon_stats_reach_host(mini):
     assert 0 < stats["stat-free-memory"] <= stats["stat-total-memory"]
 
 
-def test_halt_exit_status():
+def test_halt_exit_status(boot_guest):
     """halt CODE leaves QEMU through isa-debug-exit with (CODE << 1) | 1."""
-    m = boot(profiles.get("mini"), Config("modern", "pc"), "mini-halt")
+    m = boot_guest("mini", Config("modern", "pc"), "mini-halt")
+    sh = Shell(m.serial_path)
     try:
-        sh = Shell(m.serial_path)
         sh.sock.sendall(b"halt 21\r")
         rc = m.wait()
-        sh.close()
     finally:
-        keep_log(m)
-        m.cleanup()
+        sh.close()
     assert rc == (21 << 1) | 1
