@@ -135,9 +135,12 @@ tx_done(struct vio_vq *vq)
 	struct mini_net *mn = vq->vq_done_arg;
 
 	vq_intr_disable(vq);
-	do {
+	for (;;) {
 		tx_reap(mn);
-	} while (vq_intr_enable(vq) && (vq_intr_disable(vq), true));
+		if (!vq_intr_enable(vq))
+			break;
+		vq_intr_disable(vq);
+	}
 	return (0);
 }
 
