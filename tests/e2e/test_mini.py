@@ -7,6 +7,7 @@ queue, and the exit status through isa-debug-exit."""
 
 import os
 import socket
+import struct
 import time
 
 import pytest
@@ -167,3 +168,100 @@ def test_halt_exit_status(boot_guest):
     finally:
         sh.close()
     assert rc == (21 << 1) | 1
+
+
+class MiniPeerNic(Mini):
+    """The mini whose NIC is a datagram socket pair with the test: the
+    test plays the other host on the wire.  The NIC comes before the
+    harness's own devices, so it is the one the mini attaches."""
+
+    def __init__(self, guest_sock, test_sock):
+        self.guest_sock = guest_sock
+        self.test_sock = test_sock
+
+    def boot_args(self, run):
+        return super().boot_args(run) + [
+            "-netdev", "dgram,id=peer,local.type=unix,local.path=%s,"
+            "remote.type=unix,remote.path=%s"
+            % (self.guest_sock, self.test_sock),
+            "-device", "virtio-net-pci,netdev=peer,mac=%s,romfile="
+            % PEER_GUEST_MAC]
+
+
+PEER_GUEST_MAC = "52:54:00:00:00:99"
+PEER_MAC = bytes.fromhex("020000000001")
+PEER_IP = bytes([10, 0, 2, 99])
+GUEST_IP = bytes([10, 0, 2, 15])
+
+
+def inet_cksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def arp_request():
+    arp = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, PEER_MAC,
+                      PEER_IP, b"\0" * 6, GUEST_IP)
+    return b"\xff" * 6 + PEER_MAC + b"\x08\x06" + arp
+
+
+def echo_request(guest_mac, ident, seq, payload):
+    icmp = struct.pack("!BBHHH", 8, 0, 0, ident, seq) + payload
+    icmp = icmp[:2] + struct.pack("!H", inet_cksum(icmp)) + icmp[4:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 7, 0, 64, 1,
+                     0, PEER_IP, GUEST_IP)
+    ip = ip[:10] + struct.pack("!H", inet_cksum(ip)) + ip[12:]
+    return guest_mac + PEER_MAC + b"\x08\x00" + ip + icmp
+
+
+def receive(sock, want, seconds=10):
+    """The first frame for which want(frame) is true."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.1, deadline - time.monotonic()))
+        try:
+            frame = sock.recv(65536)
+        except socket.timeout:
+            break
+        if want(frame):
+            return frame
+    raise AssertionError("no such frame from the guest in %d s" % seconds)
+
+
+def test_answers_arp_and_ping(tmp_path):
+    """The mini answers an ARP request for 10.0.2.15 and an ICMP echo
+    request addressed to it, from a host it has never seen."""
+    guest_sock = str(tmp_path / "guest.sock")
+    test_sock = str(tmp_path / "test.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(test_sock)
+    m = Machine(MiniPeerNic(guest_sock, test_sock), Config("modern", "q35"),
+                accel=os.environ.get("DFLY_VIRTIO_ACCEL", "auto"),
+                serial="unix", label="mini-peer")
+    try:
+        m.start()
+        m.wait_ready()
+        sock.sendto(arp_request(), guest_sock)
+        reply = receive(sock, lambda f: f[12:14] == b"\x08\x06" and
+                        f[20:22] == b"\x00\x02")
+        guest_mac = reply[22:28]
+        assert guest_mac == bytes.fromhex(PEER_GUEST_MAC.replace(":", ""))
+        assert reply[28:32] == GUEST_IP and reply[32:38] == PEER_MAC
+        assert reply[:6] == PEER_MAC
+
+        payload = bytes(range(48))
+        sock.sendto(echo_request(guest_mac, 0x4242, 7, payload), guest_sock)
+        reply = receive(sock, lambda f: f[12:14] == b"\x08\x00" and
+                        f[23] == 1 and f[34] == 0)
+        ip, icmp = reply[14:34], reply[34:]
+        assert ip[12:16] == GUEST_IP and ip[16:20] == PEER_IP
+        assert inet_cksum(ip) == 0 and inet_cksum(icmp) == 0
+        assert struct.unpack("!HH", icmp[4:8]) == (0x4242, 7)
+        assert icmp[8:] == payload
+    finally:
+        sock.close()
+        shut_down(m)
