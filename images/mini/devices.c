@@ -186,8 +186,13 @@ attach_one(struct mini_vdev *vd)
 		if (intr_establish_line(vd->pci.irq_line, line_intr, vd) < 0)
 			vd->intr = MINI_INTR_POLL;
 	}
-	if (vd->intr == MINI_INTR_POLL)
+	if (vd->intr == MINI_INTR_POLL) {
+		if (!cmdline_has("poll"))
+			printf("%02x:%02x.%x: %s: no usable interrupt, "
+			    "polling\n", vd->pci.bus, vd->pci.slot,
+			    vd->pci.func, vd->drv->name);
 		intr_add_poll(line_intr, vd);
+	}
 	error = vio_driver_ok(sc);
 	if (error != 0)
 		return (fail(vd, error, "device failed DRIVER_OK"));
