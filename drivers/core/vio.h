@@ -62,10 +62,11 @@ struct vio_transport_ops {
 	/* NULL when the transport has no generation counter (legacy). */
 	uint32_t	(*config_generation)(struct vio_softc *);
 	/* width is 1, 2 or 4; the core has checked off + width. */
-	uint32_t	(*read_config)(struct vio_softc *, uint32_t off, int width);
-	void		(*write_config)(struct vio_softc *, uint32_t off, int width,
-			    uint32_t val);
-	/* Device's maximum size of queue idx; ENOENT if it has no such queue. */
+	uint32_t	(*read_config)(struct vio_softc *, uint32_t off,
+			    int width);
+	void		(*write_config)(struct vio_softc *, uint32_t off,
+			    int width, uint32_t val);
+	/* Device's maximum size of queue idx; ENOENT: no such queue. */
 	int		(*queue_max_size)(struct vio_softc *, uint16_t idx,
 			    uint16_t *sizep);
 	/* Program size and ring addresses of vq and enable it. */
@@ -84,18 +85,18 @@ struct vio_transport_ops {
 };
 
 struct vio_softc {
-	void		*sc_os;		/* binding cookie for every vio_os.h hook */
+	void		*sc_os;		/* binding cookie for the hooks */
 	const struct vio_transport_ops *sc_ops;
 	uint16_t	sc_device_type;	/* VIRTIO_ID_* */
 	bool		sc_modern;	/* virtio 1.x interface (else legacy) */
-	uint64_t	sc_device_features;	/* offered, set by negotiation */
+	uint64_t	sc_device_features;	/* offered by the device */
 	uint64_t	sc_features;	/* negotiated */
 	uint8_t		sc_status;	/* status bits the driver has set */
 	uint32_t	sc_config_len;	/* bytes of device-specific config */
 	bool		sc_broken;	/* device misbehaved: no more I/O */
 	const char	*sc_broken_why;	/* first reason, for probe output */
-	struct vio_vq	*sc_vqs[VIO_MAX_VQS];	/* by queue index, NULL if none */
-	uint64_t	sc_config_intrs;	/* configuration-change interrupts */
+	struct vio_vq	*sc_vqs[VIO_MAX_VQS];	/* by index, NULL if none */
+	uint64_t	sc_config_intrs;	/* config change interrupts */
 
 	/*
 	 * Set by the driver: called from vio_intr()/vio_config_intr() when

@@ -92,7 +92,7 @@ vio_negotiate_features(struct vio_softc *sc, uint64_t wanted)
 	if (sc->sc_modern) {
 		/* A virtio 1.x interface without VERSION_1 is contradictory. */
 		if ((offered & VIRTIO_F_VERSION_1) == 0) {
-			vio_log(sc->sc_os, "vio: modern device lacks VERSION_1\n");
+			vio_log(sc->sc_os, "vio: modern without VERSION_1\n");
 			vio_fail(sc);
 			return (ENXIO);
 		}

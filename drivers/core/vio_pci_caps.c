@@ -108,8 +108,8 @@ vio_pci_find_caps(struct vio_pci_softc *psc)
 			vio_pci_vendor_cap(psc, ptr, &found);
 		ptr = vio_pcicfg_read_1(os, ptr + 1) & ~3;
 	}
-	need = 1U << VIRTIO_PCI_CAP_COMMON_CFG | 1U << VIRTIO_PCI_CAP_NOTIFY_CFG |
-	    1U << VIRTIO_PCI_CAP_ISR_CFG;
+	need = 1U << VIRTIO_PCI_CAP_COMMON_CFG |
+	    1U << VIRTIO_PCI_CAP_NOTIFY_CFG | 1U << VIRTIO_PCI_CAP_ISR_CFG;
 	if ((found & need) != need)
 		return (ENXIO);
 	/* Devices without configuration space (e.g. rng) have no region. */

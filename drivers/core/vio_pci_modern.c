@@ -117,7 +117,8 @@ vio_pci_modern_queue_setup(struct vio_softc *sc, struct vio_vq *vq)
 
 	vio_pci_common_write(sc, VIRTIO_PCI_COMMON_Q_SELECT, 2, vq->vq_index);
 	vio_pci_common_write(sc, VIRTIO_PCI_COMMON_Q_SIZE, 2, vq->vq_num);
-	if (vio_pci_common_read(sc, VIRTIO_PCI_COMMON_Q_SIZE, 2) != vq->vq_num) {
+	if (vio_pci_common_read(sc, VIRTIO_PCI_COMMON_Q_SIZE, 2) !=
+	    vq->vq_num) {
 		vio_mark_broken(sc, "queue size not accepted");
 		return (EIO);
 	}
@@ -130,7 +131,8 @@ vio_pci_modern_queue_setup(struct vio_softc *sc, struct vio_vq *vq)
 	}
 	vq->vq_notify_off = (uint32_t)notify_off;
 	vio_pci_common_write_8(sc, VIRTIO_PCI_COMMON_Q_DESCLO, vq->vq_desc_pa);
-	vio_pci_common_write_8(sc, VIRTIO_PCI_COMMON_Q_AVAILLO, vq->vq_avail_pa);
+	vio_pci_common_write_8(sc, VIRTIO_PCI_COMMON_Q_AVAILLO,
+	    vq->vq_avail_pa);
 	vio_pci_common_write_8(sc, VIRTIO_PCI_COMMON_Q_USEDLO, vq->vq_used_pa);
 	vio_pci_common_write(sc, VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
 	if (vio_pci_common_read(sc, VIRTIO_PCI_COMMON_Q_ENABLE, 2) != 1) {

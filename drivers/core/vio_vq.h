@@ -71,7 +71,7 @@ struct vio_vq {
 
 	/* Private to the core and its transport. */
 	struct vio_dma	vq_ring_dma;	/* descriptors, avail and used rings */
-	struct vio_dma	vq_indirect_dma;	/* vq_num tables of vq_maxsegs */
+	struct vio_dma	vq_indirect_dma;	/* a table per descriptor */
 	bool		vq_have_indirect_dma;
 	struct vio_ring_desc *vq_desc;
 	struct vio_ring_avail *vq_avail;
@@ -87,7 +87,7 @@ struct vio_vq {
 	uint16_t	vq_avail_idx;	/* next avail index to publish */
 	uint16_t	vq_kicked_idx;	/* avail index at the last kick */
 	uint16_t	vq_used_idx;	/* next used index to consume */
-	uint16_t	vq_reclaim_next;	/* where vq_reclaim() looks next */
+	uint16_t	vq_reclaim_next;	/* vq_reclaim() looks here */
 	bool		vq_intr_off;	/* driver asked for no interrupts */
 	uint32_t	vq_notify_off;	/* transport: where to notify */
 };

@@ -67,7 +67,7 @@ struct vio_ring_desc {
 };
 #define VRING_DESC_F_NEXT		0x0001
 #define VRING_DESC_F_WRITE		0x0002	/* device writes the buffer */
-#define VRING_DESC_F_INDIRECT		0x0004	/* buffer is a descriptor table */
+#define VRING_DESC_F_INDIRECT		0x0004	/* buffer: a descriptor table */
 
 /* Driver area; used_event (EVENT_IDX) follows ring[size]. */
 struct vio_ring_avail {
@@ -90,7 +90,7 @@ struct vio_ring_used {
 };
 #define VRING_USED_F_NO_NOTIFY		0x0001
 
-/* Alignments of the three areas (spec 2.7, table "Virtqueue Part Alignment"). */
+/* Alignments of the three areas (spec 2.7, "Virtqueue Part Alignment"). */
 #define VRING_DESC_ALIGN		16
 #define VRING_AVAIL_ALIGN		2
 #define VRING_USED_ALIGN		4
@@ -170,7 +170,7 @@ struct vio_ring_used {
 #define VIRTIO_LEGACY_HOST_FEATURES	0	/* u32, device features */
 #define VIRTIO_LEGACY_GUEST_FEATURES	4	/* u32, driver features */
 #define VIRTIO_LEGACY_QUEUE_PFN		8	/* u32, ring address >> 12 */
-#define VIRTIO_LEGACY_QUEUE_NUM		12	/* u16, queue size (read-only) */
+#define VIRTIO_LEGACY_QUEUE_NUM		12	/* u16, queue size, read-only */
 #define VIRTIO_LEGACY_QUEUE_SEL		14	/* u16 */
 #define VIRTIO_LEGACY_QUEUE_NOTIFY	16	/* u16 */
 #define VIRTIO_LEGACY_STATUS		18	/* u8 */

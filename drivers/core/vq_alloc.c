@@ -54,7 +54,8 @@ vq_alloc_rings(struct vio_vq *vq)
 	vq->vq_avail = (struct vio_ring_avail *)(va + avail_off);
 	vq->vq_used = (struct vio_ring_used *)(va + used_off);
 	vq->vq_used_event = &vq->vq_avail->ring[vq->vq_num];
-	vq->vq_avail_event = (volatile uint16_t *)&vq->vq_used->ring[vq->vq_num];
+	vq->vq_avail_event =
+	    (volatile uint16_t *)&vq->vq_used->ring[vq->vq_num];
 	vq->vq_desc_pa = vq->vq_ring_dma.busaddr;
 	vq->vq_avail_pa = vq->vq_desc_pa + avail_off;
 	vq->vq_used_pa = vq->vq_desc_pa + used_off;

@@ -65,9 +65,9 @@ vq_post_indirect(struct vio_vq *vq, uint16_t head,
 	struct vio_seg ind;
 	unsigned int i;
 
-	for (i = 0; i < nsegs; i++)
-		vq_fill_desc(&table[i], &segs[i],
-		    i + 1 < nsegs ? VRING_DESC_F_NEXT : 0, i + 1 < nsegs ? i + 1 : 0);
+	for (i = 0; i + 1 < nsegs; i++)
+		vq_fill_desc(&table[i], &segs[i], VRING_DESC_F_NEXT, i + 1);
+	vq_fill_desc(&table[i], &segs[i], 0, 0);
 	vio_dma_sync(vq->vq_sc->sc_os, &vq->vq_indirect_dma, VIO_DMA_PREWRITE);
 
 	ind.vs_addr = vq->vq_indirect_dma.busaddr + table_off;
@@ -88,8 +88,11 @@ vq_post_chain(struct vio_vq *vq, uint16_t head, const struct vio_seg *segs,
 
 	for (i = 0; i < nsegs; i++) {
 		next = vq->vq_slots[idx].sl_next;
-		vq_fill_desc(&vq->vq_desc[idx], &segs[i],
-		    i + 1 < nsegs ? VRING_DESC_F_NEXT : 0, i + 1 < nsegs ? next : 0);
+		if (i + 1 < nsegs)
+			vq_fill_desc(&vq->vq_desc[idx], &segs[i],
+			    VRING_DESC_F_NEXT, next);
+		else
+			vq_fill_desc(&vq->vq_desc[idx], &segs[i], 0, 0);
 		idx = next;
 	}
 	vq->vq_free_head = idx;
@@ -147,7 +150,7 @@ vq_kick(struct vio_vq *vq)
 	vio_membar_sync();
 	vq_sync(vq, VIO_DMA_POSTREAD);
 	if (vq->vq_event_idx) {
-		/* Notify if avail_event lies in [old, new) (vring_need_event). */
+		/* Notify if avail_event lies in [old, new) (spec 2.7.10). */
 		event = vio_le16toh(*vq->vq_avail_event);
 		notify = (uint16_t)(new - event - 1) < (uint16_t)(new - old);
 	} else {

@@ -22,7 +22,7 @@
 struct vio_vq_slot {
 	void		*sl_cookie;	/* driver's request */
 	uint32_t	sl_writable;	/* device-writable bytes posted */
-	uint16_t	sl_ndesc;	/* ring descriptors; 0: not a head in flight */
+	uint16_t	sl_ndesc;	/* chain length; 0: not a head */
 	uint16_t	sl_next;	/* free list and chain link */
 };
 
@@ -31,7 +31,9 @@ static inline uint16_t
 vq_used_idx_read(const struct vio_vq *vq)
 {
 
-	return (vio_le16toh(((volatile struct vio_ring_used *)vq->vq_used)->idx));
+	volatile struct vio_ring_used *used = vq->vq_used;
+
+	return (vio_le16toh(used->idx));
 }
 
 static inline void

@@ -100,9 +100,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			buf = malloc(len + 1);	/* exact size for ASan */
 			FUZZ_ASSERT(buf != NULL);
 			error = vio_config_read(sc, off, buf, len);
-			FUZZ_ASSERT(error == 0 || error == EINVAL || error == EIO);
-			if (error == 0 && !h.lied && off + len <= dev->config_len)
-				FUZZ_ASSERT(memcmp(buf, dev->config + off, len) == 0);
+			FUZZ_ASSERT(error == 0 || error == EINVAL ||
+			    error == EIO);
+			if (error == 0 && !h.lied &&
+			    off + len <= dev->config_len)
+				FUZZ_ASSERT(memcmp(buf, dev->config + off,
+				    len) == 0);
 			free(buf);
 			break;
 		case 1:
@@ -119,7 +122,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 4:
 			error = vio_config_read_8(sc, off, &v8);
-			FUZZ_ASSERT(error == 0 || error == EINVAL || error == EIO);
+			FUZZ_ASSERT(error == 0 || error == EINVAL ||
+			    error == EIO);
 			break;
 		}
 	}

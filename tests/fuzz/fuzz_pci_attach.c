@@ -114,7 +114,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (n = fuzz_u8(&in) % 8; n > 0; n--) {
 		bar = fuzz_u8(&in) % 6;
 		shift = fuzz_u8(&in) % 34;
-		dev->bar_size[bar] = shift == 0 ? 0 : (uint64_t)1 << (shift - 1);
+		dev->bar_size[bar] = shift == 0 ? 0 :
+		    (uint64_t)1 << (shift - 1);
 	}
 	dev->read_hook = lying_registers;
 	dev->hook_arg = &in;

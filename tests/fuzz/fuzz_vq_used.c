@@ -128,7 +128,8 @@ run(struct state *st, struct fuzz_in *in)
 				q = fuzz_u8(in) % st->loop.nheld;
 				sim_complete(st->dev, 0, st->loop.held[q],
 				    fuzz_u8(in));
-				st->loop.held[q] = st->loop.held[--st->loop.nheld];
+				st->loop.held[q] =
+				    st->loop.held[--st->loop.nheld];
 			}
 			break;
 		case 2:

@@ -251,7 +251,8 @@ static void
 isr_missing(struct sim_dev *dev)
 {
 
-	dev->pcicfg[CAP_ISR + VIRTIO_PCI_CAP_CFG_TYPE] = VIRTIO_PCI_CAP_VENDOR_CFG;
+	dev->pcicfg[CAP_ISR + VIRTIO_PCI_CAP_CFG_TYPE] =
+	    VIRTIO_PCI_CAP_VENDOR_CFG;
 }
 
 static void
@@ -296,7 +297,8 @@ test_first_usable_capability_wins(void **state)
 	 */
 	dev->pcicfg[0x84 + VIRTIO_PCI_CAP_CFG_TYPE] = VIRTIO_PCI_CAP_ISR_CFG;
 	dev->pcicfg[0x84 + VIRTIO_PCI_CAP_BAR] = SIM_MODERN_BAR;
-	vio_le32enc(&dev->pcicfg[0x84 + VIRTIO_PCI_CAP_OFFSET], SIM_ISR_OFF + 4);
+	vio_le32enc(&dev->pcicfg[0x84 + VIRTIO_PCI_CAP_OFFSET],
+	    SIM_ISR_OFF + 4);
 	vio_le32enc(&dev->pcicfg[0x84 + VIRTIO_PCI_CAP_LENGTH], 4);
 	assert_int_equal(try_attach(dev, &psc, 0), 0);
 	assert_int_equal(psc.sc_isr.r_off, SIM_ISR_OFF);

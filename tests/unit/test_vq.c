@@ -552,10 +552,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip_each_transport_and_ring_feature),
+		cmocka_unit_test(
+		    test_roundtrip_each_transport_and_ring_feature),
 		cmocka_unit_test(test_single_segment_never_indirect),
 		cmocka_unit_test(test_fill_queue_then_reuse_free_list),
-		cmocka_unit_test(test_indirect_fills_one_descriptor_per_request),
+		cmocka_unit_test(
+		    test_indirect_fills_one_descriptor_per_request),
 		cmocka_unit_test(test_enqueue_rejects_malformed_requests),
 		cmocka_unit_test(test_kick_event_idx_suppresses_notify),
 		cmocka_unit_test(test_kick_honours_no_notify_flag),

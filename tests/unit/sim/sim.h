@@ -97,7 +97,7 @@ struct sim_dev;
 struct sim_model {
 	const char	*name;
 	uint16_t	device_type;	/* VIRTIO_ID_* */
-	uint64_t	features;	/* offered (VERSION_1 added if modern) */
+	uint64_t	features;	/* offered (+ VERSION_1 if modern) */
 	uint16_t	num_queues;
 	uint16_t	queue_size;	/* maximum size of every queue */
 	const uint8_t	*config;	/* initial device configuration */
@@ -168,7 +168,7 @@ struct sim_dev {
 	void		*hook_arg;
 
 	/* Test binding state (sim_os.c). */
-	unsigned int	dma_fail_after;	/* fail the Nth vio_dma_alloc (1-based) */
+	unsigned int	dma_fail_after;	/* fail the Nth vio_dma_alloc */
 	unsigned int	mem_fail_after;	/* fail the Nth vio_mem_alloc */
 	unsigned int	dma_allocs, mem_allocs;
 	unsigned int	dma_live, mem_live;	/* leaks show up here */
@@ -222,9 +222,10 @@ void		sim_driver_error(struct sim_dev *, const char *fmt, ...)
 		    __attribute__((__format__(__printf__, 2, 3)));
 
 /* Register files (called by sim_os.c). */
-uint32_t	sim_bar_read(struct sim_dev *, int bar, uint32_t off, int width);
-void		sim_bar_write(struct sim_dev *, int bar, uint32_t off, int width,
-		    uint32_t val);
+uint32_t	sim_bar_read(struct sim_dev *, int bar, uint32_t off,
+		    int width);
+void		sim_bar_write(struct sim_dev *, int bar, uint32_t off,
+		    int width, uint32_t val);
 uint32_t	sim_pcicfg_read(struct sim_dev *, uint32_t off, int width);
 
 #endif /* !_SIM_H_ */

@@ -105,7 +105,8 @@ sim_build_pcicfg(struct sim_dev *dev)
 		    SIM_NOTIFY_OFF, 0x1000);
 		sim_vendor_cap(dev, 0x84, msix, VIRTIO_PCI_CAP_PCI_CFG, 20,
 		    0, 0);
-		if (dev->config_len == 0)	/* no device config: unlink it */
+		/* No device configuration: unlink its capability. */
+		if (dev->config_len == 0)
 			dev->pcicfg[0x50 + VIRTIO_PCI_CAP_NEXT] = 0x70;
 	}
 	cfg[PCIR_CAPPTR] = 0x40;

@@ -120,7 +120,8 @@ vio_dma_alloc(void *os, size_t size, size_t align, struct vio_dma *dma)
 	memset(p, 0, size);
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		abort();
-	dev->next_busaddr = (dev->next_busaddr + align - 1) & ~(uint64_t)(align - 1);
+	dev->next_busaddr = (dev->next_busaddr + align - 1) &
+	    ~(uint64_t)(align - 1);
 	r->vaddr = p;
 	r->busaddr = dev->next_busaddr;
 	r->size = size;

@@ -402,7 +402,8 @@ sim_notify_write(struct sim_dev *dev, uint32_t off, int width, uint32_t val)
 	if (!sim_width(dev, "notify", width, 2))
 		return;
 	for (i = 0; i < dev->model->num_queues; i++) {
-		if ((uint32_t)dev->queues[i].notify_off * SIM_NOTIFY_MULT == off) {
+		if ((uint32_t)dev->queues[i].notify_off * SIM_NOTIFY_MULT ==
+		    off) {
 			if (val != (uint32_t)i)
 				sim_driver_error(dev, "notify %u at queue %d's"
 				    " doorbell", val, i);

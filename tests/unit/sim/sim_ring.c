@@ -131,7 +131,7 @@ sim_pop(struct sim_dev *dev, uint16_t qi, struct sim_chain *ch)
 	if (sim_rings(dev, qi, &r) != 0)
 		return (EINVAL);
 	q = &dev->queues[qi];
-	avail_idx = vio_le16toh(((volatile struct vio_ring_avail *)r.avail)->idx);
+	avail_idx = vio_le16toh(*(volatile uint16_t *)&r.avail->idx);
 	if (avail_idx == q->last_avail)
 		return (ENOENT);
 	if ((uint16_t)(avail_idx - q->last_avail) > q->num)
@@ -143,7 +143,8 @@ sim_pop(struct sim_dev *dev, uint16_t qi, struct sim_chain *ch)
 	if (sim_event_idx(dev) && !dev->no_avail_event)
 		*(volatile uint16_t *)&r.used->ring[q->num] =
 		    vio_htole16(q->last_avail);
-	r.used->flags = vio_htole16(dev->no_notify ? VRING_USED_F_NO_NOTIFY : 0);
+	r.used->flags = vio_htole16(dev->no_notify ?
+	    VRING_USED_F_NO_NOTIFY : 0);
 	return (sim_walk(dev, qi, &r, head, ch));
 }
 
@@ -168,7 +169,8 @@ sim_push_used(struct sim_dev *dev, uint16_t qi, uint32_t id, uint32_t len)
 	((volatile struct vio_ring_used *)r.used)->idx = vio_htole16(new);
 	vio_membar_sync();
 	if (sim_event_idx(dev)) {
-		event = vio_le16toh(*(volatile uint16_t *)&r.avail->ring[q->num]);
+		event = vio_le16toh(
+		    *(volatile uint16_t *)&r.avail->ring[q->num]);
 		intr = (uint16_t)(new - event - 1) < (uint16_t)(new - old);
 	} else {
 		intr = (vio_le16toh(r.avail->flags) &
