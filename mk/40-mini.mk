@@ -14,11 +14,14 @@ MINI_CC ?= gcc
 MINI_DRIVERS ?= $(TOP)/drivers
 MINI_CORE_DIRS := $(addprefix $(MINI_DRIVERS)/,core blk net balloon)
 MINI_CFLAGS := -std=c11 -O2 -g -ffreestanding -nostdinc -fno-builtin \
-	-fno-tree-loop-distribute-patterns -fno-pic -fno-pie \
+	$(if $(findstring clang,$(MINI_CC)),,-fno-tree-loop-distribute-patterns) \
+	-fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables \
 	-m64 -mcmodel=small -mno-red-zone -mgeneral-regs-only \
-	-Wall -Wextra -Werror -I$(MINI_SRC) $(addprefix -I,$(MINI_CORE_DIRS))
-MINI_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
+	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	-Wold-style-definition -Wredundant-decls -Wcast-qual -Wundef \
+	-Wnested-externs -Wshadow -Wpointer-arith -I$(MINI_SRC) $(addprefix -I,$(MINI_CORE_DIRS))
+MINI_LDFLAGS := -nostdlib -static -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,--no-warn-rwx-segments -Wl,-T,$(MINI_SRC)/mini.ld
 
 MINI_C := $(wildcard $(MINI_SRC)/*.c)
@@ -55,6 +58,5 @@ $(MINI_OUT)/mini/%.S.o: $(MINI_SRC)/%.S
 # ELF32 container; its 32-bit entry code switches to long mode itself.
 $(MINI_ELF): $(MINI_OBJS) $(MINI_SRC)/mini.ld
 	@echo "  LD      $(notdir $@)"
-	@$(MINI_CC) $(MINI_CFLAGS) $(MINI_LDFLAGS) \
-		-o $(MINI_OUT)/mini64.elf $(MINI_OBJS) -lgcc
+	@$(MINI_CC) -m64 $(MINI_LDFLAGS) -o $(MINI_OUT)/mini64.elf $(MINI_OBJS)
 	@objcopy -O elf32-i386 $(MINI_OUT)/mini64.elf $@

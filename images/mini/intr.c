@@ -117,6 +117,9 @@ exception(struct trapframe *tf)
 	    tf->vector, tf->error, tf->rip, cr2, tf->rsp);
 }
 
+/* Called from isr_common (vectors.S) for every vector. */
+void	intr_trap(struct trapframe *tf);
+
 void
 intr_trap(struct trapframe *tf)
 {
