@@ -34,7 +34,8 @@ CHECKSUM_NAME = "md5.txt"
 
 _VERSION_RE = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 # BSD style: "MD5 (name) = hex", "SHA256 (name) = hex".
-_BSD_LINE = re.compile(r"^(MD5|SHA1|SHA256|SHA512)\s*\((.+)\)\s*=\s*([0-9a-fA-F]+)\s*$")
+_BSD_LINE = re.compile(
+    r"^(MD5|SHA1|SHA256|SHA512)\s*\((.+)\)\s*=\s*([0-9a-fA-F]+)\s*$")
 # GNU style: "hex  name" or "hex *name".
 _GNU_LINE = re.compile(r"^([0-9a-fA-F]{32,128})\s+\*?(.+?)\s*$")
 _HEX_LEN = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}

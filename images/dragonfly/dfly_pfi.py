@@ -57,26 +57,30 @@ def iso_tool():
                        "(apt-get install xorriso)")
 
 
+def stage(files, directory):
+    """Write FILES, a dict of name -> bytes/str content or ('copy', host
+    path), under DIRECTORY."""
+    for name, content in files.items():
+        path = os.path.join(directory, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if isinstance(content, tuple):
+            if os.path.isdir(content[1]):
+                shutil.copytree(content[1], path, symlinks=False)
+            else:
+                shutil.copy2(content[1], path)
+        else:
+            data = content.encode() if isinstance(content, str) else content
+            with open(path, "wb") as f:
+                f.write(data)
+
+
 def build_cd(out, files, volid):
     """Make the ISO 9660 image OUT (Rock Ridge, -r modes: readable by all,
-    executable where the source is) holding FILES, a dict of name in the
-    image -> bytes/str content or ('copy', host path)."""
-    with tempfile.TemporaryDirectory(prefix="dimg-cd-") as stage:
-        for name, content in files.items():
-            path = os.path.join(stage, name)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            if isinstance(content, tuple):
-                if os.path.isdir(content[1]):
-                    shutil.copytree(content[1], path, symlinks=False)
-                else:
-                    shutil.copy2(content[1], path)
-            else:
-                data = content.encode() if isinstance(content, str) \
-                    else content
-                with open(path, "wb") as f:
-                    f.write(data)
+    executable where the source is) holding FILES (see stage())."""
+    with tempfile.TemporaryDirectory(prefix="dimg-cd-") as tmp:
+        stage(files, tmp)
         part = out + ".part"
-        cmd = iso_tool() + ["-quiet", "-r", "-V", volid, "-o", part, stage]
+        cmd = iso_tool() + ["-quiet", "-r", "-V", volid, "-o", part, tmp]
         res = subprocess.run(cmd, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True)
         if res.returncode != 0:

@@ -68,7 +68,8 @@ def main():
         installed(scenario)
     say("SeaBIOS\r\nBooting from DVD/CD...\r\n")
     say("Console: internal video/keyboard\r\nConsole: serial port\r\n")
-    say(" 1. Boot DragonFly [kernel]\r\n 9. Escape to loader prompt (also ESC)\r\n")
+    say(" 1. Boot DragonFly [kernel]\r\n"
+        " 9. Escape to loader prompt (also ESC)\r\n")
     say("\rBooting in 10 seconds... ")
     if scenario == "serial-deaf":
         time.sleep(30)
@@ -93,7 +94,8 @@ def main():
         time.sleep(30)
         sys.exit(0)
     say("Looking for pfi.conf on /dev/cd1... /dev/cd1 ok... found!\r\n")
-    say("DFLY-INSTALL: start: DragonFly 6.4-RELEASE, target /dev/da0 (+0s)\r\n")
+    say("DFLY-INSTALL: start: DragonFly 6.4-RELEASE, target /dev/da0 "
+        "(+0s)\r\n")
     say("DFLY-INSTALL: phase partition (+1s)\r\n")
     if scenario == "guest-fail":
         say("DFLY-INSTALL: FAIL: fdisk -BI did not create /dev/da0s1\r\n")

@@ -205,21 +205,6 @@ def test_install_script_is_posix_sh():
     assert res.returncode == 0, res.stdout
 
 
-def test_install_script_sets_up_the_serial_console_and_a_bootable_disk():
-    s = _guest("dfly-install.sh")
-    assert 'fdisk -BI "$DISK"' in s
-    assert 'disklabel64 -R -B -r "$S" /tmp/label' in s
-    assert "/usr/share/installer/sources.conf" in s and "cpdup" in s
-    # DragonFly's boot2 knows -h, not FreeBSD's -D (an unknown flag
-    # makes it ignore the line).
-    assert 'echo "-h" >"$T/boot.config"' in s
-    assert "-D" not in s.split("boot.config")[1].splitlines()[0]
-    assert 'ttyd0	"/usr/libexec/getty dfly.autologin"	vt100	on  secure' in s
-    assert ":al=root:tc=std.115200:" in s
-    assert "/usr/src-sys.tar.bz2" in s and "src-sys.tar.gz" in s
-    assert s.rstrip().endswith("halt -p")
-
-
 def test_loader_and_rc_conf():
     loader = _guest("loader.conf")
     assert 'console="comconsole"' in loader

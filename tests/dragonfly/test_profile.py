@@ -14,7 +14,8 @@ import pytest
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "harness"))
 
-pytest.importorskip("profiles.base", reason="harness profiles not in this checkout")
+pytest.importorskip("profiles.base",
+                    reason="harness profiles not in this checkout")
 import profiles  # noqa: E402
 from profiles import dragonfly  # noqa: E402
 from profiles.base import Config  # noqa: E402

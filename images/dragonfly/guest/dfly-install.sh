@@ -14,11 +14,20 @@
 # Every line the host waits for starts with "$MARK:" (see install.exp).
 # Any failure prints "$MARK: FAIL: reason" and powers off, so the host
 # fails at once with the reason instead of waiting for a timeout.
+#
+# R is empty on DragonFly.  tests/dragonfly runs this script on Linux with
+# DFLY_TEST_ROOT set to a fake live CD, stub commands on PATH, and every
+# path of the live system and of the target under that root.
 
 MEDIA=$(dirname "$0")
-. "$MEDIA/dfly-install.conf" || { echo "DFLY-INSTALL: FAIL: no dfly-install.conf"; halt -p; }
+. "$MEDIA/dfly-install.conf" || {
+	echo "DFLY-INSTALL: FAIL: no dfly-install.conf"
+	halt -p
+}
 
-T=/tmp/target
+R=${DFLY_TEST_ROOT:-}
+T=$R/tmp/target
+OUT=$R/tmp/dfly-install.out
 START=$(date +%s)
 
 say()
@@ -36,55 +45,63 @@ fail()
 
 run()
 {
-	"$@" >/tmp/dfly-install.out 2>&1 && return 0
-	tail -n 20 /tmp/dfly-install.out
+	"$@" >"$OUT" 2>&1 && return 0
+	tail -n 20 "$OUT"
 	fail "command failed: $*"
 }
 
+# A disk device node (a plain file stands in for one under DFLY_TEST_ROOT).
+is_disk()
+{
+	[ -c "$1" ] || { [ -n "$R" ] && [ -f "$1" ]; }
+}
+
 say "start: DragonFly $(uname -r), target /dev/$DISK"
-[ -c "/dev/$DISK" ] || fail "no /dev/$DISK: the root disk must be on AHCI (ide-hd on -device ahci)"
+is_disk "$R/dev/$DISK" ||
+    fail "no /dev/$DISK: the root disk must be an ide-hd on -device ahci"
 
 # Slice: one active DragonFly slice (type 108) over the whole disk, with
 # the MBR boot code; this is what the installer's "use entire disk" does.
 say "phase partition"
-run dd if=/dev/zero of="/dev/$DISK" bs=32k count=16
+run dd if=/dev/zero of="$R/dev/$DISK" bs=32k count=16
 run fdisk -BI "$DISK"
 S=${DISK}s1
 n=0
-while [ ! -c "/dev/$S" ] && [ $n -lt 10 ]; do
+while ! is_disk "$R/dev/$S" && [ $n -lt 10 ]; do
 	sleep 1
 	n=$((n + 1))
 done
-[ -c "/dev/$S" ] || fail "fdisk -BI did not create /dev/$S"
+is_disk "$R/dev/$S" || fail "fdisk -BI did not create /dev/$S"
 
 # Label, as the installer's flow.c and fn_subpart_ufs.c do: write-enable,
 # clear, lay down a virgin label with the boot blocks, then keep its
 # header and replace its partition table.  'a' takes what 'b' (swap)
 # leaves; boot2 loads from 'a'.
 run disklabel64 -W "$S"
-run dd if=/dev/zero of="/dev/$S" bs=32k count=16
+run dd if=/dev/zero of="$R/dev/$S" bs=32k count=16
 run disklabel64 -B -r -w "$S"
-disklabel64 -r "$S" >/tmp/label.virgin 2>/tmp/dfly-install.out ||
-    fail "disklabel64 -r $S: $(cat /tmp/dfly-install.out)"
-sed '/partitions:/,$d' /tmp/label.virgin >/tmp/label
+LABEL=$R/tmp/label
+disklabel64 -r "$S" >"$LABEL.virgin" 2>"$OUT" ||
+    fail "disklabel64 -r $S: $(cat "$OUT")"
+sed '/partitions:/,$d' "$LABEL.virgin" >"$LABEL"
 {
 	echo "16 partitions:"
 	echo "#          size     offset    fstype"
 	echo "  a:	*	0	4.2BSD"
 	echo "  b:	$SWAP_SIZE	*	swap"
-} >>/tmp/label
-run disklabel64 -R -B -r "$S" /tmp/label
+} >>"$LABEL"
+run disklabel64 -R -B -r "$S" "$LABEL"
 disklabel64 "$S" | sed -n '/partitions:/,$p'
 
 say "phase newfs"
-run newfs "/dev/${S}a"
+run newfs "$R/dev/${S}a"
 mkdir -p "$T" || fail "mkdir $T"
-run mount "/dev/${S}a" "$T"
+run mount "$R/dev/${S}a" "$T"
 
 # Copy: the installer's list, each NAME.hdd in place of NAME where the CD
 # has one (the CD's /etc is for the live system, /etc.hdd for a disk).
 say "phase copy"
-SOURCES=/usr/share/installer/sources.conf
+SOURCES=$R/usr/share/installer/sources.conf
 [ -r "$SOURCES" ] || fail "no $SOURCES on the live CD"
 while read -r p; do
 	case "$p" in
@@ -92,18 +109,18 @@ while read -r p; do
 	/tmp) mkdir -p "$T/tmp"; continue ;;
 	esac
 	src=$p
-	[ -d "$p.hdd" ] && src=$p.hdd
-	[ -e "$src" ] || continue
+	[ -d "$R$p.hdd" ] && src=$p.hdd
+	[ -e "$R$src" ] || continue
 	mkdir -p "$T$(dirname "$p")"
 	say "copy $src -> $p"
-	cpdup -o "$src" "$T$p" >/tmp/dfly-install.out 2>&1 || {
-		tail -n 20 /tmp/dfly-install.out
+	cpdup -o "$R$src" "$T$p" >"$OUT" 2>&1 || {
+		tail -n 20 "$OUT"
 		fail "cpdup $src failed"
 	}
 done <"$SOURCES"
 chmod 1777 "$T/tmp"
-run mtree -deiU -f /etc/mtree/BSD.var.dist -p "$T/var"
-mkdir -p "$T/proc" "$T/dev" "$T/mnt" "$T/home"
+run mtree -deiU -f "$R/etc/mtree/BSD.var.dist" -p "$T/var"
+mkdir -p "$T/proc" "$T/dev" "$T/mnt" "$T/home" "$T/root"
 ln -sf usr/src/sys "$T/sys"
 # The CD's loader.conf mounts root from the CD (-C); a disk must not.
 rm -f "$T/boot/loader.conf"
@@ -125,7 +142,8 @@ FSTAB
 # kernel use the serial port too.  console= covers a loader started
 # another way.
 echo "-h" >"$T/boot.config"
-cat "$MEDIA/loader.conf" >"$T/boot/loader.conf" || fail "no loader.conf on the pfi CD"
+cat "$MEDIA/loader.conf" >"$T/boot/loader.conf" ||
+    fail "no loader.conf on the pfi CD"
 echo "vfs.root.mountfrom=\"ufs:${S}a\"" >>"$T/boot/loader.conf"
 cat "$MEDIA/rc.conf" >"$T/etc/rc.conf" || fail "no rc.conf on the pfi CD"
 
@@ -141,15 +159,21 @@ dfly.autologin:\\
 	:al=root:tc=std.115200:
 GETTYTAB
 sed -i '' -e '/^ttyd0[[:space:]]/d' "$T/etc/ttys"
-echo 'ttyd0	"/usr/libexec/getty dfly.autologin"	vt100	on  secure' >>"$T/etc/ttys"
+echo 'ttyd0	"/usr/libexec/getty dfly.autologin"	vt100	on  secure' \
+    >>"$T/etc/ttys"
 grep -q '^ttyd0.*dfly.autologin.*on  secure' "$T/etc/ttys" ||
     fail "could not enable ttyd0 in /etc/ttys"
-sed -i '' -e 's|^\(root:[^:]*:0:0:[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:\).*$|\1/bin/sh|' \
+# master.passwd: name:passwd:uid:gid:class:change:expire:gecos:home:shell
+F='[^:]*:'
+sed -i '' -e "s|^\\(root:$F$F$F$F$F$F$F$F\\).*\$|\\1/bin/sh|" \
     "$T/etc/master.passwd"
 run pwd_mkdb -p -d "$T/etc" "$T/etc/master.passwd"
-grep -q '^root:.*:/bin/sh$' "$T/etc/master.passwd" || fail "root shell not /bin/sh"
-cp "$MEDIA/root.profile" "$T/root/.profile" || fail "no root.profile on the pfi CD"
-install -m 755 "$MEDIA/rc.local" "$T/etc/rc.local" || fail "no rc.local on the pfi CD"
+grep -q '^root:.*:/bin/sh$' "$T/etc/master.passwd" ||
+    fail "root shell not /bin/sh"
+cp "$MEDIA/root.profile" "$T/root/.profile" ||
+    fail "no root.profile on the pfi CD"
+install -m 755 "$MEDIA/rc.local" "$T/etc/rc.local" ||
+    fail "no rc.local on the pfi CD"
 
 # root keeps the empty password of a fresh DragonFly; sshd stays off
 # (rc.conf), so nothing is reachable by network.  Check, not assume.
@@ -159,10 +183,10 @@ grep -q '^root::' "$T/etc/master.passwd" ||
 # Kernel sources for building our modules in the guest, same release.
 say "phase sys"
 SYSFROM=none
-if [ -r /usr/src-sys.tar.bz2 ]; then
+if [ -r "$R/usr/src-sys.tar.bz2" ]; then
 	# nrelease/Makefile 'srcs' packs Makefile, Makefile.inc1 and sys/ as
 	# ./src/... into /usr/src-sys.tar.bz2 on release media.
-	run tar -xpf /usr/src-sys.tar.bz2 -C "$T/usr"
+	run tar -xpf "$R/usr/src-sys.tar.bz2" -C "$T/usr"
 	SYSFROM="release media (/usr/src-sys.tar.bz2)"
 elif [ -r "$MEDIA/src-sys.tar.gz" ]; then
 	mkdir -p "$T/usr/src"
