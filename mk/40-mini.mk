@@ -20,14 +20,17 @@ MINI_CFLAGS := -std=c11 -O2 -g -ffreestanding -nostdinc -fno-builtin \
 	-m64 -mcmodel=small -mno-red-zone -mgeneral-regs-only \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wredundant-decls -Wcast-qual -Wundef \
-	-Wnested-externs -Wshadow -Wpointer-arith -I$(MINI_SRC) $(addprefix -I,$(MINI_CORE_DIRS))
+	-Wnested-externs -Wshadow -Wpointer-arith \
+	-I$(MINI_SRC) $(addprefix -I,$(MINI_CORE_DIRS))
 MINI_LDFLAGS := -nostdlib -static -Wl,--build-id=none \
-	-Wl,-z,max-page-size=0x1000 -Wl,--no-warn-rwx-segments -Wl,-T,$(MINI_SRC)/mini.ld
+	-Wl,-z,max-page-size=0x1000 -Wl,--no-warn-rwx-segments \
+	-Wl,-T,$(MINI_SRC)/mini.ld
 
 MINI_C := $(wildcard $(MINI_SRC)/*.c)
 MINI_S := $(wildcard $(MINI_SRC)/*.S)
 MINI_CORE_C := $(foreach d,$(MINI_CORE_DIRS),$(wildcard $(d)/*.c))
-MINI_OBJS := $(patsubst $(MINI_SRC)/%,$(MINI_OUT)/mini/%.o,$(MINI_C) $(MINI_S)) \
+MINI_OBJS := \
+	$(patsubst $(MINI_SRC)/%,$(MINI_OUT)/mini/%.o,$(MINI_C) $(MINI_S)) \
 	$(patsubst $(MINI_DRIVERS)/%,$(MINI_OUT)/drivers/%.o,$(MINI_CORE_C))
 MINI_HDRS := $(wildcard $(MINI_SRC)/*.h) \
 	$(foreach d,$(MINI_CORE_DIRS),$(wildcard $(d)/*.h))

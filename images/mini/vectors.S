@@ -11,7 +11,9 @@
 	.macro	ISR_STUB n
 	.p2align 4
 isr_\n:
-	.if (\n == 8) || ((\n >= 10) && (\n <= 14)) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+	/* The CPU pushes an error code for 8, 10-14, 17, 21, 29, 30. */
+	.if (\n == 8) || ((\n >= 10) && (\n <= 14)) || (\n == 17) || \
+	    (\n == 21) || (\n == 29) || (\n == 30)
 	.else
 	pushq	$0
 	.endif
