@@ -19,8 +19,11 @@
 # /tmp/dfly-virtio/boot.log, where the probe check looks for the reason
 # when a module is missing.
 
+# R is empty on DragonFly; tests/dragonfly runs this on Linux with stub
+# make/kld* commands and every guest path under DFLY_TEST_ROOT.
+R=${DFLY_TEST_ROOT:-}
 CD=$1
-W=/tmp/dfly-virtio
+W=$R/tmp/dfly-virtio
 MODULES="vio_pci vioblk vioif viomb"
 
 rm -rf "$W"
@@ -36,7 +39,7 @@ mode=build
 [ -r "$CD/mode" ] && mode=$(cat "$CD/mode")
 
 built=no
-if [ "$mode" = build ] && [ -r /usr/src/sys/conf/kmod.mk ] &&
+if [ "$mode" = build ] && [ -r "$R/usr/src/sys/conf/kmod.mk" ] &&
     [ -d "$CD/drivers/dragonfly" ]; then
 	cpdup "$CD/drivers" "$W/drivers" >/dev/null 2>&1 ||
 	    cp -R "$CD/drivers" "$W/drivers"
@@ -49,7 +52,8 @@ if [ "$mode" = build ] && [ -r /usr/src/sys/conf/kmod.mk ] &&
 			say "build $m: no Makefile in drivers/dragonfly/$m"
 			continue
 		fi
-		if (cd "$d" && make SYSDIR=/usr/src/sys >"$W/build-$m.log" 2>&1); then
+		if (cd "$d" && make SYSDIR="$R/usr/src/sys" \
+		    >"$W/build-$m.log" 2>&1); then
 			cp "$d/$m.ko" "$W/ko/" && say "build $m: ok (in the guest)"
 		else
 			say "build $m: FAILED, last lines:"
