@@ -53,8 +53,16 @@ UNIT_OUT := $(BUILD)/unit
 FUZZ_OUT := $(BUILD)/fuzz
 COV_OUT := $(BUILD)/coverage
 
-# Objects of one flavour (unit, fuzz, coverage) for sources under $(TOP).
+# Objects of one flavour (unit, fuzz, coverage) for sources under $(TOP);
+# core_libs: what every program of that flavour links besides its own.
 core_objs = $(patsubst $(TOP)/%.c,$(1)/obj/%.o,$(2))
+core_libs = $(call core_objs,$(1),$(DRIVER_SRCS) $(UNIT_SRCS))
+# Compile through a sub-make that gets the object list on its command
+# line, complete (later fragments have appended by the time recipes run).
+core_build = $(MAKE) --no-print-directory core-objs \
+	CORE_OBJS="$(call core_libs,$(1)) $(call core_objs,$(1),$(2))"
+UNIT_MAINS = $(UNIT_TESTS:%=$(TOP)/tests/unit/%.c)
+FUZZ_MAINS = $(FUZZ_TARGETS:%=$(TOP)/tests/fuzz/%.c)
 
 $(UNIT_OUT)/obj/%.o: $(TOP)/%.c
 	@mkdir -p $(dir $@)
@@ -73,7 +81,6 @@ $(COV_OUT)/obj/%.o: $(TOP)/%.c
 	@$(CORE_CC) $(CORE_TEST_CFLAGS) -O0 -fprofile-instr-generate \
 		-fcoverage-mapping -MMD -MP -c $< -o $@
 
-# The sub-make gets the object list on its command line, complete.
 CORE_OBJS ?=
 .PHONY: core-objs
 core-objs: $(CORE_OBJS)
@@ -84,86 +91,99 @@ core-objs: $(CORE_OBJS)
 
 .PHONY: unit unit-build fuzz fuzz-build fuzz-smoke coverage freestanding-check
 
-# Compile objects through a sub-make so that the lists are complete.
 unit-build:
-	@$(MAKE) --no-print-directory core-objs CORE_OBJS="$(call core_objs,$(UNIT_OUT),\
-		$(DRIVER_SRCS) $(UNIT_SRCS) $(UNIT_TESTS:%=$(TOP)/tests/unit/%.c))"
+	@$(call core_build,$(UNIT_OUT),$(UNIT_MAINS))
 	@set -e; for t in $(UNIT_TESTS); do \
-		$(CORE_CC) $(CORE_SAN) -o $(UNIT_OUT)/$$t $(UNIT_OUT)/obj/tests/unit/$$t.o \
-			$(call core_objs,$(UNIT_OUT),$(DRIVER_SRCS) $(UNIT_SRCS)) -lcmocka; \
+		$(CORE_CC) $(CORE_SAN) -o $(UNIT_OUT)/$$t \
+			$(UNIT_OUT)/obj/tests/unit/$$t.o \
+			$(call core_libs,$(UNIT_OUT)) -lcmocka; \
 	done
 
 unit: unit-build
 	@fail=0; total=0; for t in $(UNIT_TESTS); do \
-		out=$$(ASAN_OPTIONS=detect_leaks=1 $(UNIT_OUT)/$$t 2>&1); rc=$$?; \
-		n=$$(echo "$$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p'); \
+		out=$$(ASAN_OPTIONS=detect_leaks=1 $(UNIT_OUT)/$$t 2>&1); \
+		rc=$$?; \
+		n=$$(echo "$$out" | \
+			sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p'); \
 		total=$$((total + $${n:-0})); \
-		if [ $$rc -ne 0 ]; then echo "$$out"; echo "unit: $$t FAILED"; fail=1; \
-		else echo "unit: $$t: $${n:-0} passed"; fi; \
+		if [ $$rc -ne 0 ]; then \
+			echo "$$out"; echo "unit: $$t FAILED"; fail=1; \
+		else \
+			echo "unit: $$t: $${n:-0} passed"; \
+		fi; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "unit: failures above" >&2; exit 1; fi; \
 	echo "unit: $$total tests passed in $(words $(UNIT_TESTS)) programs"
 
+# Fuzz targets link the unit objects too (cmocka for their helpers).
 fuzz-build:
-	@$(MAKE) --no-print-directory core-objs CORE_OBJS="$(call core_objs,$(FUZZ_OUT),\
-		$(DRIVER_SRCS) $(UNIT_SRCS) $(FUZZ_TARGETS:%=$(TOP)/tests/fuzz/%.c))"
+	@$(call core_build,$(FUZZ_OUT),$(FUZZ_MAINS))
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		$(CORE_CC) $(CORE_SAN) -fsanitize=fuzzer -o $(FUZZ_OUT)/$$t \
 			$(FUZZ_OUT)/obj/tests/fuzz/$$t.o \
-			$(call core_objs,$(FUZZ_OUT),$(DRIVER_SRCS) $(UNIT_SRCS)) -lcmocka; \
+			$(call core_libs,$(FUZZ_OUT)) -lcmocka; \
 	done
 
-# New inputs go to build/fuzz/corpus/T; the checked-in seeds stay as they are.
+# New inputs go to build/fuzz/corpus/T; the checked-in seeds stay as
+# they are.  A crash, sanitizer report or hang (-timeout) fails the run.
 core_fuzz_run = mkdir -p $(FUZZ_OUT)/corpus/$(1) $(FUZZ_OUT)/artifacts && \
-	$(FUZZ_OUT)/$(1) -max_total_time=$(2) -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix=$(FUZZ_OUT)/artifacts/$(1)- -print_final_stats=1 \
-		$(FUZZ_OUT)/corpus/$(1) $(TOP)/tests/fuzz/corpus/$(1)
+	$(FUZZ_OUT)/$(1) -max_total_time=$(2) -timeout=10 \
+		-rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_OUT)/artifacts/$(1)- \
+		$(FUZZ_OUT)/corpus/$(1) $(TOP)/tests/fuzz/corpus/$(1) \
+		2>$(FUZZ_OUT)/$(1).log || \
+	{ tail -40 $(FUZZ_OUT)/$(1).log; echo "fuzz: $(1) FAILED" >&2; exit 1; }
+core_fuzz_stat = sed -n 's/^stat::$(2): *//p' $(FUZZ_OUT)/$(1).log
 
 fuzz: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		$(call core_fuzz_run,$$t,$(FUZZ_SECONDS)) 2>$(FUZZ_OUT)/$$t.log || \
-			{ tail -40 $(FUZZ_OUT)/$$t.log; echo "fuzz: $$t FAILED" >&2; exit 1; }; \
-		grep -E 'stat::(number_of_executed_units|average_exec_per_sec)' \
-			$(FUZZ_OUT)/$$t.log; \
+		$(call core_fuzz_run,$$t,$(FUZZ_SECONDS)); \
+		echo "fuzz: $$t: $$($(call core_fuzz_stat,$$t,number_of_executed_units))" \
+			"runs, $$($(call core_fuzz_stat,$$t,average_exec_per_sec))" \
+			"execs/s, no crash"; \
 	done
 
 fuzz-smoke: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
-		test -d $(TOP)/tests/fuzz/corpus/$$t || \
-			{ echo "fuzz-smoke: no seed corpus tests/fuzz/corpus/$$t" >&2; exit 1; }; \
-		$(call core_fuzz_run,$$t,$(FUZZ_SMOKE_SECONDS)) 2>$(FUZZ_OUT)/$$t.smoke.log || \
-			{ tail -40 $(FUZZ_OUT)/$$t.smoke.log; echo "fuzz-smoke: $$t FAILED" >&2; exit 1; }; \
-		echo "fuzz-smoke: $$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
-			$(FUZZ_OUT)/$$t.smoke.log) runs, no crash"; \
+		test -d $(TOP)/tests/fuzz/corpus/$$t || { echo "fuzz-smoke:" \
+			"no seed corpus tests/fuzz/corpus/$$t" >&2; exit 1; }; \
+		$(call core_fuzz_run,$$t,$(FUZZ_SMOKE_SECONDS)); \
+		echo "fuzz-smoke: $$t:" \
+			"$$($(call core_fuzz_stat,$$t,number_of_executed_units))" \
+			"runs, no crash"; \
 	done
 
 # Unit tests and the fuzz targets over the checked-in corpus (-runs=0:
 # each seed once), instrumented; the report covers drivers/ only.
+COV_FLAGS := -fprofile-instr-generate -fcoverage-mapping
 coverage:
-	@$(MAKE) --no-print-directory core-objs CORE_OBJS="$(call core_objs,$(COV_OUT),\
-		$(DRIVER_SRCS) $(UNIT_SRCS) $(UNIT_TESTS:%=$(TOP)/tests/unit/%.c) \
-		$(FUZZ_TARGETS:%=$(TOP)/tests/fuzz/%.c))"
-	@set -e; rm -rf $(COV_OUT)/prof; mkdir -p $(COV_OUT)/prof; \
-	libs="$(call core_objs,$(COV_OUT),$(DRIVER_SRCS) $(UNIT_SRCS))"; \
-	flags="-fprofile-instr-generate -fcoverage-mapping"; objs=""; \
+	@$(call core_build,$(COV_OUT),$(UNIT_MAINS) $(FUZZ_MAINS))
+	@set -e; rm -rf $(COV_OUT)/prof; mkdir -p $(COV_OUT)/prof; objs=""; \
 	for t in $(UNIT_TESTS); do \
-		$(CORE_CC) $$flags -o $(COV_OUT)/$$t $(COV_OUT)/obj/tests/unit/$$t.o $$libs -lcmocka; \
-		LLVM_PROFILE_FILE=$(COV_OUT)/prof/$$t.profraw $(COV_OUT)/$$t >/dev/null 2>&1 || \
-			{ echo "coverage: $$t failed (run make unit)" >&2; exit 1; }; \
+		$(CORE_CC) $(COV_FLAGS) -o $(COV_OUT)/$$t \
+			$(COV_OUT)/obj/tests/unit/$$t.o \
+			$(call core_libs,$(COV_OUT)) -lcmocka; \
+		LLVM_PROFILE_FILE=$(COV_OUT)/prof/$$t.profraw \
+			$(COV_OUT)/$$t >/dev/null 2>&1 || { echo "coverage:" \
+			"$$t failed (run make unit)" >&2; exit 1; }; \
 		objs="$$objs -object $(COV_OUT)/$$t"; \
 	done; \
 	for t in $(FUZZ_TARGETS); do \
-		$(CORE_CC) $$flags -fsanitize=fuzzer -o $(COV_OUT)/$$t \
-			$(COV_OUT)/obj/tests/fuzz/$$t.o $$libs -lcmocka; \
-		LLVM_PROFILE_FILE=$(COV_OUT)/prof/$$t.profraw $(COV_OUT)/$$t -runs=0 \
-			$(TOP)/tests/fuzz/corpus/$$t >/dev/null 2>&1 || \
-			{ echo "coverage: $$t failed on its corpus" >&2; exit 1; }; \
+		$(CORE_CC) $(COV_FLAGS) -fsanitize=fuzzer -o $(COV_OUT)/$$t \
+			$(COV_OUT)/obj/tests/fuzz/$$t.o \
+			$(call core_libs,$(COV_OUT)) -lcmocka; \
+		LLVM_PROFILE_FILE=$(COV_OUT)/prof/$$t.profraw \
+			$(COV_OUT)/$$t -runs=0 $(TOP)/tests/fuzz/corpus/$$t \
+			>/dev/null 2>&1 || { echo "coverage:" \
+			"$$t failed on its corpus" >&2; exit 1; }; \
 		objs="$$objs -object $(COV_OUT)/$$t"; \
 	done; \
-	$(LLVM_PROFDATA) merge -sparse -o $(COV_OUT)/all.profdata $(COV_OUT)/prof/*.profraw; \
-	$(LLVM_COV) report -instr-profile=$(COV_OUT)/all.profdata $${objs# -object } \
-		$(DRIVER_SRCS) $(wildcard $(addsuffix *.h,$(sort $(dir $(DRIVER_SRCS))))) \
+	$(LLVM_PROFDATA) merge -sparse -o $(COV_OUT)/all.profdata \
+		$(COV_OUT)/prof/*.profraw; \
+	$(LLVM_COV) report -instr-profile=$(COV_OUT)/all.profdata \
+		$${objs# -object } $(DRIVER_SRCS) \
+		$(wildcard $(addsuffix *.h,$(sort $(dir $(DRIVER_SRCS))))) \
 		> $(COV_OUT)/report.txt; \
 	cat $(COV_OUT)/report.txt; \
 	awk '$$1 == "TOTAL" { printf "coverage: %.1f%% of driver lines\n", \
@@ -176,8 +196,10 @@ freestanding-check:
 	@mkdir -p $(FS_OUT)
 	@cp $(TOP)/drivers/core/vio_os.h.example $(FS_OUT)/vio_os.h
 	@set -e; for cc in gcc $(CORE_CC); do for src in $(DRIVER_SRCS); do \
-		$$cc -std=c11 -O2 -ffreestanding -nostdinc -fno-builtin $(CORE_WARN) \
-			-I$(FS_OUT) $(DRIVER_INCLUDES) -c $$src -o $(FS_OUT)/out.o || \
-			{ echo "freestanding-check: $$src failed with $$cc" >&2; exit 1; }; \
+		$$cc -std=c11 -O2 -ffreestanding -nostdinc -fno-builtin \
+			$(CORE_WARN) -I$(FS_OUT) $(DRIVER_INCLUDES) \
+			-c $$src -o $(FS_OUT)/out.o || { echo "freestanding-check:" \
+			"$$src failed with $$cc" >&2; exit 1; }; \
 	done; done
-	@echo "freestanding-check: $(words $(DRIVER_SRCS)) driver files compile with -ffreestanding -nostdinc (gcc, $(CORE_CC))"
+	@echo "freestanding-check: $(words $(DRIVER_SRCS)) driver files" \
+		"compile with -ffreestanding -nostdinc (gcc, $(CORE_CC))"
