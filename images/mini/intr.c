@@ -48,7 +48,6 @@ struct vec_info {
 	int		 nhandlers;
 	bool		 immediate;
 	int		 level_pin;	/* -1: edge (MSI-X, COM1) */
-	uint64_t	 count;
 };
 
 extern const uint64_t isr_table[256];
@@ -58,7 +57,6 @@ static struct vec_info vecs[256];
 static volatile uint64_t pending[4];
 static int pin_vector[IOAPIC_PINS];
 static int next_vector = VEC_FIRST_DEVICE;
-static volatile uint64_t ticks;
 static struct {
 	intr_handler_t	*fn;
 	void		*arg;
@@ -131,12 +129,11 @@ intr_trap(struct trapframe *tf)
 	if (vec == VEC_SPURIOUS)
 		return;
 	if (vec == VEC_TIMER) {
-		ticks++;
+		/* The tick only ends a hlt, so waits re-check their clocks. */
 		lapic_write(LAPIC_EOI, 0);
 		return;
 	}
 	vi = &vecs[vec];
-	vi->count++;
 	if (vi->immediate) {
 		for (i = 0; i < vi->nhandlers; i++)
 			vi->handler[i](vi->arg[i]);
@@ -148,7 +145,7 @@ intr_trap(struct trapframe *tf)
 	lapic_write(LAPIC_EOI, 0);
 }
 
-bool
+static bool
 intr_any_pending(void)
 {
 	return ((pending[0] | pending[1] | pending[2] | pending[3]) != 0);
@@ -272,12 +269,6 @@ intr_establish_line(int pin, intr_handler_t *handler, void *arg)
 	pin_vector[pin] = vec;
 	ioapic_route(pin, vec, true);
 	return (vec);
-}
-
-uint64_t
-intr_count(int vector)
-{
-	return (vector >= 0 && vector < 256 ? vecs[vector].count : 0);
 }
 
 static void

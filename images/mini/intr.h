@@ -32,9 +32,7 @@ int	intr_alloc_vector(intr_handler_t *handler, void *arg, bool immediate);
 int	intr_establish_line(int pin, intr_handler_t *handler, void *arg);
 void	ioapic_route(int pin, int vector, bool level);
 void	intr_run_pending(void);
-bool	intr_any_pending(void);
 uint32_t lapic_id(void);
-uint64_t intr_count(int vector);
 
 /* Sleep until any interrupt (or the periodic tick) arrives. */
 void	intr_wait(void);

@@ -229,6 +229,7 @@ cmd_net(int argc, char **argv)
 {
 	struct mini_net *mn = &the_net;
 	const struct vioif_config *c = &mn->sc.sc_cfg;
+	const struct net_counters *nc = net_counters();
 	uint64_t f = mn->sc.sc_features;
 
 	if (argc != 2 || strcmp(argv[1], "info") != 0)
@@ -246,6 +247,9 @@ cmd_net(int argc, char **argv)
 	    (f & (VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM |
 	    VIRTIO_NET_F_HOST_TSO4 | VIRTIO_NET_F_MRG_RXBUF)) ? "" : " none",
 	    f);
+	printf("net: ip 10.0.2.15/24 gateway 10.0.2.2, frames rx %lu tx %lu, "
+	    "answered arp %lu echo %lu\n", nc->rx_frames, nc->tx_frames,
+	    nc->arp_requests_answered, nc->echo_requests_answered);
 	return (CMD_OK);
 }
 

@@ -262,6 +262,12 @@ def test_answers_arp_and_ping(tmp_path):
         assert inet_cksum(ip) == 0 and inet_cksum(icmp) == 0
         assert struct.unpack("!HH", icmp[4:8]) == (0x4242, 7)
         assert icmp[8:] == payload
+        sh = Shell(m.serial_path)
+        try:
+            out = sh.run("net info")
+        finally:
+            sh.close()
+        assert "answered arp 1 echo 1" in out, out
     finally:
         sock.close()
         shut_down(m)
