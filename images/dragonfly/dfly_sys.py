@@ -24,11 +24,14 @@ def release_tag(version):
 
 
 def git_commands(url, tag, dest):
-    """A shallow, sparse, blob-filtered clone of only sys/ at TAG."""
+    """A shallow, sparse, blob-filtered clone of sys/ and share/mk/ at TAG
+    (share/mk next to sys/ lets `make dragonfly-check` also run the
+    modules' Makefiles through DragonFly's own bsd.kmod.mk)."""
     return [
         ["git", "clone", "--quiet", "--depth", "1", "--branch", tag,
          "--filter=blob:none", "--no-checkout", url, dest],
-        ["git", "-C", dest, "sparse-checkout", "set", "--no-cone", "/sys/"],
+        ["git", "-C", dest, "sparse-checkout", "set", "--no-cone", "/sys/",
+         "/share/mk/"],
         ["git", "-C", dest, "checkout", "--quiet", tag],
     ]
 

@@ -62,7 +62,7 @@ def test_release_tag_and_sparse_clone_of_sys_only():
     cmds = dfly_sys.git_commands("U", "v6.4.2", "D")
     assert cmds[0][:2] == ["git", "clone"]
     assert "--depth" in cmds[0] and "--branch" in cmds[0]
-    assert cmds[1][-1] == "/sys/"
+    assert cmds[1][-2:] == ["/sys/", "/share/mk/"]
 
 
 # -- checksums -----------------------------------------------------------
@@ -448,6 +448,8 @@ def test_sys_is_fetched_at_the_release_tag_and_packed(tmp_path):
     work = tmp_path / "work"
     (work / "sys" / "conf").mkdir(parents=True)
     (work / "sys" / "conf" / "kmod.mk").write_text("# 6.4.2\n")
+    (work / "share" / "mk").mkdir(parents=True)
+    (work / "share" / "mk" / "bsd.kmod.mk").write_text("# mk\n")
     (work / "bin").mkdir()
     (work / "bin" / "big").write_text("not sys\n")
     _git("init", "-q", str(work))
@@ -464,11 +466,13 @@ def test_sys_is_fetched_at_the_release_tag_and_packed(tmp_path):
                              tarball, log=lambda m: None)
     assert why is None
     assert os.path.isfile(os.path.join(checkout, "sys", "conf", "kmod.mk"))
+    assert os.path.isfile(os.path.join(checkout, "share", "mk",
+                                       "bsd.kmod.mk"))
     assert not os.path.exists(os.path.join(checkout, "bin"))
     with tarfile.open(tarball) as t:
         names = t.getnames()
     assert "sys/conf/kmod.mk" in names
-    assert not any(n.startswith("bin") for n in names)
+    assert not any(n.startswith(("bin", "share")) for n in names)
     # No such release: a reason, not an exception, and nothing left.
     why = dfly_sys.fetch_sys("file://" + str(repo), "6.4.9", checkout + "2",
                              tarball + "2", log=lambda m: None)
