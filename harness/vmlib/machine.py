@@ -64,6 +64,11 @@ def _say(msg):
     print("vm: " + msg, file=sys.stderr, flush=True)
 
 
+def _q(path):
+    """A path as a QEMU option value: commas are doubled."""
+    return path.replace(",", ",,")
+
+
 def _device_props(config):
     props = dict(TRANSPORT_PROPS[config.transport])
     props.update(config.props)
@@ -114,23 +119,26 @@ class Machine:
         cpu = p.cpu(self.accel)
         if cpu:
             argv += ["-cpu", cpu]
-        log = "logfile=%s,logappend=on" % self.serial_log
+        log = "logfile=%s,logappend=on" % _q(self.serial_log)
         if self.serial_mode == "stdio":
             # signal=off: Ctrl-C goes to the guest; Ctrl-A x quits QEMU.
             argv += ["-chardev", "stdio,id=ser0,mux=on,signal=off," + log,
                      "-mon", "chardev=ser0,mode=readline"]
         else:
             argv += ["-chardev", "socket,id=ser0,path=%s,server=on,"
-                     "wait=off,%s" % (self.serial_path, log)]
+                     "wait=off,%s" % (_q(self.serial_path), log)]
         argv += ["-serial", "chardev:ser0",
                  # Loopback only: the monitor can stop and inspect the VM.
-                 "-monitor", "telnet:%s:%d,server=on,wait=off"
-                 % (ports.LOOPBACK, self.monitor_port),
-                 "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+                 "-chardev", "socket,id=hmp0,host=%s,port=%d,telnet=on,"
+                 "server=on,wait=off" % (ports.LOOPBACK, self.monitor_port),
+                 "-mon", "chardev=hmp0,mode=readline",
+                 "-chardev", "socket,id=qmp0,path=%s,server=on,wait=off"
+                 % _q(self.qmp_path),
+                 "-mon", "chardev=qmp0,mode=control"]
         argv += p.boot_args(self.run)
         props = _device_props(c)
         argv += ["-drive", "file=%s,if=none,id=vblk0,format=qcow2"
-                 % self.disk_path,
+                 % _q(self.disk_path),
                  "-device", "virtio-blk-pci,drive=vblk0,id=vblk0dev,"
                  "serial=dfly-virtio-0" + props,
                  "-netdev", "user,id=vnet0",

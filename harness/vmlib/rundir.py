@@ -8,6 +8,7 @@ its sockets in a private directory under /tmp instead.
 """
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -36,6 +37,8 @@ class RunDir:
         os.makedirs(root, exist_ok=True)
         prune(root)
         stamp = time.strftime("%Y%m%d-%H%M%S")
+        # Labels carry config ids like event_idx=off; keep names plain.
+        label = re.sub(r"[^A-Za-z0-9_.-]+", "_", label)
         self.path = tempfile.mkdtemp(prefix="%s-%s-" % (stamp, label),
                                      dir=root)
         self._sockdir = None

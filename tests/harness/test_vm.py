@@ -268,8 +268,8 @@ def test_transport_sets_every_virtio_device(transport, legacy, modern):
 
 def test_monitor_listens_on_loopback_only():
     argv = machine_argv(Config())
-    mon = argv[argv.index("-monitor") + 1]
-    assert mon.startswith("telnet:127.0.0.1:4444,")
+    mon = [a for a in argv if a.startswith("socket,id=hmp0,")]
+    assert mon and "host=127.0.0.1,port=4444,telnet=on" in mon[0]
     assert "0.0.0.0" not in " ".join(argv)
 
 
@@ -357,3 +357,18 @@ def test_two_runs_at_once_do_not_collide(tmp_path):
             p.terminate()
             p.wait(20)
     assert gone(qa) and gone(qb)
+
+
+def test_qemu_accepts_the_command_line_of_a_property_config():
+    # Config ids carry '=' and paths may carry ',': QEMU must still parse
+    # every option (it exits at once if not).
+    m = Machine(profiles.get("linux"),
+                Config("modern", "q35", {"event_idx": "off"}), accel="tcg",
+                say=lambda msg: None)
+    try:
+        m.start()
+        assert m.alive()
+        assert "=" not in os.path.basename(m.run.path)
+    finally:
+        m.cleanup()
+    assert not m.alive()
