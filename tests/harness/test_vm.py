@@ -372,3 +372,23 @@ def test_qemu_accepts_the_command_line_of_a_property_config():
     finally:
         m.cleanup()
     assert not m.alive()
+
+
+def test_a_guest_that_never_gets_ready_fails_in_bounded_time():
+    class Mute(type(profiles.get("linux"))):
+        ready_marker = "THIS-NEVER-APPEARS"
+        boot_timeout = 5
+    m = Machine(Mute(), accel="tcg", say=lambda msg: None)
+    t0 = time.monotonic()
+    try:
+        m.start()
+        with pytest.raises(HarnessError) as e:
+            m.wait_ready()
+    finally:
+        m.cleanup()
+    assert time.monotonic() - t0 < 30
+    msg = str(e.value)
+    assert "no 'THIS-NEVER-APPEARS' on the serial console within 5 s" in msg
+    # The failure carries the console's tail: the guest got this far.
+    assert "last" in msg and "DFLY-VIRTIO-LINUX-READY" in msg
+    assert not m.alive()
