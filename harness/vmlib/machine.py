@@ -206,7 +206,7 @@ class Machine:
             if self.proc.poll() is not None:
                 err = self.stderr_text()
                 self._reap()
-                if "in use" in err and not self.monitor_wanted:
+                if "in use" in err:
                     return False
                 raise HarnessError("QEMU exited with status %d: %s"
                                    % (self.proc.returncode,

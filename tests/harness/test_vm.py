@@ -35,7 +35,7 @@ def vm(*args, env=None, timeout=60):
                           stderr=subprocess.PIPE, timeout=timeout)
 
 
-# --- options ------------------------------------------------------------
+# --- options -----------------------------------------------------------------
 
 def test_bad_transport_is_a_usage_error():
     r = vm("run", "--transport", "bogus")
@@ -87,7 +87,7 @@ def test_config_rejects_unknown_values():
         "legacy-q35-event_idx=off"
 
 
-# --- ports ----------------------------------------------------------------
+# --- ports -------------------------------------------------------------------
 
 def test_free_ports_are_free_and_loopback():
     p = ports.free_port()
@@ -106,7 +106,7 @@ def test_taken_port_is_replaced():
         assert ports.port_is_free(other)
 
 
-# --- disks ------------------------------------------------------------------
+# --- disks -------------------------------------------------------------------
 
 def sha(path):
     import hashlib
@@ -132,7 +132,7 @@ def test_overlay_of_a_missing_base_is_a_clear_error(tmp_path):
         disk.overlay(str(tmp_path / "none.qcow2"), str(tmp_path / "o"))
 
 
-# --- the block pattern --------------------------------------------------------
+# --- the block pattern -------------------------------------------------------
 
 def test_pattern_words_follow_the_formula():
     import struct
@@ -163,7 +163,7 @@ def test_expect_defaults_match_the_python_pattern():
         assert int(m.group(1), 0) == value, name
 
 
-# --- expect scripts -------------------------------------------------------------
+# --- expect scripts ----------------------------------------------------------
 
 def expect(check, *args):
     return subprocess.run(["expect", os.path.join(HARNESS, "expect",
@@ -205,7 +205,7 @@ def test_expect_with_a_silent_guest_gives_up(tmp_path):
     assert time.monotonic() - t0 < 30
 
 
-# --- accelerator choice -----------------------------------------------------------
+# --- accelerator choice ------------------------------------------------------
 
 class FakeProfile(Profile):
     name = "fake"
@@ -240,7 +240,7 @@ def test_kvm_probe_result_is_cached(monkeypatch, tmp_path):
     assert calls == [FakeProfile.kvm_probe_seconds]
 
 
-# --- the QEMU command line ------------------------------------------------------------
+# --- the QEMU command line ---------------------------------------------------
 
 def machine_argv(config, **kw):
     m = Machine(profiles.get("linux"), config, **kw)
@@ -288,7 +288,7 @@ def test_runs_get_their_own_disk_and_sockets():
             m.run.cleanup(keep=())
 
 
-# --- no QEMU outlives the harness ----------------------------------------------------------
+# --- no QEMU outlives the harness --------------------------------------------
 
 def launch(tmp_path, tag):
     """Start `vm run` on the Linux guest; return (proc, QEMU pid, port)."""
