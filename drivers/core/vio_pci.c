@@ -53,3 +53,19 @@ vio_pci_set_msix(struct vio_pci_softc *psc, bool enabled)
 	if (!psc->sc_vio.sc_modern)
 		vio_pci_legacy_set_msix(psc);
 }
+
+/* Both interfaces: device configuration lies in sc_devcfg. */
+uint32_t
+vio_pci_read_config(struct vio_softc *sc, uint32_t off, int width)
+{
+
+	return (vio_pci_read(sc, &vio_pci_softc(sc)->sc_devcfg, off, width));
+}
+
+void
+vio_pci_write_config(struct vio_softc *sc, uint32_t off, int width,
+    uint32_t val)
+{
+
+	vio_pci_write(sc, &vio_pci_softc(sc)->sc_devcfg, off, width, val);
+}

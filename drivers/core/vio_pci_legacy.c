@@ -65,21 +65,6 @@ vio_pci_legacy_write_features(struct vio_softc *sc, uint64_t features)
 	    (uint32_t)features);
 }
 
-static uint32_t
-vio_pci_legacy_read_config(struct vio_softc *sc, uint32_t off, int width)
-{
-
-	return (vio_pci_read(sc, &vio_pci_softc(sc)->sc_devcfg, off, width));
-}
-
-static void
-vio_pci_legacy_write_config(struct vio_softc *sc, uint32_t off, int width,
-    uint32_t val)
-{
-
-	vio_pci_write(sc, &vio_pci_softc(sc)->sc_devcfg, off, width, val);
-}
-
 static int
 vio_pci_legacy_queue_max_size(struct vio_softc *sc, uint16_t idx,
     uint16_t *sizep)
@@ -119,25 +104,12 @@ vio_pci_legacy_notify(struct vio_softc *sc, struct vio_vq *vq)
 	vio_pci_legacy_write(sc, VIRTIO_LEGACY_QUEUE_NOTIFY, 2, vq->vq_index);
 }
 
-/* Write a vector register and check the device took it. */
-static int
-vio_pci_legacy_vector(struct vio_softc *sc, uint32_t reg, uint16_t vec)
-{
-
-	/* Without MSI-X the vector registers are device configuration. */
-	if (!vio_pci_softc(sc)->sc_msix)
-		return (EINVAL);
-	vio_pci_legacy_write(sc, reg, 2, vec);
-	if (vio_pci_legacy_read(sc, reg, 2) != vec)
-		return (ENOSPC);
-	return (0);
-}
-
 static int
 vio_pci_legacy_set_config_vector(struct vio_softc *sc, uint16_t vec)
 {
 
-	return (vio_pci_legacy_vector(sc, VIRTIO_LEGACY_MSIX_CONFIG, vec));
+	return (vio_pci_vector(sc, &vio_pci_legacy_regs,
+	    VIRTIO_LEGACY_MSIX_CONFIG, vec));
 }
 
 static int
@@ -146,7 +118,8 @@ vio_pci_legacy_set_queue_vector(struct vio_softc *sc, uint16_t idx,
 {
 
 	vio_pci_legacy_write(sc, VIRTIO_LEGACY_QUEUE_SEL, 2, idx);
-	return (vio_pci_legacy_vector(sc, VIRTIO_LEGACY_MSIX_QUEUE, vec));
+	return (vio_pci_vector(sc, &vio_pci_legacy_regs,
+	    VIRTIO_LEGACY_MSIX_QUEUE, vec));
 }
 
 static uint8_t
@@ -163,8 +136,8 @@ static const struct vio_transport_ops vio_pci_legacy_ops = {
 	.read_device_features = vio_pci_legacy_read_features,
 	.write_driver_features = vio_pci_legacy_write_features,
 	.config_generation = NULL,
-	.read_config = vio_pci_legacy_read_config,
-	.write_config = vio_pci_legacy_write_config,
+	.read_config = vio_pci_read_config,
+	.write_config = vio_pci_write_config,
 	.queue_max_size = vio_pci_legacy_queue_max_size,
 	.queue_setup = vio_pci_legacy_queue_setup,
 	.queue_release = vio_pci_legacy_queue_release,

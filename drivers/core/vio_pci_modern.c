@@ -82,21 +82,6 @@ vio_pci_modern_config_generation(struct vio_softc *sc)
 	return (vio_pci_common_read(sc, VIRTIO_PCI_COMMON_CFGGENERATION, 1));
 }
 
-static uint32_t
-vio_pci_modern_read_config(struct vio_softc *sc, uint32_t off, int width)
-{
-
-	return (vio_pci_read(sc, &vio_pci_softc(sc)->sc_devcfg, off, width));
-}
-
-static void
-vio_pci_modern_write_config(struct vio_softc *sc, uint32_t off, int width,
-    uint32_t val)
-{
-
-	vio_pci_write(sc, &vio_pci_softc(sc)->sc_devcfg, off, width, val);
-}
-
 static int
 vio_pci_modern_queue_max_size(struct vio_softc *sc, uint16_t idx,
     uint16_t *sizep)
@@ -159,24 +144,12 @@ vio_pci_modern_notify(struct vio_softc *sc, struct vio_vq *vq)
 	    vq->vq_index);
 }
 
-/* Write a vector register and check the device took it. */
-static int
-vio_pci_modern_vector(struct vio_softc *sc, uint32_t reg, uint16_t vec)
-{
-
-	if (!vio_pci_softc(sc)->sc_msix)
-		return (EINVAL);
-	vio_pci_common_write(sc, reg, 2, vec);
-	if (vio_pci_common_read(sc, reg, 2) != vec)
-		return (ENOSPC);
-	return (0);
-}
-
 static int
 vio_pci_modern_set_config_vector(struct vio_softc *sc, uint16_t vec)
 {
 
-	return (vio_pci_modern_vector(sc, VIRTIO_PCI_COMMON_MSIX, vec));
+	return (vio_pci_vector(sc, &vio_pci_softc(sc)->sc_common,
+	    VIRTIO_PCI_COMMON_MSIX, vec));
 }
 
 static int
@@ -185,7 +158,8 @@ vio_pci_modern_set_queue_vector(struct vio_softc *sc, uint16_t idx,
 {
 
 	vio_pci_common_write(sc, VIRTIO_PCI_COMMON_Q_SELECT, 2, idx);
-	return (vio_pci_modern_vector(sc, VIRTIO_PCI_COMMON_Q_MSIX, vec));
+	return (vio_pci_vector(sc, &vio_pci_softc(sc)->sc_common,
+	    VIRTIO_PCI_COMMON_Q_MSIX, vec));
 }
 
 static uint8_t
@@ -202,8 +176,8 @@ static const struct vio_transport_ops vio_pci_modern_ops = {
 	.read_device_features = vio_pci_modern_read_features,
 	.write_driver_features = vio_pci_modern_write_features,
 	.config_generation = vio_pci_modern_config_generation,
-	.read_config = vio_pci_modern_read_config,
-	.write_config = vio_pci_modern_write_config,
+	.read_config = vio_pci_read_config,
+	.write_config = vio_pci_write_config,
 	.queue_max_size = vio_pci_modern_queue_max_size,
 	.queue_setup = vio_pci_modern_queue_setup,
 	.queue_release = vio_pci_modern_queue_release,

@@ -55,9 +55,27 @@ vio_pci_write(struct vio_softc *sc, const struct vio_pci_region *r,
 	}
 }
 
+/* Write an MSI-X vector register in r and check the device took it. */
+static inline int
+vio_pci_vector(struct vio_softc *sc, const struct vio_pci_region *r,
+    uint32_t reg, uint16_t vec)
+{
+
+	/* Without MSI-X, legacy vector registers are device configuration. */
+	if (!vio_pci_softc(sc)->sc_msix)
+		return (EINVAL);
+	vio_pci_write(sc, r, reg, 2, vec);
+	if (vio_pci_read(sc, r, reg, 2) != vec)
+		return (ENOSPC);
+	return (0);
+}
+
 int	vio_pci_legacy_attach(struct vio_pci_softc *);
 void	vio_pci_legacy_set_msix(struct vio_pci_softc *);
 int	vio_pci_modern_attach(struct vio_pci_softc *);
 int	vio_pci_find_caps(struct vio_pci_softc *);
+uint32_t vio_pci_read_config(struct vio_softc *, uint32_t off, int width);
+void	vio_pci_write_config(struct vio_softc *, uint32_t off, int width,
+	    uint32_t val);
 
 #endif /* !_VIO_PCI_PRIV_H_ */
