@@ -41,6 +41,7 @@ LLVM_PROFDATA ?= llvm-profdata-14
 LLVM_COV ?= llvm-cov-14
 
 CORE_WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	-Wredundant-decls -Wnested-externs \
 	-Wpointer-arith -Wcast-qual -Wold-style-definition -Wshadow -Wundef
 # The tests see the core through tests/unit/vio_os.h (libc allowed there).
 CORE_TEST_CFLAGS = -std=c11 -g -D_DEFAULT_SOURCE $(CORE_WARN) \
