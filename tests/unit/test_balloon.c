@@ -472,6 +472,32 @@ test_bogus_used_entry(void **state)
 	assert_int_equal(viomb_actual(&fx->sc), 0);
 }
 
+static void
+test_attach_no_memory(void **state)
+{
+	struct fixture *fx;
+	unsigned int k;
+	int error;
+
+	(void)state;
+	/* Fail each DMA allocation of attach in turn: no leak, ENOMEM. */
+	for (k = 1;; k++) {
+		fx = fx_new(ALL_FEATURES, 4096);
+		vtest_start(&fx->t, &fx->b.model, SIM_MODERN,
+		    viomb_features());
+		fx->t.sim->dma_fail_after = fx->t.sim->dma_allocs + k;
+		error = viomb_attach(&fx->sc, fx->t.sc, &os_ops, &fx->os,
+		    4096, GUEST_MEM);
+		fx->attached = error == 0;
+		fx_free(fx);
+		if (error == 0)
+			break;
+		assert_int_equal(error, ENOMEM);
+	}
+	/* Three rings, then the PFN and stats area. */
+	assert_int_equal(k, 5);
+}
+
 int
 main(void)
 {
@@ -496,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_oom_not_negotiated),
 		cmocka_unit_test_setup_teardown(test_bogus_used_entry,
 		    setup, teardown),
+		cmocka_unit_test(test_attach_no_memory),
 	};
 
 	return (cmocka_run_group_tests_name("balloon", tests, NULL, NULL));
