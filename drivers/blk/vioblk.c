@@ -23,8 +23,8 @@
 #define SLOT_STATUS	(SLOT_ID + VIRTIO_BLK_ID_BYTES)
 #define SLOT_SIZE	64
 
-/* Header, range, GET_ID buffer and status around the data. */
-#define VIOBLK_OWN_SEGS	4
+/* Header and status around the data (or a range, or the GET_ID answer). */
+#define VIOBLK_OWN_SEGS	2
 
 uint64_t
 vioblk_features(void)

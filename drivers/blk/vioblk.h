@@ -24,8 +24,8 @@
 #include "vioblk_reg.h"
 
 #define VIOBLK_MAX_SLOTS	256	/* requests in flight at most */
-#define VIOBLK_MAX_SEGS		256	/* data descriptors per request */
-#define VIOBLK_MAX_XFER		(1024U * 1024)
+#define VIOBLK_MAX_SEGS		64	/* data descriptors per request */
+#define VIOBLK_MAX_XFER		(VIOBLK_MAX_SEGS * VIOBLK_OS_SEG_SIZE)
 #define VIOBLK_OS_SEG_SIZE	4096	/* OS data segments are <= one page */
 #define VIOBLK_SERIAL_LEN	VIRTIO_BLK_ID_BYTES
 
@@ -122,7 +122,7 @@ struct vioblk_softc {
 	unsigned		 sc_nfree;
 	uint16_t		 sc_free[VIOBLK_MAX_SLOTS];
 	/* Scratch for vioblk_submit(): too big for a kernel stack. */
-	struct vio_seg		 sc_segs[VIOBLK_MAX_SEGS + 4];
+	struct vio_seg		 sc_segs[VIOBLK_MAX_SEGS + 2];
 	struct vioblk_stats	 sc_stats;
 };
 
