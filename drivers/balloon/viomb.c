@@ -177,7 +177,7 @@ viomb_settled(const struct viomb_softc *sc)
 
 /* Write the PFNs of guest page pa as entry i of batch b. */
 static void
-viomb_put_pfns(struct viomb_softc *sc, struct viomb_batch *b, unsigned i,
+viomb_put_pfns(struct viomb_softc *sc, struct viomb_batch *b, unsigned int i,
     uint64_t pa)
 {
 	uint8_t *p;
@@ -251,7 +251,7 @@ viomb_deflate(struct viomb_softc *sc, uint64_t n)
 {
 	struct viomb_batch *b = &sc->sc_deflate;
 	uint64_t pa;
-	unsigned i;
+	unsigned int i;
 	int error;
 
 	if (n > sc->sc_batch_pages)
@@ -317,7 +317,7 @@ viomb_collect(struct viomb_softc *sc, struct vio_vq *vq)
 	struct viomb_batch *b;
 	void *cookie;
 	uint32_t len;
-	unsigned i;
+	unsigned int i;
 	int error;
 
 	while ((error = vq_dequeue(vq, &cookie, &len)) == 0) {

@@ -31,7 +31,7 @@
 /* Layout of sc_dma: two PFN arrays, then the stats buffer. */
 #define VIOMB_DMA_INFLATE	0
 #define VIOMB_DMA_DEFLATE	(VIOMB_BATCH_PFNS * VIRTIO_BALLOON_PFN_BYTES)
-#define VIOMB_DMA_STATS		(2 * VIOMB_BATCH_PFNS * VIRTIO_BALLOON_PFN_BYTES)
+#define VIOMB_DMA_STATS		(2 * VIOMB_DMA_DEFLATE)
 #define VIOMB_DMA_SIZE		(VIOMB_DMA_STATS + \
 	VIRTIO_BALLOON_S_NR * VIRTIO_BALLOON_STAT_SIZE)
 
@@ -54,7 +54,7 @@ struct viomb_ops {
 struct viomb_batch {
 	uint32_t	 dma_off;		/* its le32 PFNs in sc_dma */
 	bool		 busy;
-	unsigned	 npages;		/* guest pages */
+	unsigned int	 npages;		/* guest pages */
 	uint64_t	 pa[VIOMB_BATCH_PFNS];
 };
 
@@ -75,10 +75,10 @@ struct viomb_softc {
 	void			*sc_os;
 	uint64_t		 sc_features;
 	uint32_t		 sc_pfns_per_page;	/* guest page / 4 KiB */
-	uint32_t		 sc_batch_pages;	/* guest pages per batch */
-	uint64_t		 sc_guest_pfns;		/* guest memory, 4 KiB */
+	uint32_t		 sc_batch_pages;	/* per batch */
+	uint64_t		 sc_guest_pfns;		/* guest RAM, 4 KiB */
 	uint32_t		 sc_target;		/* num_pages, 4 KiB */
-	uint64_t		 sc_held;		/* guest pages told in */
+	uint64_t		 sc_held;		/* guest pages in */
 	uint64_t		 sc_oom_held;		/* given back on OOM */
 	struct viomb_batch	 sc_inflate;
 	struct viomb_batch	 sc_deflate;

@@ -19,7 +19,7 @@
 
 /* Device configuration layout (offsets in bytes). */
 #define VIRTIO_BALLOON_CONFIG_NUM_PAGES	0	/* le32, read by the driver */
-#define VIRTIO_BALLOON_CONFIG_ACTUAL	4	/* le32, written by the driver */
+#define VIRTIO_BALLOON_CONFIG_ACTUAL	4	/* le32, the driver writes it */
 #define VIRTIO_BALLOON_CONFIG_SIZE	8
 
 /* Queue indices. */
@@ -49,7 +49,7 @@
 #define VIRTIO_BALLOON_S_AVAIL		6	/* available memory, bytes */
 #define VIRTIO_BALLOON_S_CACHES		7	/* disk caches, bytes */
 #define VIRTIO_BALLOON_S_HTLB_PGALLOC	8	/* hugetlb page allocations */
-#define VIRTIO_BALLOON_S_HTLB_PGFAIL	9	/* hugetlb allocation failures */
+#define VIRTIO_BALLOON_S_HTLB_PGFAIL	9	/* hugetlb allocations failed */
 #define VIRTIO_BALLOON_S_NR		10
 
 #endif /* !_VIOMB_REG_H_ */

@@ -84,7 +84,7 @@ vioblk_read_config(struct vio_softc *vio, struct vioblk_config *cfg)
 int
 vioblk_attach(struct vioblk_softc *sc, struct vio_softc *vio)
 {
-	unsigned i;
+	unsigned int i;
 	int error;
 
 	vio_memset(sc, 0, sizeof(*sc));
@@ -128,13 +128,13 @@ vioblk_detach(struct vioblk_softc *sc)
 }
 
 static uint8_t *
-slot_ptr(struct vioblk_softc *sc, unsigned slot, unsigned off)
+slot_ptr(struct vioblk_softc *sc, unsigned int slot, unsigned int off)
 {
 	return ((uint8_t *)sc->sc_dma.vaddr + slot * SLOT_SIZE + off);
 }
 
 static uint64_t
-slot_addr(struct vioblk_softc *sc, unsigned slot, unsigned off)
+slot_addr(struct vioblk_softc *sc, unsigned int slot, unsigned int off)
 {
 	return (sc->sc_dma.busaddr + slot * SLOT_SIZE + off);
 }
@@ -153,7 +153,7 @@ vioblk_check(const struct vioblk_softc *sc, struct vioblk_req *req)
 {
 	const struct vioblk_config *cfg = &sc->sc_cfg;
 	uint64_t nsect;
-	unsigned i;
+	unsigned int i;
 
 	req->br_datalen = 0;
 	switch (req->br_op) {
@@ -203,12 +203,12 @@ vioblk_check(const struct vioblk_softc *sc, struct vioblk_req *req)
 /* Append the OS's data segments, split to the device's size_max. */
 static int
 vioblk_add_data(struct vioblk_softc *sc, const struct vioblk_req *req,
-    unsigned *nsegp)
+    unsigned int *nsegp)
 {
 	const struct vioblk_seg *s;
 	uint64_t addr;
 	uint32_t left, piece;
-	unsigned i, n, ndata;
+	unsigned int i, n, ndata;
 	bool write;
 
 	write = req->br_op == VIOBLK_OP_READ;
@@ -253,10 +253,10 @@ vioblk_type(enum vioblk_op op)
 
 /* Build the segment list of req in its slot; returns the count. */
 static int
-vioblk_build(struct vioblk_softc *sc, struct vioblk_req *req, unsigned *np)
+vioblk_build(struct vioblk_softc *sc, struct vioblk_req *req, unsigned int *np)
 {
 	uint8_t *hdr, *range;
-	unsigned slot, n;
+	unsigned int slot, n;
 	int error;
 	bool rw;
 
@@ -303,7 +303,7 @@ vioblk_build(struct vioblk_softc *sc, struct vioblk_req *req, unsigned *np)
 int
 vioblk_submit(struct vioblk_softc *sc, struct vioblk_req *req)
 {
-	unsigned nsegs;
+	unsigned int nsegs;
 	int error;
 
 	if (vio_is_broken(sc->sc_vio))
@@ -352,7 +352,7 @@ vioblk_status_to_errno(uint8_t status)
 static void
 vioblk_copy_serial(char *dst, const uint8_t *src)
 {
-	unsigned i;
+	unsigned int i;
 
 	for (i = 0; i < VIRTIO_BLK_ID_BYTES && src[i] != '\0'; i++)
 		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';

@@ -62,7 +62,7 @@ struct vioblk_config {
 struct vioblk_limits {
 	uint32_t	max_segs;	/* data descriptors, after splitting */
 	uint32_t	max_seg_size;	/* bytes per data descriptor */
-	uint32_t	max_xfer;	/* bytes per request, multiple of blk_size */
+	uint32_t	max_xfer;	/* bytes per request */
 };
 
 enum vioblk_op {
@@ -91,12 +91,12 @@ struct vioblk_req {
 	uint32_t	 br_nsectors;	/* discard and write zeroes only */
 	bool		 br_unmap;	/* write zeroes: device may unmap */
 	const struct vioblk_seg *br_segs; /* read and write only */
-	unsigned	 br_nsegs;
+	unsigned int	 br_nsegs;
 	void		*br_cookie;	/* the OS's own */
 
 	/* Set by vioblk_complete(). */
 	int		 br_error;	/* 0 or an errno */
-	char		 br_serial[VIOBLK_SERIAL_LEN + 1]; /* GET_ID, NUL ended */
+	char		 br_serial[VIOBLK_SERIAL_LEN + 1]; /* GET_ID answer */
 
 	/* Private. */
 	uint16_t	 br_slot;
@@ -108,7 +108,7 @@ struct vioblk_stats {
 	uint64_t	submitted;
 	uint64_t	completed;
 	uint64_t	errors;		/* completions with br_error != 0 */
-	uint64_t	bad_status;	/* status byte neither OK/IOERR/UNSUPP */
+	uint64_t	bad_status;	/* status byte not OK/IOERR/UNSUPP */
 	uint64_t	short_len;	/* used length below what was posted */
 };
 
@@ -117,9 +117,9 @@ struct vioblk_softc {
 	struct vio_vq		 sc_vq;
 	struct vioblk_config	 sc_cfg;
 	struct vioblk_limits	 sc_lim;
-	struct vio_dma		 sc_dma;	/* header/range/id/status slots */
-	unsigned		 sc_nslots;
-	unsigned		 sc_nfree;
+	struct vio_dma		 sc_dma;	/* per-request slots */
+	unsigned int		 sc_nslots;
+	unsigned int		 sc_nfree;
 	uint16_t		 sc_free[VIOBLK_MAX_SLOTS];
 	/* Scratch for vioblk_submit(): too big for a kernel stack. */
 	struct vio_seg		 sc_segs[VIOBLK_MAX_SEGS + 2];

@@ -64,7 +64,8 @@ vioblk_parse_discard(const uint8_t *raw, struct vioblk_config *cfg)
 	if (cfg->has_write_zeroes) {
 		cfg->max_wz_sectors =
 		    vio_le32dec(raw + VIRTIO_BLK_CONFIG_MAX_WZ_SECTORS);
-		cfg->max_wz_seg = vio_le32dec(raw + VIRTIO_BLK_CONFIG_MAX_WZ_SEG);
+		cfg->max_wz_seg =
+		    vio_le32dec(raw + VIRTIO_BLK_CONFIG_MAX_WZ_SEG);
 		cfg->wz_may_unmap = raw[VIRTIO_BLK_CONFIG_WZ_MAY_UNMAP] != 0;
 		if (cfg->max_wz_sectors == 0)
 			cfg->has_write_zeroes = false;
@@ -122,7 +123,8 @@ vioblk_config_parse(const uint8_t *raw, size_t rawlen, uint64_t features,
 	}
 	cfg->num_queues = 1;
 	if (features & VIRTIO_BLK_F_MQ) {
-		cfg->num_queues = vio_le16dec(raw + VIRTIO_BLK_CONFIG_NUM_QUEUES);
+		cfg->num_queues =
+		    vio_le16dec(raw + VIRTIO_BLK_CONFIG_NUM_QUEUES);
 		if (cfg->num_queues == 0)
 			return (EINVAL);
 	}

@@ -30,7 +30,7 @@
 #define VIRTIO_BLK_F_WRITE_ZEROES	(1ULL << 14)
 
 /* Device configuration layout (offsets in bytes). */
-#define VIRTIO_BLK_CONFIG_CAPACITY		0	/* le64, 512-byte sectors */
+#define VIRTIO_BLK_CONFIG_CAPACITY		0	/* le64, in 512 bytes */
 #define VIRTIO_BLK_CONFIG_SIZE_MAX		8	/* le32 */
 #define VIRTIO_BLK_CONFIG_SEG_MAX		12	/* le32 */
 #define VIRTIO_BLK_CONFIG_CYLINDERS		16	/* le16 */

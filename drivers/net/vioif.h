@@ -26,7 +26,7 @@
 #include "vioif_reg.h"
 
 #define VIOIF_MAX_PAIRS		8
-#define VIOIF_SLOTS		256	/* buffers in flight per queue at most */
+#define VIOIF_SLOTS		256	/* most buffers in flight per queue */
 #define VIOIF_MTU_DEFAULT	1500
 #define VIOIF_MTU_MAX		9216	/* jumbo frames we size buffers for */
 #define VIOIF_RX_MAX_BUFS	64	/* mergeable buffers per frame */
@@ -75,7 +75,7 @@ struct vioif_rx_frame {
 	uint16_t	gso_size;
 	uint16_t	csum_start;
 	uint16_t	csum_offset;
-	unsigned	nbufs;
+	unsigned int	nbufs;
 	struct {
 		void		*cookie;
 		uint32_t	 len;	/* frame bytes in this buffer */
@@ -116,9 +116,9 @@ struct vioif_rxq {
 	uint32_t		 rxq_hdrlen;
 	uint32_t		 rxq_min_buf;	/* smallest buffer accepted */
 	struct vio_dma		 rxq_hdr_dma;	/* big mode: header per slot */
-	unsigned		 rxq_nslots;
-	unsigned		 rxq_nfree;
-	unsigned		 rxq_posted;
+	unsigned int		 rxq_nslots;
+	unsigned int		 rxq_nfree;
+	unsigned int		 rxq_posted;
 	uint16_t		 rxq_free[VIOIF_SLOTS];
 	struct vioif_rx_slot	 rxq_slot[VIOIF_SLOTS];
 	struct vio_seg		 rxq_segs[VIOIF_RX_MAX_SEGS + 1];
@@ -134,8 +134,8 @@ struct vioif_txq {
 	uint64_t		 txq_features;
 	uint32_t		 txq_hdrlen;
 	struct vio_dma		 txq_hdr_dma;	/* header per slot */
-	unsigned		 txq_nslots;
-	unsigned		 txq_nfree;
+	unsigned int		 txq_nslots;
+	unsigned int		 txq_nfree;
 	uint16_t		 txq_free[VIOIF_SLOTS];
 	void			*txq_cookie[VIOIF_SLOTS];
 	struct vio_seg		 txq_segs[VIOIF_TX_MAX_SEGS + 1];
@@ -185,7 +185,7 @@ int	vioif_rxq_init(struct vioif_rxq *rxq, struct vio_softc *vio,
 	    uint16_t index, uint64_t features, uint16_t mtu);
 void	vioif_rxq_fini(struct vioif_rxq *rxq);
 int	vioif_rx_post(struct vioif_rxq *rxq, const struct vioif_seg *segs,
-	    unsigned nsegs, void *vaddr, void *cookie);
+	    unsigned int nsegs, void *vaddr, void *cookie);
 void	vioif_rx_kick(struct vioif_rxq *rxq);
 int	vioif_rx_dequeue(struct vioif_rxq *rxq, struct vioif_rx_frame *f);
 int	vioif_rx_reclaim(struct vioif_rxq *rxq, void **cookiep);
@@ -195,7 +195,8 @@ int	vioif_txq_init(struct vioif_txq *txq, struct vio_softc *vio,
 	    uint16_t index, uint64_t features);
 void	vioif_txq_fini(struct vioif_txq *txq);
 int	vioif_tx_enqueue(struct vioif_txq *txq, const struct vioif_seg *segs,
-	    unsigned nsegs, const struct vioif_tx_offload *off, void *cookie);
+	    unsigned int nsegs, const struct vioif_tx_offload *off,
+	    void *cookie);
 void	vioif_tx_kick(struct vioif_txq *txq);
 int	vioif_tx_dequeue(struct vioif_txq *txq, void **cookiep);
 int	vioif_tx_reclaim(struct vioif_txq *txq, void **cookiep);
@@ -212,8 +213,8 @@ int	vioif_ctrl_init(struct vioif_ctrl *ctrl, struct vio_softc *vio,
 void	vioif_ctrl_fini(struct vioif_ctrl *ctrl);
 int	vioif_ctrl_rx_mode(struct vioif_ctrl *ctrl, uint8_t cmd, bool on);
 int	vioif_ctrl_mac_table(struct vioif_ctrl *ctrl,
-	    const uint8_t (*uc)[VIRTIO_NET_ETHER_ADDR_LEN], unsigned nuc,
-	    const uint8_t (*mc)[VIRTIO_NET_ETHER_ADDR_LEN], unsigned nmc);
+	    const uint8_t (*uc)[VIRTIO_NET_ETHER_ADDR_LEN], unsigned int nuc,
+	    const uint8_t (*mc)[VIRTIO_NET_ETHER_ADDR_LEN], unsigned int nmc);
 int	vioif_ctrl_mac_addr(struct vioif_ctrl *ctrl,
 	    const uint8_t mac[VIRTIO_NET_ETHER_ADDR_LEN]);
 int	vioif_ctrl_vlan(struct vioif_ctrl *ctrl, bool add, uint16_t vid);

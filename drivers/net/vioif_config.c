@@ -14,7 +14,7 @@
 #include "vio_le.h"
 #include "vioif.h"
 
-/* Feature -> the feature it requires (virtio 1.x "Feature bit requirements"). */
+/* Feature -> what it requires (virtio 1.x "Feature bit requirements"). */
 static const struct {
 	uint64_t	feature;
 	uint64_t	requires;
@@ -32,6 +32,8 @@ static const struct {
 	{ VIRTIO_NET_F_MQ, VIRTIO_NET_F_CTRL_VQ },
 	{ VIRTIO_NET_F_CTRL_MAC_ADDR, VIRTIO_NET_F_CTRL_VQ },
 };
+#define VIOIF_NDEPS	\
+	(sizeof(vioif_feature_deps) / sizeof(vioif_feature_deps[0]))
 
 uint64_t
 vioif_features(const struct vioif_tunables *tun)
@@ -70,7 +72,7 @@ vioif_features_fixup(uint64_t f)
 
 	do {
 		prev = f;
-		for (i = 0; i < sizeof(vioif_feature_deps) / sizeof(vioif_feature_deps[0]); i++) {
+		for (i = 0; i < VIOIF_NDEPS; i++) {
 			if ((f & vioif_feature_deps[i].requires) == 0)
 				f &= ~vioif_feature_deps[i].feature;
 		}
@@ -129,7 +131,8 @@ vioif_config_parse(const uint8_t *raw, size_t rawlen, uint64_t features,
 
 	cfg->max_pairs = 1;
 	if (features & VIRTIO_NET_F_MQ) {
-		cfg->max_pairs = vio_le16dec(raw + VIRTIO_NET_CONFIG_MAX_VQ_PAIRS);
+		cfg->max_pairs =
+		    vio_le16dec(raw + VIRTIO_NET_CONFIG_MAX_VQ_PAIRS);
 		if (cfg->max_pairs < VIRTIO_NET_MQ_PAIRS_MIN ||
 		    cfg->max_pairs > VIRTIO_NET_MQ_PAIRS_MAX)
 			return (EINVAL);

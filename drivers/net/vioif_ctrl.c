@@ -52,13 +52,13 @@ vioif_ctrl_fini(struct vioif_ctrl *ctrl)
 }
 
 static uint8_t *
-ctrl_buf(struct vioif_ctrl *ctrl, unsigned off)
+ctrl_buf(struct vioif_ctrl *ctrl, unsigned int off)
 {
 	return ((uint8_t *)ctrl->ctrl_dma.vaddr + off);
 }
 
 static void
-ctrl_seg(struct vioif_ctrl *ctrl, struct vio_seg *s, unsigned off,
+ctrl_seg(struct vioif_ctrl *ctrl, struct vio_seg *s, unsigned int off,
     uint32_t len, bool write)
 {
 	s->vs_addr = ctrl->ctrl_dma.busaddr + off;
@@ -85,7 +85,7 @@ ctrl_send(struct vioif_ctrl *ctrl, uint8_t class, uint8_t cmd,
     uint32_t len1, uint32_t len2)
 {
 	struct vio_seg segs[4];
-	unsigned n;
+	unsigned int n;
 	int error;
 
 	ctrl_buf(ctrl, CTRL_CMD)[0] = class;
@@ -136,7 +136,7 @@ vioif_ctrl_rx_mode(struct vioif_ctrl *ctrl, uint8_t cmd, bool on)
 /* One MAC table: le32 count, then the addresses. */
 static uint32_t
 ctrl_put_table(uint8_t *p, const uint8_t (*mac)[VIRTIO_NET_ETHER_ADDR_LEN],
-    unsigned n)
+    unsigned int n)
 {
 	vio_le32enc(p, n);
 	if (n != 0)
@@ -146,8 +146,8 @@ ctrl_put_table(uint8_t *p, const uint8_t (*mac)[VIRTIO_NET_ETHER_ADDR_LEN],
 
 int
 vioif_ctrl_mac_table(struct vioif_ctrl *ctrl,
-    const uint8_t (*uc)[VIRTIO_NET_ETHER_ADDR_LEN], unsigned nuc,
-    const uint8_t (*mc)[VIRTIO_NET_ETHER_ADDR_LEN], unsigned nmc)
+    const uint8_t (*uc)[VIRTIO_NET_ETHER_ADDR_LEN], unsigned int nuc,
+    const uint8_t (*mc)[VIRTIO_NET_ETHER_ADDR_LEN], unsigned int nmc)
 {
 	uint32_t len1, len2;
 	int error;

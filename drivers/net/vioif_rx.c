@@ -29,7 +29,7 @@ int
 vioif_rxq_init(struct vioif_rxq *rxq, struct vio_softc *vio, uint16_t index,
     uint64_t features, uint16_t mtu)
 {
-	unsigned i, maxsegs;
+	unsigned int i, maxsegs;
 	int error;
 
 	vio_memset(rxq, 0, sizeof(*rxq));
@@ -79,12 +79,12 @@ vioif_rxq_fini(struct vioif_rxq *rxq)
 
 int
 vioif_rx_post(struct vioif_rxq *rxq, const struct vioif_seg *segs,
-    unsigned nsegs, void *vaddr, void *cookie)
+    unsigned int nsegs, void *vaddr, void *cookie)
 {
 	struct vioif_rx_slot *s;
 	struct vio_seg *vs;
 	uint32_t total;
-	unsigned i, n, slot;
+	unsigned int i, n, slot;
 	int error;
 
 	if (vio_is_broken(rxq->rxq_vio))
@@ -213,7 +213,7 @@ vioif_rx_hdr(const struct vioif_rxq *rxq, const uint8_t *hdr,
  * of which the device must have published with the first.
  */
 static int
-vioif_rx_merge(struct vioif_rxq *rxq, unsigned nbufs,
+vioif_rx_merge(struct vioif_rxq *rxq, unsigned int nbufs,
     struct vioif_rx_frame *f, uint32_t *totalp)
 {
 	void *cookie;
@@ -240,7 +240,7 @@ vioif_rx_dequeue(struct vioif_rxq *rxq, struct vioif_rx_frame *f)
 	const uint8_t *hdr;
 	void *cookie;
 	uint32_t len, total;
-	unsigned nbufs, posted;
+	unsigned int nbufs, posted;
 	int error;
 
 	vio_memset(f, 0, offsetof(struct vioif_rx_frame, bufs));

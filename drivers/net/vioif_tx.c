@@ -20,7 +20,7 @@ int
 vioif_txq_init(struct vioif_txq *txq, struct vio_softc *vio, uint16_t index,
     uint64_t features)
 {
-	unsigned i;
+	unsigned int i;
 	int error;
 
 	vio_memset(txq, 0, sizeof(*txq));
@@ -109,12 +109,12 @@ vioif_tx_hdr(const struct vioif_txq *txq, const struct vioif_tx_offload *off,
 
 int
 vioif_tx_enqueue(struct vioif_txq *txq, const struct vioif_seg *segs,
-    unsigned nsegs, const struct vioif_tx_offload *off, void *cookie)
+    unsigned int nsegs, const struct vioif_tx_offload *off, void *cookie)
 {
 	struct vio_seg *vs;
 	uint8_t *hdr;
 	uint32_t total;
-	unsigned i, slot;
+	unsigned int i, slot;
 	int error;
 
 	if (vio_is_broken(txq->txq_vio))

@@ -310,8 +310,10 @@ test_large_guest_pages(void **state)
 	assert_int_equal(sim_balloon_actual(fx->t.sim), 12);
 	for (i = 0; i < fx->os.nin; i++) {
 		pfn = fx->os.in[i] >> 12;
-		assert_true(fx->b.in_balloon[pfn] && fx->b.in_balloon[pfn + 1] &&
-		    fx->b.in_balloon[pfn + 2] && fx->b.in_balloon[pfn + 3]);
+		assert_true(fx->b.in_balloon[pfn] &&
+		    fx->b.in_balloon[pfn + 1] &&
+		    fx->b.in_balloon[pfn + 2] &&
+		    fx->b.in_balloon[pfn + 3]);
 	}
 	/* Deflating to 5 keeps two guest pages (8 PFNs). */
 	set_target(fx, 5);

@@ -82,18 +82,17 @@ fx_attach(struct fixture *fx, enum sim_transport t)
 static void
 fx_free(struct fixture *fx)
 {
+	void *cookie;
+	unsigned int i;
+
 	if (fx->t.sim != NULL) {
 		vio_reset(fx->t.sc);
-		if (fx->attached) {
-			void *cookie;
-			unsigned int i;
-
-			for (i = 0; i < fx->sc.sc_npairs; i++)
-				while (vioif_rx_reclaim(&fx->sc.sc_rxq[i],
-				    &cookie) == 0)
-					;
+		for (i = 0; fx->attached && i < fx->sc.sc_npairs; i++)
+			while (vioif_rx_reclaim(&fx->sc.sc_rxq[i],
+			    &cookie) == 0)
+				;
+		if (fx->attached)
 			vioif_detach(&fx->sc);
-		}
 		vtest_finish(&fx->t);
 	}
 	sim_net_fini(&fx->net);
@@ -398,11 +397,10 @@ test_rx_offloads_not_negotiated(void **state)
 {
 	struct fixture *fx = *state;
 	struct vioif_rx_frame f;
+	struct vioif_seg seg = { fx->rx->busaddr, 4 * BUF_SIZE };
 	uint8_t hdr[12];
 
 	/* setup_big: no GUEST_CSUM, no GUEST_TSO. */
-	struct vioif_seg seg = { fx->rx->busaddr, 4 * BUF_SIZE };
-
 	assert_int_equal(vioif_rx_post(&fx->sc.sc_rxq[0], &seg, 1, NULL,
 	    (void *)1), 0);
 	vioif_rx_kick(&fx->sc.sc_rxq[0]);
@@ -423,6 +421,7 @@ test_rx_big_buffers(void **state)
 	struct vioif_rxq *rxq = &fx->sc.sc_rxq[0];
 	struct vioif_rx_frame f;
 	struct vioif_seg segs[2];
+	struct sim_net_held h;
 
 	assert_false(rxq->rxq_mergeable);
 	assert_int_equal(rxq->rxq_hdrlen, 10);
@@ -450,13 +449,9 @@ test_rx_big_buffers(void **state)
 	/* A used length below the header: dropped, ring still fine. */
 	assert_int_equal(vioif_rx_post(rxq, segs, 2, NULL, (void *)2), 0);
 	vioif_rx_kick(rxq);
-	{
-		struct sim_net_held h;
-
-		assert_true(sim_net_take(&fx->net, 0, &h));
-		sim_complete(fx->t.sim, 0, h.head, 5);
-		free(h.chain);
-	}
+	assert_true(sim_net_take(&fx->net, 0, &h));
+	sim_complete(fx->t.sim, 0, h.head, 5);
+	free(h.chain);
 	assert_int_equal(vioif_rx_dequeue(rxq, &f), 0);
 	assert_int_equal(f.error, EIO);
 	assert_ptr_equal(f.bufs[0].cookie, (void *)2);

@@ -31,7 +31,7 @@ struct sim_blk {
 	int		status_override;	/* >= 0: write this status */
 	uint32_t	len_short;	/* report this many bytes fewer */
 	bool		hold;		/* leave requests to the test */
-	struct sim_chain *held[SIM_BLK_MAX_HELD];	/* copies, oldest first */
+	struct sim_chain *held[SIM_BLK_MAX_HELD]; /* copies, oldest first */
 	unsigned int	nheld;
 
 	/* What the driver sent. */
