@@ -55,7 +55,8 @@ int
 vioif_attach(struct vioif_softc *sc, struct vio_softc *vio,
     const struct vioif_tunables *tun)
 {
-	uint16_t i, ctrl_index;
+	uint32_t ctrl_index;
+	uint16_t i;
 	int error;
 
 	vio_memset(sc, 0, sizeof(*sc));
@@ -67,7 +68,21 @@ vioif_attach(struct vioif_softc *sc, struct vio_softc *vio,
 		vio_mark_broken(vio, "vioif: bad configuration");
 		return (error);
 	}
-	sc->sc_npairs = vioif_pairs_wanted(&sc->sc_cfg, tun);
+	/*
+	 * The control queue follows all of the device's pairs.  With more
+	 * pairs than the core has queue slots for, do without it; then
+	 * the device uses one pair and its default receive filter.
+	 */
+	ctrl_index = 2 * sc->sc_cfg.max_pairs;
+	sc->sc_has_ctrl = (sc->sc_features & VIRTIO_NET_F_CTRL_VQ) != 0;
+	if (sc->sc_has_ctrl && ctrl_index >= VIO_MAX_VQS) {
+		vio_log(vio->sc_os, "vioif: control queue %u out of reach\n",
+		    ctrl_index);
+		sc->sc_has_ctrl = false;
+	}
+	sc->sc_npairs = 1;
+	if (sc->sc_has_ctrl)
+		sc->sc_npairs = vioif_pairs_wanted(&sc->sc_cfg, tun);
 	for (i = 0; i < sc->sc_npairs; i++) {
 		error = vioif_rxq_init(&sc->sc_rxq[i], vio, 2 * i,
 		    sc->sc_features, sc->sc_cfg.mtu);
@@ -80,17 +95,13 @@ vioif_attach(struct vioif_softc *sc, struct vio_softc *vio,
 			goto fail;
 		}
 	}
-	if (sc->sc_features & VIRTIO_NET_F_CTRL_VQ) {
-		ctrl_index = 2 * sc->sc_cfg.max_pairs;
-		error = vioif_ctrl_init(&sc->sc_ctrl, vio, ctrl_index,
-		    sc->sc_features);
-		if (error != 0)
-			goto fail;
-		sc->sc_has_ctrl = true;
-	}
+	if (sc->sc_has_ctrl && (error = vioif_ctrl_init(&sc->sc_ctrl, vio,
+	    (uint16_t)ctrl_index, sc->sc_features)) != 0)
+		goto fail;
 	return (0);
 
 fail:
+	sc->sc_has_ctrl = false;
 	while (i-- > 0) {
 		vioif_txq_fini(&sc->sc_txq[i]);
 		vioif_rxq_fini(&sc->sc_rxq[i]);

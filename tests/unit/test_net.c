@@ -809,6 +809,34 @@ test_ctrl_mq_offloads_announce(void **state)
 }
 
 static void
+test_many_pairs(void **state)
+{
+	struct fixture *fx;
+
+	(void)state;
+	/* 16 pairs put the control queue at 32, beyond the core's reach. */
+	fx = fx_new(MRG_FEATURES | VIRTIO_NET_F_MQ, 16);
+	fx_attach(fx, SIM_MODERN);
+	assert_int_equal(fx->sc.sc_cfg.max_pairs, 16);
+	assert_int_equal(fx->sc.sc_npairs, 1);
+	assert_false(fx->sc.sc_has_ctrl);
+	assert_int_equal(vioif_ctrl_mq_pairs(&fx->sc.sc_ctrl, 2), EOPNOTSUPP);
+	post_mrg(fx, 0, 2);
+	assert_int_equal(sim_net_rx(&fx->net, fx->t.sim, 0, NULL, fx->frame,
+	    60, -1), 1);
+	fx_free(fx);
+
+	/* The most the specification allows: 2 * 0x8000 overflows 16 bits. */
+	fx = fx_new(MRG_FEATURES | VIRTIO_NET_F_MQ, 1);
+	sim_put_le(fx->net.config + VIRTIO_NET_CONFIG_MAX_VQ_PAIRS, 0x8000, 2);
+	fx_attach(fx, SIM_MODERN);
+	assert_int_equal(fx->sc.sc_cfg.max_pairs, 0x8000);
+	assert_false(fx->sc.sc_has_ctrl);
+	assert_int_equal(fx->sc.sc_npairs, 1);
+	fx_free(fx);
+}
+
+static void
 test_no_ctrl_queue(void **state)
 {
 	struct fixture *fx;
@@ -949,6 +977,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ctrl_mac_vlan,
 		    setup_mrg, teardown),
 		cmocka_unit_test(test_ctrl_mq_offloads_announce),
+		cmocka_unit_test(test_many_pairs),
 		cmocka_unit_test(test_no_ctrl_queue),
 		cmocka_unit_test_setup_teardown(test_config_change,
 		    setup_mrg, teardown),
