@@ -238,8 +238,8 @@ vioif_rx_dequeue(struct vioif_rxq *rxq, struct vioif_rx_frame *f)
 {
 	struct vioif_rx_slot *s;
 	const uint8_t *hdr;
-	void *cookie;
-	uint32_t len, total;
+	void *cookie, *vaddr;
+	uint32_t len, total, slot;
 	unsigned int nbufs, posted;
 	int error;
 
@@ -247,6 +247,8 @@ vioif_rx_dequeue(struct vioif_rxq *rxq, struct vioif_rx_frame *f)
 	if ((error = vq_dequeue(&rxq->rxq_vq, &cookie, &len)) != 0)
 		return (error);
 	s = cookie;
+	slot = s - rxq->rxq_slot;
+	vaddr = s->vaddr;
 	posted = rxq->rxq_posted;
 	vioif_rx_take(rxq, s, len, f);
 	if (len < rxq->rxq_hdrlen) {
@@ -260,8 +262,8 @@ vioif_rx_dequeue(struct vioif_rxq *rxq, struct vioif_rx_frame *f)
 
 	if (rxq->rxq_mergeable) {
 		if (rxq->rxq_sync != NULL)
-			rxq->rxq_sync(rxq->rxq_sync_arg, s->cookie);
-		hdr = s->vaddr;
+			rxq->rxq_sync(rxq->rxq_sync_arg, f->bufs[0].cookie);
+		hdr = vaddr;
 		nbufs = vio_le16dec(hdr + VIRTIO_NET_HDR_NUM_BUFFERS);
 		if (nbufs == 0 || nbufs > VIOIF_RX_MAX_BUFS || nbufs > posted)
 			return (vioif_rx_broken(rxq, f,
@@ -273,7 +275,7 @@ vioif_rx_dequeue(struct vioif_rxq *rxq, struct vioif_rx_frame *f)
 		vio_dma_sync(rxq->rxq_vio->sc_os, &rxq->rxq_hdr_dma,
 		    VIO_DMA_POSTREAD);
 		hdr = (const uint8_t *)rxq->rxq_hdr_dma.vaddr +
-		    (s - rxq->rxq_slot) * HDR_SLOT_SIZE;
+		    slot * HDR_SLOT_SIZE;
 		f->offset = 0;
 	}
 	f->bufs[0].len -= rxq->rxq_hdrlen;
