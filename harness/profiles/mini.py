@@ -39,11 +39,6 @@ class Mini(Profile):
     def boot_args(self, run):
         return ["-kernel", KERNEL]
 
-    def cpu(self, accel):
-        # The mini needs nothing beyond the default model; "host" under
-        # nested KVM only adds CPUID surprises.
-        return None
-
     def matrix(self):
         configs = [Config(t, m) for m in MACHINES for t in TRANSPORTS]
         # The ring features the driver must also work without.
