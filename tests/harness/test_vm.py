@@ -392,3 +392,18 @@ def test_a_guest_that_never_gets_ready_fails_in_bounded_time():
     # The failure carries the console's tail: the guest got this far.
     assert "last" in msg and "DFLY-VIRTIO-LINUX-READY" in msg
     assert not m.alive()
+
+
+def test_disk_option_puts_an_overlay_over_the_given_base(tmp_path):
+    import json
+    base = disk.scratch_base(str(tmp_path / "mine.qcow2"), "1M")
+    m = Machine(profiles.get("linux"), Config(), disk_base=base)
+    m.make_run_dir()
+    try:
+        info = json.loads(subprocess.run(
+            ["qemu-img", "info", "--output=json", m.disk_path], check=True,
+            stdout=subprocess.PIPE).stdout)
+        assert info["backing-filename"] == base
+        assert info["format"] == "qcow2"
+    finally:
+        m.run.cleanup(keep=())
