@@ -3,7 +3,7 @@
 #
 # The QEMU harness, the Linux reference guest and the end-to-end tests.
 #
-#   make run [GUEST=linux] [VMARGS="--transport legacy ..."]
+#   make run [GUEST=mini|linux|dragonfly] [VMARGS="--transport legacy ..."]
 #   make e2e [E2E_GUESTS=linux] [PYTEST_ARGS=...]
 #   make harness-test     unit tests of the harness itself
 #   make linux-image      build the Linux guest (cached under build/linux)
@@ -13,7 +13,7 @@ DEB_PACKAGES += qemu-system-x86 qemu-utils expect socat telnet \
 TEST_STEPS += harness-test e2e
 HELP_TARGETS += run e2e harness-test linux-image
 
-GUEST ?= linux
+GUEST ?= mini
 VMARGS ?=
 PYTEST_ARGS ?=
 E2E_RESULTS := $(BUILD)/test-results
