@@ -4,7 +4,7 @@
 # The QEMU harness, the Linux reference guest and the end-to-end tests.
 #
 #   make run [GUEST=mini|linux|dragonfly] [VMARGS="--transport legacy ..."]
-#   make e2e [E2E_GUESTS=linux] [PYTEST_ARGS=...]
+#   make e2e [PYTEST_ARGS=...]   (env: DFLY_VIRTIO_GUESTS=linux,mini)
 #   make harness-test     unit tests of the harness itself
 #   make linux-image      build the Linux guest (cached under build/linux)
 

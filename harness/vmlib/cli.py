@@ -22,8 +22,9 @@ def _parser():
     sub = ap.add_subparsers(dest="cmd", metavar="COMMAND")
     sub.required = True
     run = sub.add_parser("run", help="boot a guest")
-    run.add_argument("--guest", default="linux",
-                     help="guest profile (%s)" % ", ".join(profiles.names()))
+    run.add_argument("--guest",
+                     help="guest profile (%s; default: the first that "
+                     "can boot here)" % ", ".join(profiles.names()))
     run.add_argument("--transport", choices=TRANSPORTS,
                      default="transitional")
     run.add_argument("--machine", choices=MACHINES, default="pc")
@@ -74,17 +75,24 @@ def _monitor_help(m):
            m.accel_reason),
         "vm: QEMU monitor:  telnet 127.0.0.1 %d" % port,
         "vm:   move the balloon:  balloon 128   then   info balloon",
-        "vm:   give memory back:  balloon %d" % m.profile.memory_mb,
+        "vm:   give it back:      balloon %d" % m.profile.memory_mb,
         "vm: QMP socket %s" % m.qmp_path,
         "vm: serial log %s" % m.serial_log,
     ])
+
+
+def _first_available():
+    for name in profiles.names():
+        if profiles.get(name).unavailable() is None:
+            return name
+    raise HarnessError("no guest profile can boot here (harness/vm list)")
 
 
 def cmd_run(args, ap):
     _check_serial(args.serial, ap)
     if not 0 <= args.monitor_port <= 65535:
         ap.error("--monitor-port must be 0..65535")
-    prof = profiles.get(args.guest)
+    prof = profiles.get(args.guest or _first_available())
     why = prof.unavailable()
     if why:
         raise HarnessError("guest %s cannot boot here: %s" % (prof.name, why))
