@@ -52,8 +52,10 @@ def say(msg):
 
 
 def run(argv, **kw):
+    # apt-cache's field names are translated in other locales.
+    env = dict(os.environ, LC_ALL="C")
     try:
-        return subprocess.run(argv, check=True, text=True,
+        return subprocess.run(argv, check=True, text=True, env=env,
                               stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, **kw).stdout
     except FileNotFoundError:
