@@ -92,3 +92,38 @@ def test_cpio_archive_holds_entries_in_newc_format():
         if name == "bin/sh":
             assert mode & 0o170000 == 0o120000 and body == b"busybox"
     assert names == ["dev", "dev/console", "init", "bin/sh"]
+
+
+def fake_apt(monkeypatch, known, depends):
+    monkeypatch.setattr(build, "apt_known", lambda pkg: known.get(pkg))
+    monkeypatch.setattr(build, "run", lambda argv, **kw: depends[argv[-1]])
+
+
+def test_debian_kernel_is_the_meta_packages_image(monkeypatch):
+    fake_apt(monkeypatch,
+             {"linux-image-amd64": "6.1.192-2",
+              "linux-image-6.1.0-56-amd64": "6.1.192-2"},
+             {"linux-image-amd64": "linux-image-amd64\n"
+              "  Depends: linux-image-6.1.0-56-amd64\n"})
+    assert build.resolve_kernel() == [("linux-image-6.1.0-56-amd64",
+                                       "6.1.192-2")]
+
+
+def test_ubuntu_kernel_brings_its_modules_package(monkeypatch):
+    fake_apt(monkeypatch,
+             {"linux-image-generic": "6.8.0-51.52",
+              "linux-image-6.8.0-51-generic": "6.8.0-51.52",
+              "linux-modules-6.8.0-51-generic": "6.8.0-51.52"},
+             {"linux-image-generic": "linux-image-generic\n"
+              "  Depends: linux-firmware\n"
+              "  Depends: linux-image-6.8.0-51-generic\n"
+              "  Depends: linux-modules-extra-6.8.0-51-generic\n"})
+    assert build.resolve_kernel() == [
+        ("linux-image-6.8.0-51-generic", "6.8.0-51.52"),
+        ("linux-modules-6.8.0-51-generic", "6.8.0-51.52")]
+
+
+def test_no_kernel_package_says_to_update(monkeypatch):
+    fake_apt(monkeypatch, {}, {})
+    with pytest.raises(build.BuildError, match="apt-get update"):
+        build.resolve_kernel()
