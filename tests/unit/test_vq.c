@@ -365,6 +365,37 @@ test_vq_intr_and_vio_intr_dispatch(void **state)
 	fix_free(f);
 }
 
+static int idle_done_calls;
+
+static int
+idle_done(struct vio_vq *vq)
+{
+
+	(void)vq;
+	idle_done_calls++;
+	return (1);
+}
+
+static void
+test_vio_intr_runs_only_queues_with_work(void **state)
+{
+	struct fix *f = fix_new(SIM_MODERN, 0);
+	struct vio_vq idle;
+
+	(void)state;
+	assert_int_equal(vq_alloc(f->t.sc, &idle, 2, 0, 1, "idle"), 0);
+	idle.vq_done = idle_done;
+	idle_done_calls = 0;
+	assert_int_equal(post(f, 1, 1, 0, NULL), 0);
+	vq_kick(&f->vq);
+	assert_int_equal(vio_intr(f->t.sc), VIRTIO_ISR_QUEUE);
+	assert_int_equal(f->done_calls, 1);
+	assert_int_equal(idle_done_calls, 0);
+	assert_int_equal(idle.vq_interrupts, 0);
+	drain(f);
+	fix_free(f);
+}
+
 static void
 test_reclaim_after_reset(void **state)
 {
@@ -385,6 +416,34 @@ test_reclaim_after_reset(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(f->vq.vq_nfree, 16);
 	assert_int_equal(f->vq.vq_inflight, 0);
+	fix_free(f);
+}
+
+static void
+test_reclaim_wraps_around(void **state)
+{
+	struct fix *f = fix_new(SIM_LEGACY, 0);
+	void *cookie;
+
+	(void)state;
+	f->loop.hold = true;
+	assert_int_equal(post(f, 1, 0, 0, (void *)1), 0);
+	assert_int_equal(post(f, 1, 0, 0, (void *)2), 0);
+	assert_int_equal(post(f, 1, 0, 0, (void *)3), 0);
+	vq_kick(&f->vq);
+	assert_int_equal(vio_reset(f->t.sc), 0);
+	assert_int_equal(vq_reclaim(&f->vq, &cookie), 0);
+	assert_int_equal(vq_reclaim(&f->vq, &cookie), 0);
+	assert_int_equal(vq_reclaim(&f->vq, &cookie), 0);
+	assert_ptr_equal(cookie, (void *)3);
+	assert_int_equal(vq_reclaim(&f->vq, &cookie), ENOENT);
+	/* The freed slot 2 went to the head of the free list. */
+	assert_int_equal(post(f, 1, 0, 0, (void *)4), 0);
+	assert_int_equal(post(f, 1, 0, 0, (void *)5), 0);
+	assert_int_equal(vq_reclaim(&f->vq, &cookie), 0);
+	assert_int_equal(vq_reclaim(&f->vq, &cookie), 0);
+	assert_int_equal(vq_reclaim(&f->vq, &cookie), ENOENT);
+	assert_int_equal(f->vq.vq_nfree, 16);
 	fix_free(f);
 }
 
@@ -564,7 +623,9 @@ main(void)
 		cmocka_unit_test(test_intr_disable_enable_flag_mode),
 		cmocka_unit_test(test_intr_disable_enable_event_idx),
 		cmocka_unit_test(test_vq_intr_and_vio_intr_dispatch),
+		cmocka_unit_test(test_vio_intr_runs_only_queues_with_work),
 		cmocka_unit_test(test_reclaim_after_reset),
+		cmocka_unit_test(test_reclaim_wraps_around),
 		cmocka_unit_test(test_used_id_out_of_range),
 		cmocka_unit_test(test_used_id_huge),
 		cmocka_unit_test(test_used_id_not_a_head),
