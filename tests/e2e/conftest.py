@@ -159,6 +159,11 @@ def check(m, name, log_name=None):
 def run_check(guest, request):
     """run_check("probe") against this module's guest; the serial output
     of the test is kept as build/test-results/serial/TEST.serial.log."""
+    # The JUnit XML says how each guest ran.
+    request.node.user_properties += [
+        ("accel", "%s (%s)" % (guest.accel, guest.accel_reason)),
+        ("boot_seconds", "%.1f" % guest.boot_seconds)]
+
     def run(name):
         return check(guest, name, log_name=request.node.name)
     return run
