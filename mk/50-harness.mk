@@ -29,7 +29,7 @@ linux-image:
 e2e:
 	@mkdir -p $(E2E_RESULTS)
 	@rm -f $(BUILD)/accel.json
-	@$(PYTHON) $(TOP)/harness/vm accel --guest linux
+	@$(PYTHON) $(TOP)/harness/vm accel
 	@cd $(TOP) && $(PYTHON) -m pytest -p no:cacheprovider tests/e2e \
 		--junitxml=$(E2E_RESULTS)/e2e.xml $(PYTEST_ARGS)
 

@@ -4,6 +4,7 @@
 are known to work, so a failing check points at the harness, not at us."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -22,6 +23,14 @@ class Linux(Profile):
     prompt = "linux# "
     boot_timeout = 90
     memory_mb = 256
+
+    def unavailable(self):
+        built = all(os.path.exists(os.path.join(OUT, f))
+                    for f in ("vmlinuz", "initramfs.img"))
+        if not built and not shutil.which("apt-get"):
+            return ("the Linux guest is built from Debian/Ubuntu packages "
+                    "and this host has no apt-get")
+        return None
 
     def prepare(self):
         r = subprocess.run([sys.executable, RECIPE, "--out", OUT])

@@ -47,8 +47,9 @@ def _parser():
     sub.add_parser("list", help="list guest profiles and whether they can "
                    "boot here")
     ac = sub.add_parser("accel", help="say which accelerator `auto` picks "
-                        "for a guest (probing KVM if not cached)")
-    ac.add_argument("--guest", default="linux")
+                        "for each guest that can boot here (probing KVM "
+                        "if not cached)")
+    ac.add_argument("--guest", help="only this guest")
     return ap
 
 
@@ -131,9 +132,15 @@ def cmd_list(args, ap):
 
 def cmd_accel(args, ap):
     from .machine import kvm_probe
-    prof = profiles.get(args.guest)
-    accel, reason = accelmod.choose("auto", prof, kvm_probe)
-    print("%s: %s (%s)" % (prof.name, accel, reason))
+    for name in [args.guest] if args.guest else profiles.names():
+        prof = profiles.get(name)
+        why = prof.unavailable()
+        if why:
+            print("%s: cannot boot here (%s)" % (name, why))
+            continue
+        prof.prepare()
+        accel, reason = accelmod.choose("auto", prof, kvm_probe)
+        print("%s: %s (%s)" % (name, accel, reason))
     return 0
 
 
