@@ -14,6 +14,7 @@ unchanged nothing is rebuilt.
 """
 
 import argparse
+import fcntl
 import gzip
 import hashlib
 import json
@@ -291,8 +292,12 @@ def main():
     ap.add_argument("--force", action="store_true",
                     help="rebuild even when the stamp matches")
     args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
     try:
-        build(args.out, args.force)
+        # Two harness runs starting together must not build at once.
+        with open(os.path.join(args.out, ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            build(args.out, args.force)
     except BuildError as e:
         say("error: %s" % e)
         return 1
