@@ -24,6 +24,8 @@
 package require Expect
 
 log_user 0
+# Room for a whole command's output (dmesg, devinfo) before its prompt.
+match_max -d 262144
 set libdir [file dirname [file normalize [info script]]]
 set opt(guest) ""
 set opt(serial) ""
@@ -158,7 +160,12 @@ proc serial_cmd {cmd {tmo 30}} {
 	set timeout [secs $tmo]
 	send -- "$cmd\r"
 	expect {
-		-re "^(.*?)$::profile::prompt" { return $expect_out(1,string) }
+		-re $::profile::prompt {
+			# Everything before the prompt; a plain pattern keeps
+			# long outputs cheap to scan.
+			set n [string length $expect_out(0,string)]
+			return [string range $expect_out(buffer) 0 end-$n]
+		}
 		full_buffer { fail "guest output overflowed while running: $cmd" }
 		timeout { fail "guest did not finish within [secs $tmo] s: $cmd" }
 		eof { fail "serial console closed while running: $cmd" }
