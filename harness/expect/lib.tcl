@@ -51,7 +51,7 @@ proc usage {msg} {
 	exit 2
 }
 
-# The one-line reason goes to stdout (what pytest shows) and stderr.
+# One line on stdout, which pytest shows in the failure.
 proc fail {reason} {
 	global check
 	puts "FAIL $check: $reason"
