@@ -11,7 +11,7 @@
  * Input: transport byte, feature byte (bit 0 INDIRECT_DESC, bit 1
  * EVENT_IDX), then operations, one byte each plus arguments: post a
  * request, complete a held chain properly, push a raw used entry, set
- * the used index, scribble on device-written ring memory, dequeue,
+ * the used index, scribble on the ring memory, dequeue,
  * disable/enable interrupts, take an interrupt.
  *
  * Invariants checked besides the sanitizers': a request comes back at
@@ -101,14 +101,17 @@ done(struct vio_vq *vq)
 	return (1);
 }
 
+/*
+ * Any byte of the ring area: the used ring is the device's to write, and
+ * the core must not depend on descriptors or the available ring keeping
+ * what it wrote there (it keeps its own copy).
+ */
 static void
 scribble(struct state *st, struct fuzz_in *in)
 {
-	uint8_t *used = (uint8_t *)st->vq.vq_used;
-	size_t span = 4 + 8 * (size_t)st->vq.vq_num + 2;
+	uint8_t *ring = st->vq.vq_ring_dma.vaddr;
 
-	/* Only what the device may write: the used ring and avail_event. */
-	used[fuzz_u16(in) % span] = fuzz_u8(in);
+	ring[fuzz_u16(in) % st->vq.vq_ring_dma.size] = fuzz_u8(in);
 }
 
 static void

@@ -68,7 +68,8 @@ static int
 sim_walk(struct sim_dev *dev, uint16_t qi, struct sim_rings *r, uint16_t head,
     struct sim_chain *ch)
 {
-	const struct vio_ring_desc *table = r->desc, *d;
+	const uint8_t *table = (const uint8_t *)r->desc;
+	struct vio_ring_desc d;
 	unsigned int tnum = dev->queues[qi].num, i = head, steps = 0;
 	struct sim_seg *seg;
 	uint16_t flags;
@@ -79,21 +80,22 @@ sim_walk(struct sim_dev *dev, uint16_t qi, struct sim_rings *r, uint16_t head,
 	for (;;) {
 		if (i >= tnum || ++steps > tnum)
 			return (sim_chain_error(dev, qi, "chain out of range"));
-		d = &table[i];
-		flags = vio_le16toh(d->flags);
-		len = vio_le32toh(d->len);
+		/* A table the driver placed anywhere: no alignment assumed. */
+		memcpy(&d, table + (size_t)i * sizeof(d), sizeof(d));
+		flags = vio_le16toh(d.flags);
+		len = vio_le32toh(d.len);
 		if (flags & VRING_DESC_F_INDIRECT) {
 			if (ch->indirect || ch->nsegs != 0 ||
 			    (flags & VRING_DESC_F_NEXT) ||
-			    len == 0 || len % sizeof(*d) != 0)
+			    len == 0 || len % sizeof(d) != 0)
 				return (sim_chain_error(dev, qi,
 				    "bad indirect descriptor"));
-			table = sim_translate(dev, vio_le64toh(d->addr), len);
+			table = sim_translate(dev, vio_le64toh(d.addr), len);
 			if (table == NULL)
 				return (sim_chain_error(dev, qi,
 				    "indirect table not in DMA memory"));
 			ch->indirect = true;
-			tnum = len / sizeof(*d);
+			tnum = len / sizeof(d);
 			i = 0;
 			steps = 0;
 			continue;
@@ -101,7 +103,7 @@ sim_walk(struct sim_dev *dev, uint16_t qi, struct sim_rings *r, uint16_t head,
 		if (ch->nsegs == SIM_MAX_SEGS)
 			return (sim_chain_error(dev, qi, "chain too long"));
 		seg = &ch->segs[ch->nsegs++];
-		seg->addr = vio_le64toh(d->addr);
+		seg->addr = vio_le64toh(d.addr);
 		seg->len = len;
 		seg->write = (flags & VRING_DESC_F_WRITE) != 0;
 		seg->ptr = sim_translate(dev, seg->addr, len);
@@ -117,7 +119,7 @@ sim_walk(struct sim_dev *dev, uint16_t qi, struct sim_rings *r, uint16_t head,
 			ch->readable += len;
 		if ((flags & VRING_DESC_F_NEXT) == 0)
 			return (0);
-		i = vio_le16toh(d->next);
+		i = vio_le16toh(d.next);
 	}
 }
 
