@@ -66,6 +66,15 @@ vio_config_pass(struct vio_softc *sc, uint32_t off, uint8_t *buf,
 	return (true);
 }
 
+uint32_t
+vio_config_generation(struct vio_softc *sc)
+{
+
+	if (sc->sc_ops->config_generation == NULL)
+		return (0);
+	return (sc->sc_ops->config_generation(sc));
+}
+
 int
 vio_config_read(struct vio_softc *sc, uint32_t off, void *buf, size_t len)
 {

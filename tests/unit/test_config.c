@@ -215,6 +215,27 @@ test_snapshot_retried_after_change(void **state)
 }
 
 static void
+test_generation_counter_visible(void **state)
+{
+	struct vtest t;
+	struct sim_loop loop;
+	uint8_t v = 1;
+	uint32_t gen;
+
+	(void)state;
+	start(&t, &loop, SIM_MODERN);
+	gen = vio_config_generation(t.sc);
+	assert_int_equal(vio_config_generation(t.sc), gen);
+	sim_config_update(t.sim, 0, &v, 1);
+	assert_int_equal(vio_config_generation(t.sc), (gen + 1) & 0xff);
+	vtest_finish(&t);
+	start(&t, &loop, SIM_LEGACY);
+	sim_config_update(t.sim, 0, &v, 1);
+	assert_int_equal(vio_config_generation(t.sc), 0);
+	vtest_finish(&t);
+}
+
+static void
 test_generation_never_settles(void **state)
 {
 	struct vtest t;
@@ -256,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_writes_reach_the_device),
 		cmocka_unit_test(test_legacy_msix_moves_config),
 		cmocka_unit_test(test_snapshot_retried_after_change),
+		cmocka_unit_test(test_generation_counter_visible),
 		cmocka_unit_test(test_generation_never_settles),
 		cmocka_unit_test(test_legacy_config_never_settles),
 	};
