@@ -184,6 +184,20 @@ proc serial_wait {re {tmo 30}} {
 	}
 }
 
+# Check the summary of a ping run (busybox and BSD ping both print "N
+# packets transmitted, M packets received"): every request must have had
+# its reply.  Returns {sent got}.
+proc ping_replies {out {host 10.0.2.2}} {
+	if {![regexp {([0-9]+) packets transmitted, ([0-9]+) packets received}\
+	    $out -> sent got]} {
+		fail "ping printed no summary: [string trim $out]"
+	}
+	if {$got != $sent} {
+		fail "ping $host: $got of $sent replies"
+	}
+	return [list $sent $got]
+}
+
 # --- HMP monitor (telnet) --------------------------------------------
 
 set monitor_prompt {\(qemu\) }

@@ -101,14 +101,8 @@ proc ::profile::ping {} {
 	if {![regexp {NETUP} $out]} {
 		fail "configuring $ifc failed: [string trim $out]"
 	}
-	set out [serial_cmd "ping -c 3 -W 5 10.0.2.2" 60]
-	if {![regexp {([0-9]+) packets transmitted, ([0-9]+) packets received}\
-	    $out -> sent got]} {
-		fail "ping printed no summary: [string trim $out]"
-	}
-	if {$got != $sent} {
-		fail "ping 10.0.2.2: $got of $sent replies"
-	}
+	lassign [ping_replies [serial_cmd "ping -c 3 -W 5 10.0.2.2" 60]] \
+	    sent got
 	return "$ifc: $got/$sent echo replies from 10.0.2.2"
 }
 
