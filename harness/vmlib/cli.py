@@ -3,6 +3,7 @@
 """harness/vm: the command-line face of the harness."""
 
 import argparse
+import os
 import sys
 
 import profiles
@@ -132,7 +133,14 @@ def cmd_list(args, ap):
 
 def cmd_accel(args, ap):
     from .machine import kvm_probe
-    for name in [args.guest] if args.guest else profiles.names():
+    # make e2e's DFLY_VIRTIO_GUESTS limits the guests here too.
+    only = os.environ.get("DFLY_VIRTIO_GUESTS")
+    names = profiles.names()
+    if args.guest:
+        names = [args.guest]
+    elif only:
+        names = [n for n in names if n in only.split(",")]
+    for name in names:
         prof = profiles.get(name)
         why = prof.unavailable()
         if why:
