@@ -66,9 +66,13 @@ def _safe(name):
     return re.sub(r"[^A-Za-z0-9_.=-]+", "_", name)
 
 
-def boot(name, config, label=None):
-    """Start and wait for profile NAME in CONFIG; the caller stops it."""
-    m = Machine(profiles.get(name), config,
+def boot(profile, config, label=None):
+    """Start and wait for PROFILE (a name or a Profile instance, e.g. a
+    subclass with another kernel command line) in CONFIG; the caller stops
+    it."""
+    if isinstance(profile, str):
+        profile = profiles.get(profile)
+    m = Machine(profile, config,
                 accel=os.environ.get("DFLY_VIRTIO_ACCEL", "auto"),
                 serial="unix", label=label)
     try:
@@ -107,13 +111,13 @@ def guest(request):
 
 @pytest.fixture(scope="module")
 def boot_guest():
-    """For profile-specific test modules: boot_guest(NAME, CONFIG, LABEL)
-    returns a ready Machine; it is stopped, and its serial log kept, when
-    the module is done."""
+    """For profile-specific test modules: boot_guest(PROFILE, CONFIG, LABEL)
+    (PROFILE a name or a Profile instance) returns a ready Machine; it is
+    stopped, and its serial log kept, when the module is done."""
     started = []
 
-    def start(name, config=None, label=None):
-        m = boot(name, config, label)
+    def start(profile, config=None, label=None):
+        m = boot(profile, config, label)
         started.append(m)
         return m
     try:
