@@ -13,11 +13,10 @@ import time
 import pytest
 
 # conftest puts harness/ on sys.path.
-from conftest import check, keep_log, shut_down
+from conftest import boot, check, shut_down
 
 from profiles.base import Config
 from profiles.mini import Mini
-from vmlib.machine import Machine
 from vmlib.qmp import QMP
 
 pytestmark = pytest.mark.skipif(
@@ -59,44 +58,27 @@ class Shell:
         self.sock.close()
 
 
-def boot_with_cmdline(cmdline, config, label):
-    """boot_guest() takes a profile by name; this one needs an instance
-    with a kernel command line."""
-    m = Machine(MiniCmdline(cmdline), config,
-                accel=os.environ.get("DFLY_VIRTIO_ACCEL", "auto"),
-                serial="unix", label=label)
-    try:
-        m.start()
-        m.wait_ready()
-    except BaseException:
-        keep_log(m)
-        m.cleanup()
-        raise
-    return m
-
-
 @pytest.fixture(scope="module")
 def mini(boot_guest):
     return boot_guest("mini", Config("transitional", "q35"), "mini-extras")
 
 
 @pytest.mark.parametrize("machine", ["pc", "q35"])
-def test_intx(machine):
+def test_intx(boot_guest, machine):
     """MSI-X kept off: every device takes its INTx line through the
     I/O APIC, and block I/O and ping still complete."""
-    m = boot_with_cmdline("intx", Config("modern", machine),
-                          "mini-intx-" + machine)
+    m = boot_guest(MiniCmdline("intx"), Config("modern", machine),
+                   "mini-intx-" + machine)
+    sh = Shell(m.serial_path)
     try:
-        sh = Shell(m.serial_path)
         out = sh.run("probe")
-        sh.close()
-        for dev in ("blk", "net", "balloon"):
-            line = [ln for ln in out.splitlines() if " %s " % dev in ln]
-            assert line and line[0].endswith(" intx ok"), out
-        check(m, "blkio")
-        check(m, "ping")
     finally:
-        shut_down(m)
+        sh.close()
+    for dev in ("blk", "net", "balloon"):
+        line = [ln for ln in out.splitlines() if " %s " % dev in ln]
+        assert line and line[0].endswith(" intx ok"), out
+    check(m, "blkio")
+    check(m, "ping")
 
 
 @pytest.mark.parametrize("cmd,error", [
@@ -239,12 +221,13 @@ def test_answers_arp_and_ping(tmp_path):
     test_sock = str(tmp_path / "test.sock")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     sock.bind(test_sock)
-    m = Machine(MiniPeerNic(guest_sock, test_sock), Config("modern", "q35"),
-                accel=os.environ.get("DFLY_VIRTIO_ACCEL", "auto"),
-                serial="unix", label="mini-peer")
     try:
-        m.start()
-        m.wait_ready()
+        m = boot(MiniPeerNic(guest_sock, test_sock), Config("modern", "q35"),
+                 "mini-peer")
+    except BaseException:
+        sock.close()
+        raise
+    try:
         sock.sendto(arp_request(), guest_sock)
         reply = receive(sock, lambda f: f[12:14] == b"\x08\x06" and
                         f[20:22] == b"\x00\x02")
