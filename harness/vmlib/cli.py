@@ -11,6 +11,7 @@ from profiles.base import MACHINES, TRANSPORTS, Config
 
 from . import HarnessError, accel as accelmod
 from .machine import Machine, install_signal_handlers
+from .tools import require
 
 DEFAULT_MONITOR_PORT = 4444
 
@@ -94,6 +95,8 @@ def cmd_run(args, ap):
     _check_serial(args.serial, ap)
     if not 0 <= args.monitor_port <= 65535:
         ap.error("--monitor-port must be 0..65535")
+    require("qemu-system-x86_64")
+    require("qemu-img")
     prof = profiles.get(args.guest or _first_available())
     why = prof.unavailable()
     if why:

@@ -152,12 +152,14 @@ class Machine:
 
     # -- life cycle -----------------------------------------------------
     def start(self):
+        # A missing QEMU is the first thing to say: profiles may need it
+        # to tell whether they can boot at all.
+        require("qemu-system-x86_64")
+        require("qemu-img")
         why = self.profile.unavailable() or \
             self.profile.config_unsupported(self.config)
         if why:
             raise HarnessError("%s: %s" % (self.label, why))
-        require("qemu-system-x86_64")
-        require("qemu-img")
         self.profile.prepare()
         self.accel, self.accel_reason = accelmod.choose(
             self.accel_request, self.profile, kvm_probe)
