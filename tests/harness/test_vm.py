@@ -407,3 +407,40 @@ def test_disk_option_puts_an_overlay_over_the_given_base(tmp_path):
         assert info["format"] == "qcow2"
     finally:
         m.run.cleanup(keep=())
+
+
+def test_interactive_run_on_a_terminal(tmp_path):
+    """`make run`'s way: the console on a terminal, Ctrl-A x quits."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, VM, "run", "--guest", "linux",
+                          "--accel", "tcg", "--monitor-port", "0"],
+                         stdin=slave, stdout=slave, stderr=slave,
+                         start_new_session=True)
+    os.close(slave)
+    seen = b""
+
+    def wait_for(what, seconds=90):
+        nonlocal seen
+        deadline = time.monotonic() + seconds
+        while what not in seen:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([master], [], [], left)[0]:
+                pytest.fail("no %r on the terminal; got:\n%s"
+                            % (what, seen[-2000:].decode(errors="replace")))
+            try:
+                seen += os.read(master, 4096)
+            except OSError:         # EIO: the other side is gone
+                pytest.fail("terminal closed before %r" % what)
+    try:
+        wait_for(b"telnet 127.0.0.1 ")
+        wait_for(b"linux# ")
+        os.write(master, b"echo $((6 * 7))\r")
+        wait_for(b"42")
+        os.write(master, b"\x01x")
+        assert p.wait(20) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
