@@ -27,6 +27,7 @@
 #include <sys/sysctl.h>
 
 #include "vio_os.h"
+#include "vio_compat.h"
 #include "vio.h"
 #include "vio_vq.h"
 #include "vioblk.h"
@@ -100,8 +101,7 @@ vblk_alloc_requests(struct vblk_softc *sc)
 		return (EINVAL);
 	sc->sc_iosize_max = iosize;
 
-	error = bus_dma_tag_create(bus_get_dma_tag(sc->sc_dev), 1, 0,
-	    BUS_SPACE_MAXADDR, BUS_SPACE_MAXADDR, NULL, NULL, iosize, nsegs,
+	error = vio_dma_tag_create(bus_get_dma_tag(sc->sc_dev), iosize, nsegs,
 	    VIOBLK_OS_SEG_SIZE, BUS_DMA_ALLOCNOW, &sc->sc_dmat);
 	if (error != 0)
 		return (error);

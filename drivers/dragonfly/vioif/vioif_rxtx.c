@@ -38,6 +38,7 @@
 #include <netinet/udp.h>
 
 #include "vio_os.h"
+#include "vio_compat.h"
 #include "vio.h"
 #include "vio_vq.h"
 #include "vioif.h"
@@ -72,8 +73,7 @@ vif_rxq_setup(struct vif_rxq *rq)
 	p->rxq_sync = vif_rx_sync;
 	p->rxq_sync_arg = rq;
 	lwkt_serialize_init(&rq->rq_slz);
-	error = bus_dma_tag_create(bus_get_dma_tag(rq->rq_sc->sc_dev), 1, 0,
-	    BUS_SPACE_MAXADDR, BUS_SPACE_MAXADDR, NULL, NULL,
+	error = vio_dma_tag_create(bus_get_dma_tag(rq->rq_sc->sc_dev),
 	    rq->rq_nclusters * rq->rq_clsize, rq->rq_nclusters, rq->rq_clsize,
 	    BUS_DMA_ALLOCNOW, &rq->rq_dmat);
 	if (error != 0)
@@ -375,9 +375,9 @@ vif_txq_setup(struct vif_txq *tq)
 	if (maxsegs < 1)
 		return (EINVAL);
 	tq->tq_maxsegs = maxsegs;
-	error = bus_dma_tag_create(bus_get_dma_tag(tq->tq_sc->sc_dev), 1, 0,
-	    BUS_SPACE_MAXADDR, BUS_SPACE_MAXADDR, NULL, NULL, VIOIF_MAX_FRAME,
-	    maxsegs, PAGE_SIZE, BUS_DMA_ALLOCNOW, &tq->tq_dmat);
+	error = vio_dma_tag_create(bus_get_dma_tag(tq->tq_sc->sc_dev),
+	    VIOIF_MAX_FRAME, maxsegs, PAGE_SIZE, BUS_DMA_ALLOCNOW,
+	    &tq->tq_dmat);
 	if (error != 0)
 		return (error);
 	tq->tq_nbufs = tq->tq_proto->txq_nslots;
