@@ -51,23 +51,9 @@ struct vio_dma {
 #define VIO_DMA_POSTREAD	BUS_DMASYNC_POSTREAD
 #define VIO_DMA_POSTWRITE	BUS_DMASYNC_POSTWRITE
 
-int	vio_dma_alloc(void *os, size_t size, size_t align, struct vio_dma *);
-void	vio_dma_free(void *os, struct vio_dma *);
 void	vio_dma_sync(void *os, struct vio_dma *, int ops);
 
-void	*vio_mem_alloc(void *os, size_t size);
-void	vio_mem_free(void *os, void *ptr, size_t size);
-
-uint8_t		vio_bar_read_1(void *os, int bar, uint32_t off);
-uint16_t	vio_bar_read_2(void *os, int bar, uint32_t off);
-uint32_t	vio_bar_read_4(void *os, int bar, uint32_t off);
-void		vio_bar_write_1(void *os, int bar, uint32_t off, uint8_t val);
-void		vio_bar_write_2(void *os, int bar, uint32_t off, uint16_t val);
-void		vio_bar_write_4(void *os, int bar, uint32_t off, uint32_t val);
-uint64_t	vio_bar_size(void *os, int bar);
-uint8_t		vio_pcicfg_read_1(void *os, uint32_t off);
-uint16_t	vio_pcicfg_read_2(void *os, uint32_t off);
-uint32_t	vio_pcicfg_read_4(void *os, uint32_t off);
+#include "vio_os_funcs.h"
 
 #define vio_delay(os, usec)	DELAY(usec)
 
