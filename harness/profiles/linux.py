@@ -15,6 +15,9 @@ from .base import MACHINES, TRANSPORTS, Config, Profile
 RECIPE = os.path.join(TOP, "images", "linux", "build.py")
 OUT = os.path.join(BUILD, "linux")
 
+# Set once the recipe has run in this process.
+_prepared = False
+
 
 class Linux(Profile):
     name = "linux"
@@ -33,10 +36,16 @@ class Linux(Profile):
         return None
 
     def prepare(self):
+        # Every boot asks; the recipe's up-to-date check costs apt-cache
+        # calls, so one answer per process is enough.
+        global _prepared
+        if _prepared:
+            return
         r = subprocess.run([sys.executable, RECIPE, "--out", OUT])
         if r.returncode != 0:
             raise HarnessError("building the Linux guest failed "
                                "(images/linux/build.py, see above)")
+        _prepared = True
 
     def boot_args(self, run):
         return ["-kernel", os.path.join(OUT, "vmlinuz"),
