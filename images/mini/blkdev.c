@@ -16,13 +16,12 @@
 #include "errnum.h"
 #include "intr.h"
 #include "mem.h"
+#include "pattern.h"
 #include "shell.h"
 #include "timer.h"
 #include "vioblk.h"
 
 #define SECTOR			512
-#define WORDS_PER_SECTOR	(SECTOR / 8)
-#define PATTERN_MULT		0x9E3779B97F4A7C15ULL
 #define CHUNK_PAGES		16	/* sync I/O moves 64 KiB at a time */
 #define BENCH_QD_MAX		64
 #define BENCH_IO		4096
@@ -156,31 +155,6 @@ blk_simple(struct mini_blk *mb, enum vioblk_op op)
 	memset(&mb->sync_io.req, 0, sizeof(mb->sync_io.req));
 	mb->sync_io.req.br_op = op;
 	return (blk_sync(mb, &mb->sync_io));
-}
-
-static void
-pattern_fill(uint64_t *w, uint64_t lba, uint32_t count, uint64_t seed)
-{
-	uint64_t base = seed * PATTERN_MULT;
-	uint32_t s, i;
-
-	for (s = 0; s < count; s++, lba++)
-		for (i = 0; i < WORDS_PER_SECTOR; i++)
-			*w++ = base + lba * WORDS_PER_SECTOR + i;
-}
-
-/* The first sector that differs from the pattern, or count. */
-static uint32_t
-pattern_check(const uint64_t *w, uint64_t lba, uint32_t count, uint64_t seed)
-{
-	uint64_t base = seed * PATTERN_MULT;
-	uint32_t s, i;
-
-	for (s = 0; s < count; s++, lba++)
-		for (i = 0; i < WORDS_PER_SECTOR; i++)
-			if (*w++ != base + lba * WORDS_PER_SECTOR + i)
-				return (s);
-	return (count);
 }
 
 static uint32_t

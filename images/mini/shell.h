@@ -15,5 +15,7 @@ void	shell_run(void);
 /* Argument parsing shared by the commands: decimal or 0x-prefixed hex. */
 bool	parse_u64(const char *s, uint64_t *v);
 bool	parse_ipv4(const char *s, uint32_t *ip);
+/* Split LINE in place at blanks; the word count, or -1 past MAX. */
+int	split_args(char *line, char **argv, int max);
 
 #endif /* MINI_SHELL_H */
