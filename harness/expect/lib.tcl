@@ -16,6 +16,10 @@
 #   proc mem_kb {}       guest's idea of its memory, for generic_balloon
 #   proc attach {}       optional: reach a prompt (e.g. log in) instead of
 #                        serial_sync's plain carriage returns
+#   variable debugger    optional: regular expression of a kernel debugger
+#                        prompt; seeing it fails the check at once, with the
+#                        panic and the backtrace `variable debugger_trace'
+#                        (a DDB command) prints
 #
 # Exit status: 0 pass, 1 check failed, 2 usage error.
 # Timeouts are written for TCG on a slow host; DFLY_VIRTIO_TIMEOUT_SCALE
@@ -135,6 +139,7 @@ proc serial_sync {} {
 	for {set i 0} {$i < 3} {incr i} {
 		send -- "\r"
 		expect {
+			-re [debugger_re] { debugger_fail $expect_out(buffer) }
 			-re $::profile::prompt {
 				# Swallow prompts queued earlier: one second
 				# of silence means we are at the last one.
@@ -152,6 +157,42 @@ proc serial_sync {} {
 	fail "no shell prompt on the serial console"
 }
 
+# The profile's kernel debugger prompt, or a pattern that never matches.
+proc debugger_re {} {
+	if {[info exists ::profile::debugger]} {
+		return $::profile::debugger
+	}
+	return {(?!)}
+}
+
+# The guest kernel stopped in its debugger: fail with why and where.
+# BEFORE is the console output that led there.
+proc debugger_fail {before} {
+	global serial_id
+	set spawn_id $serial_id
+	set why "kernel entered its debugger"
+	if {[regexp {(panic: [^\r\n]*|Fatal trap [^\r\n]*)} $before -> what]} {
+		append why " ($what)"
+	}
+	set trace ""
+	if {[info exists ::profile::debugger_trace]} {
+		set timeout [secs 30]
+		send -- "$::profile::debugger_trace\r"
+		expect {
+			-re "(.*)[debugger_re]" {
+				set trace $expect_out(1,string)
+			}
+			timeout { }
+			eof { }
+		}
+	}
+	set lines {}
+	foreach l [split [string trim "$before\n$trace"] "\n"] {
+		lappend lines [string trimright $l "\r"]
+	}
+	fail "$why; console and backtrace:\n[join [lrange $lines end-40 end] \n]"
+}
+
 # Send CMD to the guest shell and return what it printed up to the next
 # prompt (including the echoed command).  TMO in unscaled seconds.
 proc serial_cmd {cmd {tmo 30}} {
@@ -160,6 +201,7 @@ proc serial_cmd {cmd {tmo 30}} {
 	set timeout [secs $tmo]
 	send -- "$cmd\r"
 	expect {
+		-re [debugger_re] { debugger_fail $expect_out(buffer) }
 		-re $::profile::prompt {
 			# Everything before the prompt; a plain pattern keeps
 			# long outputs cheap to scan.

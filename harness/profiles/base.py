@@ -19,7 +19,8 @@ MACHINES = ("pc", "q35")
 class Config:
     """One point of a profile's check matrix: one guest boot."""
 
-    def __init__(self, transport="transitional", machine="pc", props=None):
+    def __init__(self, transport="transitional", machine="pc", props=None,
+                 options=None):
         if transport not in TRANSPORTS:
             raise ValueError("transport %r not in %s" % (transport,
                                                          TRANSPORTS))
@@ -29,11 +30,15 @@ class Config:
         self.machine = machine
         # Extra properties for every virtio device, e.g. event_idx=off.
         self.props = dict(props or {})
+        # Guest-side settings the profile understands, e.g. a kernel
+        # tunable (hw.vio.pci.disable_msix=1) or which drivers to load.
+        self.options = dict(options or {})
 
     @property
     def id(self):
         parts = [self.transport, self.machine]
         parts += ["%s=%s" % kv for kv in sorted(self.props.items())]
+        parts += ["%s=%s" % kv for kv in sorted(self.options.items())]
         return "-".join(parts)
 
     def __repr__(self):
@@ -58,6 +63,12 @@ class Profile:
     memory_mb = 256
     # Profiles that report their result through QEMU's exit code.
     debug_exit = False
+    # False when the guest cannot make the device flush its cache (the
+    # host then has QEMU flush before it reads the disk image).
+    guest_flushes_disk = True
+    # Console text that means the guest is dead (a kernel debugger
+    # prompt): waiting for readiness stops at once.
+    fatal_markers = ()
     # Multiplies every timeout of the expect checks (slow guests).
     timeout_scale = 1.0
     # seed, lba, count of the block pattern the blkio check writes.
@@ -83,9 +94,10 @@ class Profile:
     def prepare(self):
         """Build or fetch boot artifacts (cached); raise HarnessError."""
 
-    def boot_args(self, run):
-        """QEMU arguments that boot the guest (kernel, boot disk, ...).
-        RUN is the vmlib.rundir.RunDir of this boot, for overlays."""
+    def boot_args(self, run, config):
+        """QEMU arguments that boot the guest (kernel, boot disk, ...) in
+        CONFIG.  RUN is the vmlib.rundir.RunDir of this boot, for
+        overlays."""
         raise NotImplementedError
 
     def cpu(self, accel):

@@ -1,146 +1,158 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Copyright (c) 2026 The dfly-virtio Project.
-"""The DragonFly guest: our kernel modules in a real DragonFly.
+"""The DragonFly kernel guest: a DragonFly kernel built here from
+DragonFly's source (images/dragonfly/kernel), our four modules loaded the
+way DragonFly's loader loads them, and our own init (images/dragonfly/init)
+as the whole userland.  `make dragonfly-guest` builds what it boots.
 
-Boots the image `make dragonfly-image` installs from release media
-(images/dragonfly) through a qcow2 overlay, root disk on AHCI.  A second
-CD made per run carries drivers/, the modules `make dragonfly-check` built
-on the host (build/dragonfly/NAME.ko), the blk pattern and
-dfly-virtio-boot.sh, which the image's rc.local runs: it builds the
-modules in the guest against /usr/src/sys (or takes the host's), kldloads
-vio_pci, vioblk, vioif and viomb, and then getty logs root in on ttyd0
-and the ready marker appears.
-
-Only modern (virtio 1.x only) devices: DragonFly's own virtio_pci is
-compiled into GENERIC and probes legacy and transitional ids (PCI device
-0x1000-0x103f, revision 0) only, and its bus code has no generic
-hint.NAME.N.disabled, so with those devices the built-in drivers attach
-before ours are loaded.  Environment: DFLY_IMAGE (a base image),
-DFLY_VERSION (6.4.2), DFLY_CACHE (build/dragonfly), DFLY_KO_DIR (the
-host's .ko files, build/dragonfly), DFLY_MODULES (build: in the guest,
-prebuilt: the host's .ko only).
+GRUB's kfreebsd loader does the booting, from a small ISO made per boot:
+it hands the kernel its environment (serial console, root, tunables),
+preloads the modules (`kfreebsd_module_elf`, as loader(8) would from
+loader.conf) and the md root image.  The config decides which modules:
+ours (vio_pci, vioblk, vioif, viomb) or, for the control row, DragonFly's
+own virtio drivers from the same tree.  The kernel has no virtio driver
+compiled in, so whichever set is loaded is what attaches.
 """
 
 import os
-import sys
+import subprocess
 
-from vmlib import BUILD, TOP, HarnessError, disk, pattern
+from vmlib import BUILD, TOP, HarnessError
+from vmlib.tools import require
 
-from .base import MACHINES, Config, Profile
+from .base import MACHINES, TRANSPORTS, Config, Profile
 
-sys.path.insert(0, os.path.join(TOP, "images", "dragonfly"))
-import dfly_pfi  # noqa: E402
+GUEST_DIR = os.path.join(BUILD, "dfly-guest")
+OUR_MODULES = ("vio_pci", "vioblk", "vioif", "viomb")
+# DragonFly's own, in dependency order.
+DRAGONFLY_MODULES = ("virtio", "virtio_pci", "virtio_blk", "if_vtnet",
+                     "virtio_balloon")
+# Guest options (Config.options) that are not kernel tunables.
+DRIVERS_OPTION = "drivers"
 
-DEFAULT_VERSION = "6.4.2"
-MODULES = ("vio_pci", "vioblk", "vioif", "viomb")
-BOOT_SCRIPT = os.path.join(TOP, "images", "dragonfly", "guest",
-                           "dfly-virtio-boot.sh")
-NO_IMAGE = ("DragonFly image not found: run make dragonfly-image "
-            "(needs DragonFly release media; see README)")
+NOT_BUILT = ("DragonFly kernel guest not built: run make dragonfly-guest "
+             "(it needs a DragonFly source tree: DFLY_SRC=<checkout of "
+             "https://github.com/DragonFlyBSD/DragonFlyBSD> or "
+             "../shared/dragonfly/dragonfly-src-*.tar.xz)")
 
-
-def cache_dir():
-    return os.environ.get("DFLY_CACHE") or os.path.join(BUILD, "dragonfly")
-
-
-def base_image():
-    """The installed image: DFLY_IMAGE, else the recipe's output."""
-    if os.environ.get("DFLY_IMAGE"):
-        return os.environ["DFLY_IMAGE"]
-    version = os.environ.get("DFLY_VERSION") or DEFAULT_VERSION
-    return os.path.join(cache_dir(), "dfly-%s-base.qcow2" % version)
-
-
-def ko_dir():
-    """Where `make dragonfly-check` leaves NAME.ko (drivers/dragonfly/
-    check.sh writes to build/dragonfly whatever DFLY_CACHE says)."""
-    return os.environ.get("DFLY_KO_DIR") or os.path.join(BUILD, "dragonfly")
+# The kernel environment every boot gets.  HPET calibration is off
+# because, with this small kernel, the HPET becomes the calibration timer
+# before any interrupt timer is registered and the next systimer reload
+# dereferences a NULL one (cputimer_intr_reload); the i8254 path
+# registers its interrupt timer first.
+BASE_ENV = (("vfs.root.mountfrom", "ufs:md0s0"),
+            ("hw.calibrate_timers_with_hpet", "0"))
 
 
-def module_mode():
-    mode = os.environ.get("DFLY_MODULES") or "build"
-    if mode not in ("build", "prebuilt"):
-        raise HarnessError("DFLY_MODULES=%r: use build or prebuilt" % mode)
-    return mode
+def guest_file(*parts):
+    return os.path.join(GUEST_DIR, *parts)
 
 
-def drivers_cd_files(blk_params, mode, ko_dir):
-    """What the drivers CD carries (dfly_pfi.build_cd's dict)."""
-    seed, lba, count = blk_params
-    files = {
-        "dfly-virtio-boot.sh": ("copy", BOOT_SCRIPT),
-        "drivers": ("copy", os.path.join(TOP, "drivers")),
-        "pattern.bin": pattern.pattern(seed, lba, count),
-        "pattern.params": "%d %d %d\n" % (seed, lba, count),
-        "mode": mode + "\n",
-    }
-    for m in MODULES:
-        ko = os.path.join(ko_dir, m + ".ko")
-        if os.path.isfile(ko):
-            files["ko/%s.ko" % m] = ("copy", ko)
-    return files
+def modules_for(config):
+    """[(name, path)] of the modules CONFIG preloads."""
+    which = config.options.get(DRIVERS_OPTION, "ours")
+    if which == "ours":
+        return [(m, guest_file("modules", "ours", m + ".ko"))
+                for m in OUR_MODULES]
+    if which == "dragonfly":
+        return [(m, guest_file("modules", "dragonfly", m + ".ko"))
+                for m in DRAGONFLY_MODULES]
+    raise HarnessError("drivers=%r: use ours or dragonfly" % which)
 
 
-class DragonFly(Profile):
+def grub_cfg(config):
+    """The grub.cfg of one boot of CONFIG."""
+    env = list(BASE_ENV)
+    env += [(k, v) for k, v in sorted(config.options.items())
+            if k != DRIVERS_OPTION]
+    lines = ["serial --unit=0 --speed=115200",
+             "terminal_input serial",
+             "terminal_output serial",
+             "set timeout=0",
+             "menuentry dfly-virtio {",
+             # -h: the serial console (RB_SERIAL).
+             "  kfreebsd /kernel -h"]
+    lines += ["  set kFreeBSD.%s=%s" % kv for kv in env]
+    lines += ["  kfreebsd_module_elf /%s.ko" % m
+              for m, _ in modules_for(config)]
+    lines += ["  kfreebsd_module /root.img type=mfs_root",
+              "  boot",
+              "}"]
+    return "\n".join(lines) + "\n"
+
+
+class DragonFlyKernel(Profile):
     name = "dragonfly"
-    order = 90
+    order = 30
     ready_marker = "DFLY-VIRTIO-DRAGONFLY-READY"
-    prompt = "dfly# "
-    # Loader, kernel, rc and building four modules, under TCG.
-    boot_timeout = 1200
-    memory_mb = 1024
-    # Every DragonFly command is slower than busybox's under TCG.
-    timeout_scale = 5.0
-    # Reaching the marker includes building four modules: a KVM boot
-    # needs more than the default probe time (see vmlib/accel.py).
-    kvm_probe_seconds = 300
+    prompt = "dfly> "
+    # GRUB, the kernel's probe and root mount under TCG: about 20 s idle.
+    boot_timeout = 300
+    memory_mb = 512
+    debug_exit = True
+    # DragonFly cannot send a disk a cache flush from userland, so the
+    # host has QEMU flush before it reads the disk image back.
+    guest_flushes_disk = False
+    fatal_markers = ("db> ",)
 
     def unavailable(self):
-        if not os.path.isfile(base_image()):
-            return NO_IMAGE
+        for f in ("kernel", "root.img", "grub-i386-pc/relocator.mod"):
+            if not os.path.exists(guest_file(f)):
+                return NOT_BUILT
+        return None
+
+    def config_unsupported(self, config):
+        if config.options.get(DRIVERS_OPTION) == "dragonfly" and \
+                config.transport == "modern":
+            return ("DragonFly's own virtio_pci (this tree) drives legacy "
+                    "and transitional devices only")
         return None
 
     def prepare(self):
-        if self.unavailable():
-            raise HarnessError(NO_IMAGE)
-        mode = module_mode()
-        if mode == "prebuilt":
-            missing = [m for m in MODULES if not os.path.isfile(
-                os.path.join(ko_dir(), m + ".ko"))]
-            if missing:
-                raise HarnessError(
-                    "DFLY_MODULES=prebuilt but %s not built: run make "
-                    "dragonfly-check DFLY_SYS=<DragonFly %s sys/>"
-                    % (", ".join(m + ".ko" for m in missing),
-                       os.environ.get("DFLY_VERSION") or DEFAULT_VERSION))
+        why = self.unavailable()
+        if why:
+            raise HarnessError(why)
 
-    def boot_args(self, run):
-        root = disk.overlay(base_image(), run.file("root.qcow2"))
-        cd = run.file("drivers.iso")
-        try:
-            dfly_pfi.build_cd(cd, drivers_cd_files(self.blk_params,
-                                                   module_mode(),
-                                                   ko_dir()),
-                              "DFLYDRV")
-        except RuntimeError as e:
-            raise HarnessError("drivers CD: %s" % e)
-        return ["-vga", "std",
-                "-device", "ahci,id=ahci",
-                "-drive", "if=none,id=root,file=%s,format=qcow2" % root,
-                "-device", "ide-hd,drive=root,bus=ahci.0,bootindex=0",
-                "-drive", "if=none,id=drvcd,file=%s,format=raw,"
-                "media=cdrom,readonly=on" % cd,
-                "-device", "ide-cd,drive=drvcd,bus=ahci.1"]
-
-    def config_unsupported(self, config):
-        if config.transport != "modern":
-            return ("DragonFly's built-in virtio_pci claims %s virtio "
-                    "devices at boot; the dragonfly guest runs with "
-                    "--transport modern only" % config.transport)
+    def cpu(self, accel):
         return None
 
+    def boot_args(self, run, config):
+        cfg = run.file("grub.cfg")
+        with open(cfg, "w") as f:
+            f.write(grub_cfg(config))
+        iso = run.file("boot.iso")
+        grafts = ["boot/grub/grub.cfg=" + cfg,
+                  "kernel=" + guest_file("kernel"),
+                  "root.img=" + guest_file("root.img")]
+        for m, path in modules_for(config):
+            if not os.path.exists(path):
+                raise HarnessError("%s missing: run make dragonfly-guest"
+                                   % path)
+            grafts.append("%s.ko=%s" % (m, path))
+        r = subprocess.run([require("grub-mkrescue"),
+                            "-d", guest_file("grub-i386-pc"), "-o", iso]
+                           + grafts, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            raise HarnessError("grub-mkrescue failed: %s" % r.stdout[-600:])
+        return ["-drive", "file=%s,if=ide,index=2,media=cdrom,readonly=on,"
+                "format=raw" % iso.replace(",", ",,"),
+                "-boot", "order=d"]
+
     def matrix(self):
-        return [Config("modern", m) for m in MACHINES]
+        rows = [Config(t, m) for m in MACHINES for t in TRANSPORTS]
+        rows += [
+            # INTx instead of MSI-X, on every device.
+            Config("transitional", "pc",
+                   options={"hw.vio.pci.disable_msix": "1"}),
+            # The ring features the drivers must also work without.
+            Config("transitional", "pc", {"event_idx": "off"}),
+            Config("modern", "q35", {"indirect_desc": "off"}),
+            # The control: DragonFly's own drivers, same kernel, devices.
+            Config("transitional", "pc",
+                   options={DRIVERS_OPTION: "dragonfly"}),
+        ]
+        return rows
 
 
-PROFILE = DragonFly
+PROFILE = DragonFlyKernel

@@ -47,7 +47,7 @@ class Linux(Profile):
                                "(images/linux/build.py, see above)")
         _prepared = True
 
-    def boot_args(self, run):
+    def boot_args(self, run, config):
         return ["-kernel", os.path.join(OUT, "vmlinuz"),
                 "-initrd", os.path.join(OUT, "initramfs.img"),
                 # quiet: under TCG every console line costs time.

@@ -42,7 +42,7 @@ class Mini(Profile):
             raise HarnessError("building the mini guest failed "
                                "(make mini, see above)")
 
-    def boot_args(self, run):
+    def boot_args(self, run, config):
         return ["-kernel", KERNEL]
 
     def matrix(self):

@@ -46,6 +46,11 @@ def _parser():
     run.add_argument("--prop", action="append", default=[],
                      metavar="NAME=VALUE",
                      help="extra virtio device property, e.g. event_idx=off")
+    run.add_argument("--option", action="append", default=[],
+                     metavar="NAME=VALUE",
+                     help="guest-side setting the profile knows, e.g. "
+                     "drivers=dragonfly or hw.vio.pci.disable_msix=1 for "
+                     "the dragonfly guest")
     sub.add_parser("list", help="list guest profiles and whether they can "
                    "boot here")
     ac = sub.add_parser("accel", help="say which accelerator `auto` picks "
@@ -55,12 +60,12 @@ def _parser():
     return ap
 
 
-def _props(items, ap):
+def _props(items, ap, flag="--prop"):
     props = {}
     for item in items:
         name, eq, value = item.partition("=")
         if not eq or not name:
-            ap.error("--prop wants NAME=VALUE, got %r" % item)
+            ap.error("%s wants NAME=VALUE, got %r" % (flag, item))
         props[name] = value
     return props
 
@@ -101,7 +106,8 @@ def cmd_run(args, ap):
     why = prof.unavailable()
     if why:
         raise HarnessError("guest %s cannot boot here: %s" % (prof.name, why))
-    config = Config(args.transport, args.machine, _props(args.prop, ap))
+    config = Config(args.transport, args.machine, _props(args.prop, ap),
+                    _props(args.option, ap, "--option"))
     why = prof.config_unsupported(config)
     if why:
         raise HarnessError("guest %s cannot run %s: %s"

@@ -79,6 +79,7 @@ class _DefaultConfig:
     transport = "transitional"
     machine = "pc"
     props = {}
+    options = {}
     id = "transitional-pc"
 
 
@@ -135,7 +136,7 @@ class Machine:
                  "-chardev", "socket,id=qmp0,path=%s,server=on,wait=off"
                  % _q(self.qmp_path),
                  "-mon", "chardev=qmp0,mode=control"]
-        argv += p.boot_args(self.run)
+        argv += p.boot_args(self.run, c)
         props = _device_props(c)
         argv += ["-drive", "file=%s,if=none,id=vblk0,format=qcow2"
                  % _q(self.disk_path),
@@ -235,11 +236,19 @@ class Machine:
         marker = self.profile.ready_marker.encode()
         t0 = time.monotonic()
         while True:
-            if marker in self.serial_bytes():
+            seen = self.serial_bytes()
+            if marker in seen:
                 self.boot_seconds = time.monotonic() - t0
                 self.say("%s: ready after %.1f s" % (self.label,
                                                      self.boot_seconds))
                 return self.boot_seconds
+            dead = [m for m in self.profile.fatal_markers
+                    if m.encode() in seen]
+            if dead:
+                raise HarnessError("%s: the guest died before it was ready "
+                                   "(%r on the console)\n%s"
+                                   % (self.label, dead[0],
+                                      self.serial_tail(lines=60)))
             if not self.alive():
                 raise HarnessError("QEMU exited (status %s) before the guest "
                                    "was ready: %s\n%s"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Copyright (c) 2026 The dfly-virtio Project.
 """A stand-in for a running DragonFly guest with our modules loaded, for
-the checks of harness/expect/profiles/dragonfly.tcl.
+the checks of harness/expect/profiles/dragonfly-media.tcl.
 
 Serves root's shell on a unix socket (as QEMU serves the serial console)
 and an HMP-like monitor on 127.0.0.1:PORT, and answers the commands the

@@ -20,7 +20,7 @@ import dfly_pfi  # noqa: E402
 
 pytest.importorskip("profiles.base",
                     reason="harness profiles not in this checkout")
-from profiles import dragonfly  # noqa: E402
+from profiles import dragonfly_media as dragonfly  # noqa: E402
 
 STUBS = os.path.join(os.path.dirname(__file__), "stubs")
 SH = shutil.which("dash") or "/bin/sh"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Copyright (c) 2026 The dfly-virtio Project.
 """The four checks' DragonFly dialect (harness/expect/profiles/
-dragonfly.tcl), run by the harness's own check scripts against a stand-in
+dragonfly-media.tcl), run by the harness's own check scripts against a stand-in
 guest (fake_dfly_guest.py) that answers as DragonFly with our modules
 would.  The real guest runs them in tests/e2e on a host with the image."""
 
@@ -49,7 +49,7 @@ def check(name, sock, monitor, scale="0.2"):
     env = dict(os.environ, DFLY_VIRTIO_TIMEOUT_SCALE=scale)
     res = subprocess.run(
         ["expect", os.path.join(EXPECT, name + ".exp"), "--guest",
-         "dragonfly", "--serial", sock, "--monitor", monitor,
+         "dragonfly-media", "--serial", sock, "--monitor", monitor,
          "--transport", "modern", "--seed", "24301", "--lba", "2048",
          "--count", "16"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(TOP, "harness"))
 pytest.importorskip("profiles.base",
                     reason="harness profiles not in this checkout")
 import profiles  # noqa: E402
-from profiles import dragonfly  # noqa: E402
+from profiles import dragonfly_media as dragonfly  # noqa: E402
 from profiles.base import Config  # noqa: E402
 from vmlib import pattern  # noqa: E402
 from vmlib.rundir import RunDir  # noqa: E402
@@ -34,7 +34,7 @@ def env(monkeypatch, tmp_path):
 
 
 def test_without_an_image_the_profile_says_how_to_make_one(env):
-    p = profiles.get("dragonfly")
+    p = profiles.get("dragonfly-media")
     assert p.unavailable() == (
         "DragonFly image not found: run make dragonfly-image (needs "
         "DragonFly release media; see README)")
@@ -47,12 +47,12 @@ def test_the_image_path_follows_version_cache_and_override(env, tmp_path):
     img = tmp_path / "mine.qcow2"
     img.write_bytes(b"")
     env.setenv("DFLY_IMAGE", str(img))
-    assert profiles.get("dragonfly").unavailable() is None
+    assert profiles.get("dragonfly-media").unavailable() is None
 
 
 def test_only_modern_devices_are_checked(env):
     # DragonFly's built-in virtio_pci claims legacy/transitional ids.
-    p = profiles.get("dragonfly")
+    p = profiles.get("dragonfly-media")
     assert {c.transport for c in p.matrix()} == {"modern"}
     assert p.config_unsupported(Config("modern")) is None
     why = p.config_unsupported(Config("transitional"))
@@ -65,10 +65,10 @@ def test_prebuilt_mode_needs_the_host_modules(env, tmp_path):
     env.setenv("DFLY_IMAGE", str(img))
     env.setenv("DFLY_MODULES", "prebuilt")
     with pytest.raises(dragonfly.HarnessError, match="make dragonfly-check"):
-        profiles.get("dragonfly").prepare()
+        profiles.get("dragonfly-media").prepare()
     env.setenv("DFLY_MODULES", "sideways")
     with pytest.raises(dragonfly.HarnessError, match="DFLY_MODULES"):
-        profiles.get("dragonfly").prepare()
+        profiles.get("dragonfly-media").prepare()
 
 
 def test_drivers_cd_carries_sources_modules_and_the_pattern(tmp_path):
@@ -92,7 +92,7 @@ def test_boot_args_use_an_overlay_on_ahci_and_a_drivers_cd(env, tmp_path):
     before = base.read_bytes()
     env.setenv("DFLY_IMAGE", str(base))
     run = RunDir("dfly-profile-test", root=str(tmp_path / "runs"))
-    argv = profiles.get("dragonfly").boot_args(run)
+    argv = profiles.get("dragonfly-media").boot_args(run, Config("modern", "pc"))
     assert "ahci,id=ahci" in argv
     root = run.file("root.qcow2")
     assert "if=none,id=root,file=%s,format=qcow2" % root in argv

@@ -14,6 +14,7 @@ DFLY_VIRTIO_GUESTS=linux,mini limits the profiles; DFLY_VIRTIO_ACCEL
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -125,6 +126,39 @@ def boot_guest():
     finally:
         for m in started:
             shut_down(m)
+
+
+class Shell:
+    """A guest's shell over the serial socket, one command at a time:
+    run() sends a line and returns what came before the next prompt."""
+
+    def __init__(self, path, prompt="mini> ", timeout=30):
+        self.prompt = prompt.encode()
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.buf = b""
+        self.run("")
+
+    def read_until(self, text):
+        """Wait for TEXT (e.g. a background command's line); return what
+        came up to and including it."""
+        want = text.encode()
+        while want not in self.buf:
+            data = self.sock.recv(4096)
+            if not data:
+                raise AssertionError("serial console closed")
+            self.buf += data
+        out, _, self.buf = self.buf.partition(want)
+        return (out + want).decode(errors="replace").replace("\r", "")
+
+    def run(self, cmd):
+        self.sock.sendall(cmd.encode() + b"\r")
+        out = self.read_until(self.prompt.decode())
+        return out[:-len(self.prompt)]
+
+    def close(self):
+        self.sock.close()
 
 
 def check(m, name, log_name=None):

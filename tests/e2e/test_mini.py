@@ -13,7 +13,7 @@ import time
 import pytest
 
 # conftest puts harness/ on sys.path.
-from conftest import boot, check, shut_down
+from conftest import boot, check, shut_down, Shell
 
 from profiles.base import Config
 from profiles.mini import Mini
@@ -30,32 +30,8 @@ class MiniCmdline(Mini):
     def __init__(self, cmdline):
         self.cmdline = cmdline
 
-    def boot_args(self, run):
-        return super().boot_args(run) + ["-append", self.cmdline]
-
-
-class Shell:
-    """The mini shell over the serial socket, one command at a time."""
-
-    def __init__(self, path, timeout=30):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
-        self.sock.connect(path)
-        self.buf = b""
-        self.run("")
-
-    def run(self, cmd):
-        self.sock.sendall(cmd.encode() + b"\r")
-        while b"mini> " not in self.buf:
-            data = self.sock.recv(4096)
-            if not data:
-                raise AssertionError("serial console closed")
-            self.buf += data
-        out, _, self.buf = self.buf.partition(b"mini> ")
-        return out.decode(errors="replace").replace("\r", "")
-
-    def close(self):
-        self.sock.close()
+    def boot_args(self, run, config):
+        return super().boot_args(run, config) + ["-append", self.cmdline]
 
 
 @pytest.fixture(scope="module")

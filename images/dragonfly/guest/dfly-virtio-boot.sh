@@ -3,7 +3,7 @@
 # Copyright (c) 2026 The dfly-virtio Project.
 #
 # Runs in the DragonFly guest from /etc/rc.local, off the drivers CD the
-# harness attaches (harness/profiles/dragonfly.py):
+# harness attaches (harness/profiles/dragonfly_media.py):
 #
 #   CD/drivers/       the repository's drivers/ tree
 #   CD/ko/NAME.ko     modules `make dragonfly-check` built on the host

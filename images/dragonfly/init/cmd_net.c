@@ -15,6 +15,7 @@
 #define ICMP_ECHO	8
 #define PING_DATA	56
 #define PING_WAIT_MS	1000
+#define PING_GAP_MS	200	/* between echoes, like ping -i 0.2 */
 #define PING_ID		0x4446	/* "DF" */
 
 struct icmp_echo {
@@ -166,6 +167,16 @@ await_reply(long s, uint16_t seq, uint64_t sent_ms)
 	}
 }
 
+/* Sleep until PING_GAP_MS after SENT_MS (poll with no descriptors). */
+static void
+pace(uint64_t sent_ms)
+{
+	uint64_t now = clock_ms();
+
+	if (now - sent_ms < PING_GAP_MS)
+		SYSCALL3(SYS_poll, NULL, 0, PING_GAP_MS - (now - sent_ms));
+}
+
 int
 cmd_ping(int argc, char **argv)
 {
@@ -205,13 +216,15 @@ cmd_ping(int argc, char **argv)
 			continue;
 		}
 		rtt = await_reply(s, seq, sent_ms);
-		if (rtt < 0) {
+		if (rtt < 0)
 			printf("ping: seq %u: no reply\n", seq);
-			continue;
+		else {
+			got++;
+			printf("ping: seq %u reply from %s in %ld ms\n", seq,
+			    argv[1], rtt);
 		}
-		got++;
-		printf("ping: seq %u reply from %s in %ld ms\n", seq, argv[1],
-		    rtt);
+		if (seq < count)
+			pace(sent_ms);
 	}
 	SYSCALL1(SYS_close, s);
 	printf("ping: %u/%lu replies\n", got, count);

@@ -15,10 +15,12 @@
 
 /* System call numbers. */
 #define SYS_exit		1
+#define SYS_fork		2
 #define SYS_read		3
 #define SYS_write		4
 #define SYS_open		5
 #define SYS_close		6
+#define SYS_wait4		7
 #define SYS_ioctl		54
 #define SYS_reboot		55
 #define SYS_dup2		90
@@ -42,6 +44,9 @@
 #define O_RDONLY		0x0000
 #define O_RDWR			0x0002
 #define O_NOCTTY		0x8000
+
+/* wait4(2) */
+#define WNOHANG			1
 
 /* reboot(2) */
 #define RB_HALT			0x0008

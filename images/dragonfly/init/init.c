@@ -27,6 +27,8 @@ struct command {
 };
 
 static int cmd_help(int, char **);
+static int cmd_bg(int, char **);
+static int cmd_repeat(int, char **);
 
 static const struct command commands[] = {
 	{ "probe", cmd_probe, "probe" },
@@ -41,6 +43,8 @@ static const struct command commands[] = {
 	{ "kldload", cmd_kldload, "kldload NAME|PATH" },
 	{ "kldunload", cmd_kldunload, "kldunload NAME" },
 	{ "halt", cmd_halt, "halt [CODE]" },
+	{ "bg", cmd_bg, "bg COMMAND [ARGS]" },
+	{ "repeat", cmd_repeat, "repeat N COMMAND [ARGS]" },
 	{ "help", cmd_help, "help" },
 };
 
@@ -78,11 +82,91 @@ read_line(char *buf, size_t len)
 	return (true);
 }
 
+static int
+run_command(int argc, char **argv)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < nitems(commands); i++) {
+		if (strcmp(argv[0], commands[i].name) != 0)
+			continue;
+		ret = commands[i].fn(argc, argv);
+		if (ret == CMD_USAGE)
+			printf("error: bad arguments\nusage: %s\n",
+			    commands[i].usage);
+		return (ret);
+	}
+	printf("error: unknown command '%s' (try help)\n", argv[0]);
+	return (CMD_USAGE);
+}
+
+/*
+ * bg: run a command in a child process, so that the shell can do
+ * something else meanwhile (kldunload a driver while a ping runs).  The
+ * child prints what the command prints; the shell reports its end, with
+ * the command's result as exit status.
+ */
+static int
+cmd_bg(int argc, char **argv)
+{
+	long pid;
+
+	if (argc < 2)
+		return (CMD_USAGE);
+	pid = sys_fork();
+	if (pid < 0) {
+		printf("error: bg: fork: %s\n", errname(-pid));
+		return (CMD_FAIL);
+	}
+	if (pid == 0) {
+		console_flush();
+		SYSCALL1(SYS_exit, run_command(argc - 1, argv + 1));
+	}
+	printf("bg: started pid %ld: %s\n", pid, argv[1]);
+	return (CMD_OK);
+}
+
+/* repeat: run a command N times, stopping at the first failure. */
+static int
+cmd_repeat(int argc, char **argv)
+{
+	uint64_t n, i;
+
+	if (argc < 3 || !parse_u64(argv[1], &n) || n == 0)
+		return (CMD_USAGE);
+	for (i = 0; i < n; i++) {
+		if (run_command(argc - 2, argv + 2) != CMD_OK) {
+			printf("repeat: run %lu of %lu failed\n", i + 1, n);
+			return (CMD_FAIL);
+		}
+	}
+	printf("repeat: %lu runs ok\n", n);
+	return (CMD_OK);
+}
+
+/* Collect background commands that ended, and say how. */
+static void
+reap_children(void)
+{
+	int status;
+	long pid;
+
+	while ((pid = SYSCALL6(SYS_wait4, -1, &status, WNOHANG, NULL, 0,
+	    0)) > 0) {
+		if ((status & 0x7f) == 0)
+			printf("bg: pid %ld exited with status %d\n", pid,
+			    (status >> 8) & 0xff);
+		else
+			printf("bg: pid %ld killed by signal %d\n", pid,
+			    status & 0x7f);
+	}
+}
+
 static void
 run_line(char *line)
 {
 	char *argv[ARGS_MAX];
-	size_t i;
 	int argc;
 
 	argc = split_args(line, argv, ARGS_MAX);
@@ -92,15 +176,7 @@ run_line(char *line)
 		printf("error: too many arguments\n");
 		return;
 	}
-	for (i = 0; i < nitems(commands); i++) {
-		if (strcmp(argv[0], commands[i].name) != 0)
-			continue;
-		if (commands[i].fn(argc, argv) == CMD_USAGE)
-			printf("error: bad arguments\nusage: %s\n",
-			    commands[i].usage);
-		return;
-	}
-	printf("error: unknown command '%s' (try help)\n", argv[0]);
+	run_command(argc, argv);
 }
 
 static void
@@ -136,7 +212,9 @@ init_main(long *sp)
 		console_flush();
 		if (!read_line(line, sizeof(line)))
 			panic("console read failed");
+		reap_children();
 		run_line(line);
+		reap_children();
 		console_flush();
 	}
 }

@@ -29,6 +29,22 @@ sys_call(long num, long a1, long a2, long a3, long a4, long a5, long a6)
 	return (failed ? -ret : ret);
 }
 
+long
+sys_fork(void)
+{
+	long ret, child;
+	unsigned char failed;
+
+	/* The kernel returns the pid in %rax and 1 in %rdx to the child. */
+	__asm__ volatile("syscall; setc %1"
+	    : "=a"(ret), "=r"(failed), "=d"(child)
+	    : "a"((long)SYS_fork), "d"(0L)
+	    : "rcx", "r11", "memory", "cc");
+	if (failed)
+		return (-ret);
+	return (child ? 0 : ret);
+}
+
 int
 sysctl_get(const char *name, void *buf, size_t *len)
 {

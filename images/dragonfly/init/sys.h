@@ -26,6 +26,9 @@ long	sys_call(long num, long a1, long a2, long a3, long a4, long a5,
 	sys_call((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), \
 	    (long)(f))
 
+/* fork(2): the child's pid in the parent, 0 in the child, or -errno. */
+long	sys_fork(void);
+
 /* sysctl by name: 0 and *len set, or minus the errno. */
 int	sysctl_get(const char *name, void *buf, size_t *len);
 /* A string sysctl into BUF (NUL-terminated); false if it does not exist. */
