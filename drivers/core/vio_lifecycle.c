@@ -124,8 +124,13 @@ int
 vio_driver_ok(struct vio_softc *sc)
 {
 
+	int error;
+
 	if (sc->sc_broken)
 		return (EIO);
+	if (sc->sc_nvectors != 0 &&
+	    (error = vio_set_config_vector(sc, VIO_CONFIG_VECTOR)) != 0)
+		return (error);
 	vio_add_status(sc, VIRTIO_STATUS_DRIVER_OK);
 	return (0);
 }

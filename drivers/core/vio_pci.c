@@ -46,10 +46,11 @@ vio_pci_attach(struct vio_pci_softc *psc, void *os, uint16_t device_id,
 }
 
 void
-vio_pci_set_msix(struct vio_pci_softc *psc, bool enabled)
+vio_pci_set_msix(struct vio_pci_softc *psc, uint16_t nvectors)
 {
 
-	psc->sc_msix = enabled;
+	psc->sc_msix = nvectors != 0;
+	psc->sc_vio.sc_nvectors = nvectors;
 	if (!psc->sc_vio.sc_modern)
 		vio_pci_legacy_set_msix(psc);
 }

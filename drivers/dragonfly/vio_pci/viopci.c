@@ -170,7 +170,8 @@ viopci_attach(device_t dev)
 		goto fail;
 	}
 	/* Legacy devices move their configuration when MSI-X is on. */
-	vio_pci_set_msix(&sc->sc_core, sc->sc_intr_mode == VIOPCI_INTR_MSIX);
+	vio_pci_set_msix(&sc->sc_core, sc->sc_intr_mode == VIOPCI_INTR_MSIX ?
+	    sc->sc_nvecs : 0);
 	device_printf(dev, "%s interface, %s interrupts (%d)\n",
 	    viopci_vio(sc)->sc_modern ? "modern" : "legacy",
 	    viopci_intr_mode_name(sc), sc->sc_nvecs);

@@ -145,36 +145,21 @@ viopci_intr_release(struct viopci_softc *sc)
 }
 
 /*
- * Route queue vq (configuration changes when NULL) to a vector and, with
- * MSI-X, tell the device, which may refuse (ENOSPC).
+ * Route queue vq (configuration changes when NULL) to its handler on the
+ * vector the core gave it (vq_alloc() has programmed the device).
  */
 int
 viopci_intr_bind(struct viopci_softc *sc, struct vio_vq *vq,
     lwkt_serialize_t slz)
 {
-	struct vio_softc *vio = viopci_vio(sc);
 	struct viopci_bind *vb;
-	int error, vec;
+	int vec;
 
 	if (sc->sc_live || sc->sc_nbinds == VIOPCI_MAX_VECS || slz == NULL)
 		return (EINVAL);
 	vec = 0;
-	error = 0;
-	if (sc->sc_intr_mode == VIOPCI_INTR_MSIX) {
-		if (vq == NULL) {
-			vec = VIOPCI_CONFIG_VEC;
-			error = vio_set_config_vector(vio, vec);
-		} else {
-			vec = 1 + vq->vq_index % (sc->sc_nvecs - 1);
-			error = vio_set_queue_vector(vio, vq->vq_index, vec);
-		}
-		if (error != 0) {
-			device_printf(sc->sc_dev, "device refused MSI-X vector"
-			    " %d for %s\n", vec, vq != NULL ? vq->vq_name :
-			    "configuration changes");
-			return (error);
-		}
-	}
+	if (sc->sc_intr_mode == VIOPCI_INTR_MSIX)
+		vec = vq != NULL ? vq->vq_vector : VIO_CONFIG_VECTOR;
 	vb = &sc->sc_binds[sc->sc_nbinds++];
 	vb->vb_vq = vq;
 	vb->vb_slz = slz;
@@ -224,7 +209,7 @@ viopci_isr_intr(void *arg)
 		return;			/* a shared line, not ours */
 	for (i = 0; i < sc->sc_nbinds; i++) {
 		vb = &sc->sc_binds[i];
-		if (vb->vb_vq != NULL ? (isr & VIRTIO_ISR_QUEUE) != 0 :
+		if (vb->vb_vq != NULL ? vq_wants_intr(vb->vb_vq) :
 		    (isr & VIRTIO_ISR_CONFIG) != 0)
 			viopci_deliver(sc, vb);
 	}

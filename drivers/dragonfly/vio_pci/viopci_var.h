@@ -15,7 +15,6 @@
 
 /* One vector for configuration changes, then one per queue at most. */
 #define VIOPCI_MAX_VECS		(VIO_MAX_VQS + 1)
-#define VIOPCI_CONFIG_VEC	0
 
 /* Highest bus address a legacy ring (32-bit page number) can have. */
 #define VIOPCI_DMA_LOWADDR	((1ULL << 44) - 1)
