@@ -31,6 +31,7 @@ struct vblk_softc {
 	bool			 sc_live;	/* interrupts delivered */
 	bool			 sc_detaching;
 	bool			 sc_id_done;
+	bool			 sc_broken_said;	/* said so once */
 	uint32_t		 sc_iosize_max;
 	int			 sc_discard;
 	int			 sc_readonly;
