@@ -90,6 +90,8 @@ struct vio_softc {
 	bool		sc_modern;	/* virtio 1.x interface (else legacy) */
 	uint64_t	sc_device_features;	/* offered by the device */
 	uint64_t	sc_features;	/* negotiated */
+	/* Set by the binding (tunables): features never to accept. */
+	uint64_t	sc_features_off;
 	uint8_t		sc_status;	/* status bits the driver has set */
 	uint32_t	sc_config_len;	/* bytes of device-specific config */
 	bool		sc_broken;	/* device misbehaved: no more I/O */
@@ -111,6 +113,13 @@ struct vio_softc {
 /* Lifecycle. */
 int	vio_reset(struct vio_softc *);
 int	vio_init(struct vio_softc *);
+/*
+ * Accept of the device's offer the features the driver wants (its
+ * device-specific bits, 0-23 and 50-63) and those of the core: the ring
+ * features it implements (indirect descriptors, event index) for every
+ * driver, VERSION_1 and ACCESS_PLATFORM on modern devices; never what
+ * the binding put in sc_features_off.
+ */
 int	vio_negotiate_features(struct vio_softc *, uint64_t wanted);
 int	vio_driver_ok(struct vio_softc *);
 void	vio_fail(struct vio_softc *);

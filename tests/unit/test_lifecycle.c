@@ -20,6 +20,8 @@
 
 #define DEV_BITS	(VIRTIO_FEATURE(0) | VIRTIO_FEATURE(5) | \
 			 VIRTIO_FEATURE(23))
+/* Device-specific bits of the upper range (spec 6: 50-127). */
+#define HIGH_BITS	(VIRTIO_FEATURE(50) | VIRTIO_FEATURE(63))
 #define OFFERED		(DEV_BITS | VIRTIO_RING_F_INDIRECT_DESC | \
 			 VIRTIO_RING_F_EVENT_IDX | VIRTIO_F_RING_PACKED | \
 			 VIRTIO_F_IN_ORDER | VIRTIO_F_ACCESS_PLATFORM | \
@@ -58,22 +60,27 @@ test_modern_negotiation(void **state)
 {
 	struct vtest t;
 	struct sim_loop loop;
-	uint64_t want = DEV_BITS | VIRTIO_FEATURE(7) | VIRTIO_RING_F_EVENT_IDX |
+	uint64_t want = DEV_BITS | HIGH_BITS | VIRTIO_FEATURE(7) |
 	    VIRTIO_F_RING_PACKED | VIRTIO_F_IN_ORDER;
 
 	(void)state;
-	attach(&t, &loop, SIM_MODERN, OFFERED);
+	attach(&t, &loop, SIM_MODERN, OFFERED | HIGH_BITS |
+	    VIRTIO_FEATURE(51));
 	assert_int_equal(vio_init(t.sc), 0);
+	/* The binding's tunable turned indirect descriptors off. */
+	t.sc->sc_features_off = VIRTIO_RING_F_INDIRECT_DESC;
 	assert_int_equal(vio_negotiate_features(t.sc, want), 0);
 	/*
-	 * Device bits asked and offered, EVENT_IDX; VERSION_1 and
-	 * ACCESS_PLATFORM added by the core; packed and in-order never.
+	 * Device bits asked and offered (high ones too); EVENT_IDX,
+	 * VERSION_1 and ACCESS_PLATFORM added by the core; packed and
+	 * in-order never.
 	 */
-	assert_int_equal(t.sc->sc_features, DEV_BITS | VIRTIO_RING_F_EVENT_IDX |
-	    VIRTIO_F_VERSION_1 | VIRTIO_F_ACCESS_PLATFORM);
+	assert_int_equal(t.sc->sc_features, DEV_BITS | HIGH_BITS |
+	    VIRTIO_RING_F_EVENT_IDX | VIRTIO_F_VERSION_1 |
+	    VIRTIO_F_ACCESS_PLATFORM);
 	assert_int_equal(t.sim->driver_features, t.sc->sc_features);
-	assert_int_equal(t.sc->sc_device_features,
-	    OFFERED | VIRTIO_F_VERSION_1);
+	assert_int_equal(t.sc->sc_device_features, OFFERED | HIGH_BITS |
+	    VIRTIO_FEATURE(51) | VIRTIO_F_VERSION_1);
 	assert_true(t.sim->status & VIRTIO_STATUS_FEATURES_OK);
 	assert_true(vio_has_feature(t.sc, VIRTIO_F_VERSION_1));
 	assert_false(vio_has_feature(t.sc, VIRTIO_RING_F_INDIRECT_DESC));

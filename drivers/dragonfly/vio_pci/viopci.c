@@ -36,6 +36,10 @@ int viopci_disable_msix = 0;
 TUNABLE_INT("hw.vio.pci.disable_msix", &viopci_disable_msix);
 static int viopci_force_legacy = 0;
 TUNABLE_INT("hw.vio.pci.force_legacy", &viopci_force_legacy);
+static int viopci_disable_indirect = 0;
+TUNABLE_INT("hw.vio.pci.disable_indirect", &viopci_disable_indirect);
+static int viopci_disable_event_idx = 0;
+TUNABLE_INT("hw.vio.pci.disable_event_idx", &viopci_disable_event_idx);
 
 /* The device types with a driver in this project, and its name. */
 static const struct {
@@ -253,8 +257,10 @@ viopci_negotiate(device_t dev, device_t child __unused, uint64_t wanted)
 	struct viopci_softc *sc = device_get_softc(dev);
 	int error;
 
-	/* The ring features are the core's: offer them for every driver. */
-	wanted |= VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX;
+	/* The core adds its ring features unless a tunable says no. */
+	viopci_vio(sc)->sc_features_off =
+	    (viopci_disable_indirect ? VIRTIO_RING_F_INDIRECT_DESC : 0) |
+	    (viopci_disable_event_idx ? VIRTIO_RING_F_EVENT_IDX : 0);
 	error = vio_init(viopci_vio(sc));
 	if (error == 0)
 		error = vio_negotiate_features(viopci_vio(sc), wanted);
