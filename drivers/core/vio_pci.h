@@ -54,6 +54,11 @@ struct vio_pci_softc {
  */
 int	vio_pci_attach(struct vio_pci_softc *, void *os, uint16_t device_id,
 	    int flags);
+/*
+ * The virtio device type (VIRTIO_ID_*) of a function of vendor 0x1af4
+ * with this device and subsystem id, or 0 if it is not a virtio device.
+ */
+uint16_t vio_pci_device_type(uint16_t device_id, uint16_t subdevice);
 
 /*
  * Tell the transport how many MSI-X vectors the binding enabled on the

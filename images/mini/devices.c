@@ -179,7 +179,8 @@ devices_attach(void)
 	n = pci_scan(pdevs, PCI_MAX_DEVICES);
 	for (i = 0; i < n && nvdevs < MAX_VDEVS; i++) {
 		if (pdevs[i].vendor != VIRTIO_VENDOR ||
-		    pdevs[i].device < 0x1000 || pdevs[i].device > 0x107f)
+		    vio_pci_device_type(pdevs[i].device,
+		    pdevs[i].subdevice) == 0)
 			continue;
 		vdevs[nvdevs].pci = pdevs[i];
 		attach_one(&vdevs[nvdevs++]);

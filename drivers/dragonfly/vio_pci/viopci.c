@@ -55,21 +55,14 @@ static const struct {
 static int
 viopci_type_index(device_t dev)
 {
-	uint16_t id, type;
+	uint16_t type;
 	size_t i;
 
 	if (pci_get_vendor(dev) != VIRTIO_PCI_VENDOR)
 		return (-1);
-	id = pci_get_device(dev);
-	if (id >= VIRTIO_PCI_DEVICE_MODERN_MIN &&
-	    id <= VIRTIO_PCI_DEVICE_MODERN_MAX)
-		type = id - VIRTIO_PCI_DEVICE_MODERN_MIN;
-	else if (id >= VIRTIO_PCI_DEVICE_TRANS_MIN &&
-	    id <= VIRTIO_PCI_DEVICE_TRANS_MAX)
-		type = pci_get_subdevice(dev);
-	else
-		return (-1);
-	for (i = 0; i < NELEM(viopci_types); i++) {
+	type = vio_pci_device_type(pci_get_device(dev),
+	    pci_get_subdevice(dev));
+	for (i = 0; type != 0 && i < NELEM(viopci_types); i++) {
 		if (viopci_types[i].type == type)
 			return ((int)i);
 	}
