@@ -166,6 +166,19 @@ vio_dma_sync(void *os, struct vio_dma *dma, int ops)
 			break;
 	if (r == NULL || ops == 0 || (ops & ~0x0f) != 0)
 		sim_hard_error(dev, "dma_sync of unknown region or bad ops");
+	if (dev->sync_limit != 0 && ++dev->syncs > dev->sync_limit) {
+		fprintf(stderr, "sim: more than %u DMA syncs in one call:"
+		    " the driver loops\n", dev->sync_limit);
+		abort();
+	}
+}
+
+void
+sim_bound(struct sim_dev *dev, unsigned int limit)
+{
+
+	dev->syncs = 0;
+	dev->sync_limit = limit;
 }
 
 void *
