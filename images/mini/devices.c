@@ -69,10 +69,18 @@ static void
 config_hook(struct vio_softc *sc, void *arg)
 {
 	struct mini_vdev *vd = arg;
+	int q;
 
-	(void)sc;
 	if (vd->drv->config_changed != NULL)
 		vd->drv->config_changed(vd);
+	/*
+	 * A device that asked for a reset raises no queue interrupt
+	 * again: run the handlers now so they fail what is in flight.
+	 * One CPU, so no queue's handler is running meanwhile.
+	 */
+	for (q = 0; q < VIO_MAX_VQS; q++)
+		if (sc->sc_vqs[q] != NULL && vq_wants_intr(sc->sc_vqs[q]))
+			vq_intr(sc->sc_vqs[q]);
 }
 
 static int

@@ -248,6 +248,21 @@ vblk_vq_done(struct vio_vq *vq)
 	return (vi.n);
 }
 
+/*
+ * Configuration change, under sc_slz like the queue.  Nothing in the
+ * block configuration is acted on at run time, but a device that asked
+ * for a reset will not interrupt for the queue again: run its handler
+ * so that the requests in flight fail now rather than at detach.
+ */
+void
+vblk_config_change(struct vio_softc *vio, void *arg)
+{
+	struct vblk_softc *sc = arg;
+
+	if (vio_is_broken(vio) && sc->sc_live)
+		vblk_vq_done(&sc->sc_blk.sc_vq);
+}
+
 /* Detach: the device is reset; fail everything still held. */
 void
 vblk_fail_all(struct vblk_softc *sc)

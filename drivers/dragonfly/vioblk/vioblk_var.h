@@ -44,6 +44,7 @@ struct vblk_softc {
 
 int	vblk_strategy(struct dev_strategy_args *);
 int	vblk_vq_done(struct vio_vq *);
+void	vblk_config_change(struct vio_softc *, void *);
 void	vblk_start(struct vblk_softc *);
 void	vblk_fail_all(struct vblk_softc *);
 
