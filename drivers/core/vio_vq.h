@@ -96,8 +96,10 @@ struct vio_vq {
  * no limit) caps the queue size where the transport allows a smaller one
  * (modern); max_segs is the longest request the driver will post: it is
  * capped to the queue size when indirect descriptors are not available
- * (read the result in vq_maxsegs).  Errors: ENOENT (no such queue),
- * EINVAL, ENOMEM, EIO (absurd queue size: device marked broken).
+ * (read the result in vq_maxsegs).  With MSI-X the queue's vector
+ * (vio_queue_vector()) is programmed before the queue is enabled.
+ * Errors: ENOENT (no such queue), EINVAL, ENOMEM, ENOSPC (the device
+ * refused the vector), EIO (absurd queue size: device marked broken).
  */
 int	vq_alloc(struct vio_softc *, struct vio_vq *, uint16_t index,
 	    uint16_t max_size, uint16_t max_segs, const char *name);
