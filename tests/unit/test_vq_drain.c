@@ -164,6 +164,40 @@ test_drain_after_needs_reset(void **state)
 	free(f);
 }
 
+static int
+dfix_done(struct vio_vq *vq)
+{
+	struct dfix *f = vq->vq_done_arg;
+
+	return (vq_drain(vq, dfix_take, dfix_fail, f));
+}
+
+/*
+ * A shared line after the device broke: the queue with requests in
+ * flight runs its handler (which fails them) although no used entry
+ * waits, and only while something is in flight.
+ */
+static void
+test_shared_line_runs_broken_queue(void **state)
+{
+	struct dfix *f = dfix_new(0, true);
+
+	(void)state;
+	f->vq.vq_done = dfix_done;
+	f->vq.vq_done_arg = f;
+	dfix_post(f, NREQ);
+	assert_int_equal(vio_intr(f->t.sc), 0);
+	assert_int_equal(f->vq.vq_interrupts, 0);
+	vio_mark_broken(f->t.sc, "test");
+	(void)vio_intr(f->t.sc);
+	assert_int_equal(f->vq.vq_interrupts, 1);
+	assert_int_equal(f->failed, NREQ);
+	(void)vio_intr(f->t.sc);
+	assert_int_equal(f->vq.vq_interrupts, 1);
+	vtest_finish(&f->t);
+	free(f);
+}
+
 /*
  * With EVENT_IDX the device interrupts only when its used index passes
  * used_event: after each drain the next completion must interrupt.
@@ -211,6 +245,7 @@ main(void)
 		cmocka_unit_test(test_open_coded_loop_ends_on_broken_device),
 		cmocka_unit_test(test_drain_fails_inflight_on_broken_device),
 		cmocka_unit_test(test_drain_after_needs_reset),
+		cmocka_unit_test(test_shared_line_runs_broken_queue),
 		cmocka_unit_test(test_drain_rearms_event_idx),
 		cmocka_unit_test(test_drain_takes_everything_flag_mode),
 	};
