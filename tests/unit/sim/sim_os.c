@@ -173,10 +173,24 @@ vio_dma_sync(void *os, struct vio_dma *dma, int ops)
 	}
 }
 
+/* The longest bounded call of the process, said at exit (fuzz logs). */
+static unsigned int sim_longest_bounded;
+
+static void __attribute__((__destructor__))
+sim_say_longest_bounded(void)
+{
+
+	if (sim_longest_bounded != 0)
+		fprintf(stderr, "sim: longest bounded call: %u DMA syncs\n",
+		    sim_longest_bounded);
+}
+
 void
 sim_bound(struct sim_dev *dev, unsigned int limit)
 {
 
+	if (dev->sync_limit != 0 && dev->syncs > sim_longest_bounded)
+		sim_longest_bounded = dev->syncs;
 	dev->syncs = 0;
 	dev->sync_limit = limit;
 }
