@@ -123,7 +123,6 @@ vio_negotiate_features(struct vio_softc *sc, uint64_t wanted)
 int
 vio_driver_ok(struct vio_softc *sc)
 {
-
 	int error;
 
 	if (sc->sc_broken)

@@ -150,6 +150,7 @@ vq_alloc(struct vio_softc *sc, struct vio_vq *vq, uint16_t index,
 
 	/* The vector is part of the queue's set-up: before the enable. */
 	vq->vq_vector = vio_queue_vector(sc, index);
+	error = 0;
 	if (vq->vq_vector != VIRTIO_MSI_NO_VECTOR)
 		error = sc->sc_ops->set_queue_vector(sc, index, vq->vq_vector);
 	if (error == 0)
