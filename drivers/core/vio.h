@@ -176,6 +176,15 @@ int	vio_config_write_4(struct vio_softc *, uint32_t off, uint32_t);
 uint8_t	vio_intr(struct vio_softc *);
 /* MSI-X entry vec fired: configuration (entry 0) and its queues. */
 void	vio_msix_intr(struct vio_softc *, uint16_t vec);
+/*
+ * The same two for a binding that must take a lock per queue (a
+ * serializer): deliver(arg, vq) instead of vq_intr(vq), and
+ * deliver(arg, NULL) instead of vio_config_intr().
+ */
+typedef void	vio_deliver_fn(void *arg, struct vio_vq *vq);
+uint8_t	vio_intr_deliver(struct vio_softc *, vio_deliver_fn *, void *arg);
+void	vio_msix_intr_deliver(struct vio_softc *, uint16_t vec,
+	    vio_deliver_fn *, void *arg);
 void	vio_config_intr(struct vio_softc *);
 uint8_t	vio_read_isr(struct vio_softc *);
 

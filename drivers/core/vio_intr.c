@@ -34,8 +34,19 @@ vio_config_intr(struct vio_softc *sc)
 		sc->sc_config_change(sc, sc->sc_child);
 }
 
+/* Delivery without a lock: the caller serializes everything. */
+static void
+vio_deliver_direct(void *arg, struct vio_vq *vq)
+{
+
+	if (vq != NULL)
+		vq_intr(vq);
+	else
+		vio_config_intr(arg);
+}
+
 uint8_t
-vio_intr(struct vio_softc *sc)
+vio_intr_deliver(struct vio_softc *sc, vio_deliver_fn *deliver, void *arg)
 {
 	struct vio_vq *vq;
 	uint8_t isr;
@@ -43,7 +54,7 @@ vio_intr(struct vio_softc *sc)
 
 	isr = vio_read_isr(sc) & (VIRTIO_ISR_QUEUE | VIRTIO_ISR_CONFIG);
 	if (isr & VIRTIO_ISR_CONFIG)
-		vio_config_intr(sc);
+		deliver(arg, NULL);
 	/*
 	 * The ISR does not say which queue: look at each.  On a broken
 	 * device (a moment ago, perhaps) each queue with requests in
@@ -53,10 +64,40 @@ vio_intr(struct vio_softc *sc)
 		for (i = 0; i < VIO_MAX_VQS; i++) {
 			vq = sc->sc_vqs[i];
 			if (vq != NULL && vq_wants_intr(vq))
-				vq_intr(vq);
+				deliver(arg, vq);
 		}
 	}
 	return (isr);
+}
+
+uint8_t
+vio_intr(struct vio_softc *sc)
+{
+
+	return (vio_intr_deliver(sc, vio_deliver_direct, sc));
+}
+
+void
+vio_msix_intr_deliver(struct vio_softc *sc, uint16_t vec,
+    vio_deliver_fn *deliver, void *arg)
+{
+	struct vio_vq *vq;
+	int i;
+
+	if (vec == VIO_CONFIG_VECTOR)
+		deliver(arg, NULL);
+	for (i = 0; i < VIO_MAX_VQS; i++) {
+		vq = sc->sc_vqs[i];
+		if (vq != NULL && vq->vq_vector == vec)
+			deliver(arg, vq);
+	}
+}
+
+void
+vio_msix_intr(struct vio_softc *sc, uint16_t vec)
+{
+
+	vio_msix_intr_deliver(sc, vec, vio_deliver_direct, sc);
 }
 
 int
@@ -64,21 +105,6 @@ vio_set_config_vector(struct vio_softc *sc, uint16_t vec)
 {
 
 	return (sc->sc_ops->set_config_vector(sc, vec));
-}
-
-void
-vio_msix_intr(struct vio_softc *sc, uint16_t vec)
-{
-	struct vio_vq *vq;
-	int i;
-
-	if (vec == VIO_CONFIG_VECTOR)
-		vio_config_intr(sc);
-	for (i = 0; i < VIO_MAX_VQS; i++) {
-		vq = sc->sc_vqs[i];
-		if (vq != NULL && vq->vq_vector == vec)
-			vq_intr(vq);
-	}
 }
 
 uint16_t
