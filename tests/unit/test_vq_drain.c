@@ -222,6 +222,48 @@ test_drain_rearms_event_idx(void **state)
 	free(f);
 }
 
+static int
+take_refuses(void *arg)
+{
+
+	(void)arg;
+	return (EINVAL);
+}
+
+/* A protocol that stops on a sound ring leaves the queue armed. */
+static void
+test_drain_stops_where_the_protocol_says(void **state)
+{
+	struct dfix *f = dfix_new(0, true);
+
+	(void)state;
+	dfix_post(f, 1);
+	assert_int_equal(vq_drain(&f->vq, take_refuses, dfix_fail, f),
+	    EINVAL);
+	assert_int_equal(f->vq.vq_avail->flags, 0);
+	assert_false(vio_is_broken(f->t.sc));
+	assert_int_equal(f->failed, 0);
+	vtest_finish(&f->t);
+	free(f);
+}
+
+/* A broken device that will not reset keeps its buffers: no reclaim. */
+static void
+test_drain_keeps_buffers_of_a_device_that_will_not_reset(void **state)
+{
+	struct dfix *f = dfix_new(0, true);
+
+	(void)state;
+	dfix_post(f, NREQ);
+	sim_push_used(f->t.sim, 0, 99, 0);
+	f->t.sim->stuck_status = true;
+	assert_int_equal(vq_drain(&f->vq, dfix_take, dfix_fail, f), EIO);
+	assert_int_equal(f->failed, 0);
+	assert_int_equal(f->vq.vq_inflight, NREQ);
+	vtest_finish(&f->t);
+	free(f);
+}
+
 /* Without EVENT_IDX: the flag is left clear and everything is taken. */
 static void
 test_drain_takes_everything_flag_mode(void **state)
@@ -248,6 +290,9 @@ main(void)
 		cmocka_unit_test(test_shared_line_runs_broken_queue),
 		cmocka_unit_test(test_drain_rearms_event_idx),
 		cmocka_unit_test(test_drain_takes_everything_flag_mode),
+		cmocka_unit_test(test_drain_stops_where_the_protocol_says),
+		cmocka_unit_test(
+		    test_drain_keeps_buffers_of_a_device_that_will_not_reset),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
