@@ -51,6 +51,13 @@ dfix_new(uint64_t features, bool hold)
 	return (f);
 }
 
+static void
+dfix_free(struct dfix *f)
+{
+	vtest_finish(&f->t);
+	free(f);
+}
+
 /* Post requests 1..n (one readable, one writable segment each). */
 static void
 dfix_post(struct dfix *f, unsigned int n)
@@ -119,8 +126,7 @@ test_open_coded_loop_ends_on_broken_device(void **state)
 	assert_true(vio_is_broken(f->t.sc));
 	assert_int_equal(rounds, 0);
 	assert_false(vq_pending(&f->vq));
-	vtest_finish(&f->t);
-	free(f);
+	dfix_free(f);
 }
 
 /* Broken in the middle: what came before is taken, the rest failed. */
@@ -143,8 +149,7 @@ test_drain_fails_inflight_on_broken_device(void **state)
 	/* Later calls end at once and fail nothing twice. */
 	assert_int_equal(vq_drain(&f->vq, dfix_take, dfix_fail, f), EIO);
 	assert_int_equal(f->failed, NREQ - 1);
-	vtest_finish(&f->t);
-	free(f);
+	dfix_free(f);
 }
 
 /* Marked broken from outside (DEVICE_NEEDS_RESET): the same. */
@@ -160,8 +165,7 @@ test_drain_after_needs_reset(void **state)
 	assert_true(vio_is_broken(f->t.sc));
 	assert_int_equal(vq_drain(&f->vq, dfix_take, dfix_fail, f), EIO);
 	assert_int_equal(f->failed, NREQ);
-	vtest_finish(&f->t);
-	free(f);
+	dfix_free(f);
 }
 
 static int
@@ -194,8 +198,7 @@ test_shared_line_runs_broken_queue(void **state)
 	assert_int_equal(f->failed, NREQ);
 	(void)vio_intr(f->t.sc);
 	assert_int_equal(f->vq.vq_interrupts, 1);
-	vtest_finish(&f->t);
-	free(f);
+	dfix_free(f);
 }
 
 /*
@@ -218,8 +221,7 @@ test_drain_rearms_event_idx(void **state)
 		assert_int_equal(f->taken, i + 1);
 	}
 	assert_int_equal(f->failed, 0);
-	vtest_finish(&f->t);
-	free(f);
+	dfix_free(f);
 }
 
 static int
@@ -243,8 +245,7 @@ test_drain_stops_where_the_protocol_says(void **state)
 	assert_int_equal(f->vq.vq_avail->flags, 0);
 	assert_false(vio_is_broken(f->t.sc));
 	assert_int_equal(f->failed, 0);
-	vtest_finish(&f->t);
-	free(f);
+	dfix_free(f);
 }
 
 /* A broken device that will not reset keeps its buffers: no reclaim. */
@@ -260,8 +261,7 @@ test_drain_keeps_buffers_of_a_device_that_will_not_reset(void **state)
 	assert_int_equal(vq_drain(&f->vq, dfix_take, dfix_fail, f), EIO);
 	assert_int_equal(f->failed, 0);
 	assert_int_equal(f->vq.vq_inflight, NREQ);
-	vtest_finish(&f->t);
-	free(f);
+	dfix_free(f);
 }
 
 /* Without EVENT_IDX: the flag is left clear and everything is taken. */
@@ -276,8 +276,7 @@ test_drain_takes_everything_flag_mode(void **state)
 	assert_int_equal(f->taken, NREQ);
 	assert_int_equal(f->vq.vq_avail->flags, 0);
 	assert_false(vq_pending(&f->vq));
-	vtest_finish(&f->t);
-	free(f);
+	dfix_free(f);
 }
 
 int
