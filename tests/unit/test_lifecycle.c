@@ -127,6 +127,37 @@ test_device_refuses_features(void **state)
 	vtest_finish(&t);
 }
 
+/*
+ * The simulated device is strict: a feature it did not offer is a driver
+ * error (and FEATURES_OK is refused), on either interface.
+ */
+static void
+test_sim_rejects_features_not_offered(void **state)
+{
+	struct vtest t;
+	struct sim_loop loop;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		attach(&t, &loop, i == 0 ? SIM_LEGACY : SIM_MODERN, DEV_BITS);
+		assert_int_equal(vio_init(t.sc), 0);
+		t.sc->sc_ops->write_driver_features(t.sc,
+		    DEV_BITS | VIRTIO_FEATURE(3));
+		/* Modern: checked when the driver sets FEATURES_OK. */
+		if (i == 1) {
+			t.sc->sc_ops->set_status(t.sc,
+			    VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+			    VIRTIO_STATUS_FEATURES_OK);
+			assert_false(t.sim->status &
+			    VIRTIO_STATUS_FEATURES_OK);
+		}
+		assert_int_equal(t.sim->driver_errors, 1);
+		t.sim->driver_errors = 0;
+		vtest_finish(&t);
+	}
+}
+
 static void
 test_modern_device_without_version_1(void **state)
 {
@@ -272,6 +303,7 @@ main(void)
 		cmocka_unit_test(test_modern_negotiation),
 		cmocka_unit_test(test_legacy_negotiation_has_no_features_ok),
 		cmocka_unit_test(test_device_refuses_features),
+		cmocka_unit_test(test_sim_rejects_features_not_offered),
 		cmocka_unit_test(test_modern_device_without_version_1),
 		cmocka_unit_test(test_reset_that_never_completes),
 		cmocka_unit_test(test_init_refused_while_queues_exist),
