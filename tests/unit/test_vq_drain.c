@@ -264,6 +264,21 @@ test_drain_keeps_buffers_of_a_device_that_will_not_reset(void **state)
 	dfix_free(f);
 }
 
+/* Under EVENT_IDX the strict device wants the avail flags left 0. */
+static void
+test_sim_rejects_avail_flags_with_event_idx(void **state)
+{
+	struct dfix *f = dfix_new(VIRTIO_RING_F_EVENT_IDX, true);
+
+	(void)state;
+	dfix_post(f, 1);
+	f->vq.vq_avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	sim_complete(f->t.sim, 0, f->loop.held[0], 0);
+	assert_int_equal(f->t.sim->driver_errors, 1);
+	f->t.sim->driver_errors = 0;
+	dfix_free(f);
+}
+
 /* Without EVENT_IDX: the flag is left clear and everything is taken. */
 static void
 test_drain_takes_everything_flag_mode(void **state)
@@ -290,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_drain_rearms_event_idx),
 		cmocka_unit_test(test_drain_takes_everything_flag_mode),
 		cmocka_unit_test(test_drain_stops_where_the_protocol_says),
+		cmocka_unit_test(test_sim_rejects_avail_flags_with_event_idx),
 		cmocka_unit_test(
 		    test_drain_keeps_buffers_of_a_device_that_will_not_reset),
 	};
