@@ -15,16 +15,21 @@
  * misbehaves is marked broken (sc_broken), after which no further I/O is
  * started and pending requests fail with EIO.
  *
- * Bring-up order (virtio 1.x spec 3.1.1):
+ * Bring-up order (virtio 1.x spec 3.1.1), owned by the core as NetBSD's
+ * virtio_child_attach_start/finish own it:
  *
  *	vio_pci_attach()		binding: find the transport
  *	vio_pci_set_msix()		binding: only if it enabled MSI-X
- *	vio_init()			reset, ACKNOWLEDGE, DRIVER
- *	vio_negotiate_features()	features, FEATURES_OK, re-check
+ *	vio_attach_start()		reset, ACKNOWLEDGE, DRIVER, features
+ *					(the core's ring features added),
+ *					FEATURES_OK, re-check
  *	vio_config_read*()		device-specific configuration
  *	vq_alloc() per queue		rings, MSI-X vector, enable;
  *					then vq->vq_done = ...
- *	vio_driver_ok()			config vector, device goes live
+ *	vio_attach_finish()		config vector, DRIVER_OK: live
+ *
+ * (vio_attach_start() is vio_init() then vio_negotiate_features(), and
+ * vio_attach_finish() is vio_driver_ok() setting FAILED if it fails.)
  *
  * Teardown: vio_reset() (the device stops touching memory), vq_reclaim()
  * to fail what was in flight, vq_free() per queue.
@@ -111,6 +116,8 @@ struct vio_softc {
 };
 
 /* Lifecycle. */
+int	vio_attach_start(struct vio_softc *, uint64_t wanted);
+int	vio_attach_finish(struct vio_softc *);
 int	vio_reset(struct vio_softc *);
 int	vio_init(struct vio_softc *);
 /*

@@ -134,6 +134,27 @@ vio_driver_ok(struct vio_softc *sc)
 	return (0);
 }
 
+int
+vio_attach_start(struct vio_softc *sc, uint64_t wanted)
+{
+	int error;
+
+	if ((error = vio_init(sc)) != 0)
+		return (error);
+	return (vio_negotiate_features(sc, wanted));
+}
+
+int
+vio_attach_finish(struct vio_softc *sc)
+{
+	int error;
+
+	/* The driver gives up on the device: tell it so (spec 3.1.1). */
+	if ((error = vio_driver_ok(sc)) != 0)
+		vio_fail(sc);
+	return (error);
+}
+
 void
 vio_fail(struct vio_softc *sc)
 {

@@ -146,9 +146,7 @@ attach_one(struct mini_vdev *vd)
 	    vd->pci.irq_line != 0 && vd->pci.irq_line != 0xff)
 		vd->intr = MINI_INTR_INTX;
 
-	error = vio_init(sc);
-	if (error == 0)
-		error = vio_negotiate_features(sc, vd->drv->features());
+	error = vio_attach_start(sc, vd->drv->features());
 	if (error != 0)
 		return (fail(vd, error, "feature negotiation failed"));
 	sc->sc_config_change = config_hook;
@@ -169,7 +167,7 @@ attach_one(struct mini_vdev *vd)
 			    vd->pci.func, vd->drv->name);
 		intr_add_poll(line_intr, vd);
 	}
-	error = vio_driver_ok(sc);
+	error = vio_attach_finish(sc);
 	if (error != 0)
 		return (fail(vd, error, "device failed DRIVER_OK"));
 	vd->attached = true;

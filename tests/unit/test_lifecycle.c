@@ -158,6 +158,23 @@ test_sim_rejects_features_not_offered(void **state)
 	}
 }
 
+/* A device broken before DRIVER_OK: the driver says FAILED instead. */
+static void
+test_attach_finish_fails_a_broken_device(void **state)
+{
+	struct vtest t;
+	struct sim_loop loop;
+
+	(void)state;
+	attach(&t, &loop, SIM_MODERN, OFFERED);
+	assert_int_equal(vio_attach_start(t.sc, DEV_BITS), 0);
+	vio_mark_broken(t.sc, "test");
+	assert_int_equal(vio_attach_finish(t.sc), EIO);
+	assert_true(t.sim->status & VIRTIO_STATUS_FAILED);
+	assert_false(t.sim->status & VIRTIO_STATUS_DRIVER_OK);
+	vtest_finish(&t);
+}
+
 static void
 test_modern_device_without_version_1(void **state)
 {
@@ -304,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_legacy_negotiation_has_no_features_ok),
 		cmocka_unit_test(test_device_refuses_features),
 		cmocka_unit_test(test_sim_rejects_features_not_offered),
+		cmocka_unit_test(test_attach_finish_fails_a_broken_device),
 		cmocka_unit_test(test_modern_device_without_version_1),
 		cmocka_unit_test(test_reset_that_never_completes),
 		cmocka_unit_test(test_init_refused_while_queues_exist),

@@ -248,16 +248,12 @@ static int
 viopci_negotiate(device_t dev, device_t child __unused, uint64_t wanted)
 {
 	struct viopci_softc *sc = device_get_softc(dev);
-	int error;
 
 	/* The core adds its ring features unless a tunable says no. */
 	viopci_vio(sc)->sc_features_off =
 	    (viopci_disable_indirect ? VIRTIO_RING_F_INDIRECT_DESC : 0) |
 	    (viopci_disable_event_idx ? VIRTIO_RING_F_EVENT_IDX : 0);
-	error = vio_init(viopci_vio(sc));
-	if (error == 0)
-		error = vio_negotiate_features(viopci_vio(sc), wanted);
-	return (error);
+	return (vio_attach_start(viopci_vio(sc), wanted));
 }
 
 static int
@@ -313,7 +309,7 @@ viopci_driver_ok(device_t dev, device_t child __unused)
 	error = viopci_intr_start(sc);
 	if (error != 0)
 		return (error);
-	error = vio_driver_ok(viopci_vio(sc));
+	error = vio_attach_finish(viopci_vio(sc));
 	if (error != 0) {
 		viopci_intr_stop(sc);
 		return (error);
