@@ -218,6 +218,36 @@ viomb_send(struct viomb_softc *sc, struct vio_vq *vq, struct viomb_batch *b)
 	return (0);
 }
 
+/*
+ * The host never took the inflate batch: its pages go back to the OS,
+ * last first (they are the newest the OS gave).
+ */
+static void
+viomb_inflate_undo(struct viomb_softc *sc, struct viomb_batch *b)
+{
+	while (b->npages > 0)
+		sc->sc_ops->page_free(sc->sc_os, b->pa[--b->npages]);
+	b->busy = false;
+}
+
+/*
+ * The deflate batch will not be acknowledged (the device is broken and
+ * reset, which empties the balloon): its pages are the guest's again.
+ * Those already freed (sent without MUST_TELL_HOST) are not freed twice.
+ */
+static void
+viomb_deflate_undo(struct viomb_softc *sc, struct viomb_batch *b,
+    bool freed)
+{
+	sc->sc_held -= b->npages;
+	while (b->npages > 0) {
+		b->npages--;
+		if (!freed)
+			sc->sc_ops->page_free(sc->sc_os, b->pa[b->npages]);
+	}
+	b->busy = false;
+}
+
 static int
 viomb_inflate(struct viomb_softc *sc, uint64_t n)
 {
@@ -239,10 +269,8 @@ viomb_inflate(struct viomb_softc *sc, uint64_t n)
 	}
 	if (b->npages == 0)
 		return (error);
-	if ((error = viomb_send(sc, &sc->sc_inflate_vq, b)) != 0) {
-		while (b->npages > 0)
-			sc->sc_ops->page_free(sc->sc_os, b->pa[--b->npages]);
-	}
+	if ((error = viomb_send(sc, &sc->sc_inflate_vq, b)) != 0)
+		viomb_inflate_undo(sc, b);
 	return (error);
 }
 
@@ -264,13 +292,8 @@ viomb_deflate(struct viomb_softc *sc, uint64_t n)
 	if (b->npages == 0)
 		return (error);
 	if ((error = viomb_send(sc, &sc->sc_deflate_vq, b)) != 0) {
-		/*
-		 * Only a broken device refuses the request; it will be
-		 * reset, which empties the balloon: the pages are free.
-		 */
-		sc->sc_held -= b->npages;
-		for (i = 0; i < b->npages; i++)
-			sc->sc_ops->page_free(sc->sc_os, b->pa[i]);
+		/* Only a broken device refuses the request. */
+		viomb_deflate_undo(sc, b, false);
 		return (error);
 	}
 	/* Without MUST_TELL_HOST the guest may use them right away. */
@@ -310,50 +333,118 @@ viomb_update_actual(struct viomb_softc *sc)
 	    viomb_actual(sc)));
 }
 
-/* Collect acknowledged inflate/deflate requests from vq. */
-static int
-viomb_collect(struct viomb_softc *sc, struct vio_vq *vq)
+/* The host acknowledged batch b. */
+static void
+viomb_acked(struct viomb_softc *sc, struct viomb_batch *b)
 {
-	struct viomb_batch *b;
-	void *cookie;
-	uint32_t len;
 	unsigned int i;
-	int error;
 
-	while ((error = vq_dequeue(vq, &cookie, &len)) == 0) {
-		b = cookie;
-		b->busy = false;
-		if (b == &sc->sc_inflate) {
-			sc->sc_held += b->npages;
-			sc->sc_counters.inflated += b->npages;
-		} else {
-			sc->sc_held -= b->npages;
-			sc->sc_counters.deflated += b->npages;
-			if (sc->sc_features & VIRTIO_BALLOON_F_MUST_TELL_HOST) {
-				for (i = 0; i < b->npages; i++)
-					sc->sc_ops->page_free(sc->sc_os,
-					    b->pa[i]);
-			}
-		}
-		if ((error = viomb_update_actual(sc)) != 0)
-			return (error);
+	b->busy = false;
+	if (b == &sc->sc_inflate) {
+		sc->sc_held += b->npages;
+		sc->sc_counters.inflated += b->npages;
+		return;
 	}
-	return (error == ENOENT ? 0 : error);
+	sc->sc_held -= b->npages;
+	sc->sc_counters.deflated += b->npages;
+	if (sc->sc_features & VIRTIO_BALLOON_F_MUST_TELL_HOST) {
+		for (i = 0; i < b->npages; i++)
+			sc->sc_ops->page_free(sc->sc_os, b->pa[i]);
+	}
 }
 
-/* Queue interrupt: acknowledge what the device finished. */
+/* vq_drain() callbacks of the inflate and deflate queues. */
+static int
+viomb_take(void *arg, struct vio_vq *vq)
+{
+	struct viomb_softc *sc = arg;
+	void *cookie;
+	uint32_t len;
+	int error;
+
+	if ((error = vq_dequeue(vq, &cookie, &len)) != 0)
+		return (error);
+	viomb_acked(sc, cookie);
+	return (viomb_update_actual(sc));
+}
+
+static int
+viomb_take_inflate(void *arg)
+{
+	return (viomb_take(arg, &((struct viomb_softc *)arg)->sc_inflate_vq));
+}
+
+static int
+viomb_take_deflate(void *arg)
+{
+	return (viomb_take(arg, &((struct viomb_softc *)arg)->sc_deflate_vq));
+}
+
+/* A batch the broken device will never acknowledge. */
+static void
+viomb_fail(void *arg, void *cookie)
+{
+	struct viomb_softc *sc = arg;
+	struct viomb_batch *b = cookie;
+
+	if (b == &sc->sc_inflate)
+		viomb_inflate_undo(sc, b);
+	else
+		viomb_deflate_undo(sc, b, (sc->sc_features &
+		    VIRTIO_BALLOON_F_MUST_TELL_HOST) == 0);
+}
+
+/*
+ * Queue interrupts: acknowledge what the device finished.  vq_drain()
+ * re-arms each queue; with EVENT_IDX a queue left unarmed would never
+ * interrupt again after its first completion.
+ */
+int
+viomb_inflate_intr(struct viomb_softc *sc)
+{
+	return (vq_drain(&sc->sc_inflate_vq, viomb_take_inflate, viomb_fail,
+	    sc));
+}
+
+int
+viomb_deflate_intr(struct viomb_softc *sc)
+{
+	return (vq_drain(&sc->sc_deflate_vq, viomb_take_deflate, viomb_fail,
+	    sc));
+}
+
+/* Every queue of the balloon (one handler for all, as on a shared line). */
 int
 viomb_intr(struct viomb_softc *sc)
 {
-	int error;
+	int error, e;
 
-	if ((error = viomb_collect(sc, &sc->sc_inflate_vq)) != 0)
-		return (error);
-	if ((error = viomb_collect(sc, &sc->sc_deflate_vq)) != 0)
-		return (error);
-	if (sc->sc_features & VIRTIO_BALLOON_F_STATS_VQ)
-		return (viomb_stats_intr(sc));
-	return (0);
+	error = viomb_inflate_intr(sc);
+	if ((e = viomb_deflate_intr(sc)) != 0 && error == 0)
+		error = e;
+	if ((sc->sc_features & VIRTIO_BALLOON_F_STATS_VQ) &&
+	    (e = viomb_stats_intr(sc)) != 0 && error == 0)
+		error = e;
+	return (error);
+}
+
+/*
+ * After vio_reset() (detach): give back what was in flight, as when the
+ * device broke: pages of an unacknowledged batch return to the OS.
+ */
+void
+viomb_reclaim(struct viomb_softc *sc)
+{
+	void *cookie;
+
+	while (vq_reclaim(&sc->sc_inflate_vq, &cookie) == 0)
+		viomb_fail(sc, cookie);
+	while (vq_reclaim(&sc->sc_deflate_vq, &cookie) == 0)
+		viomb_fail(sc, cookie);
+	if (sc->sc_features & VIRTIO_BALLOON_F_STATS_VQ) {
+		while (vq_reclaim(&sc->sc_stats_vq, &cookie) == 0)
+			sc->sc_stats_posted = false;
+	}
 }
 
 /*

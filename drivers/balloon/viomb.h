@@ -95,7 +95,16 @@ void	viomb_detach(struct viomb_softc *sc);
 int	viomb_start(struct viomb_softc *sc);
 int	viomb_config_changed(struct viomb_softc *sc);
 int	viomb_work(struct viomb_softc *sc);
+/*
+ * Interrupt entry points, one per queue (or viomb_intr() for all), each
+ * running the core's vq_drain(); EIO once the device is broken, after
+ * the batches in flight went back (their pages to the OS).
+ */
 int	viomb_intr(struct viomb_softc *sc);
+int	viomb_inflate_intr(struct viomb_softc *sc);
+int	viomb_deflate_intr(struct viomb_softc *sc);
+/* Detach, after vio_reset(): give back what was in flight. */
+void	viomb_reclaim(struct viomb_softc *sc);
 int	viomb_oom(struct viomb_softc *sc, uint64_t pages);
 bool	viomb_settled(const struct viomb_softc *sc);
 uint32_t viomb_actual(const struct viomb_softc *sc);

@@ -62,19 +62,33 @@ viomb_stats_post(struct viomb_softc *sc)
 }
 
 /* The device returned the buffer: it wants new numbers. */
-int
-viomb_stats_intr(struct viomb_softc *sc)
+static int
+viomb_stats_take(void *arg)
 {
+	struct viomb_softc *sc = arg;
 	void *cookie;
 	uint32_t len;
 	int error;
 
-	error = vq_dequeue(&sc->sc_stats_vq, &cookie, &len);
-	if (error == ENOENT)
-		return (0);
-	if (error != 0)
+	if ((error = vq_dequeue(&sc->sc_stats_vq, &cookie, &len)) != 0)
 		return (error);
 	sc->sc_stats_posted = false;
 	sc->sc_counters.stats_sent++;
 	return (viomb_stats_post(sc));
+}
+
+static void
+viomb_stats_fail(void *arg, void *cookie)
+{
+	struct viomb_softc *sc = arg;
+
+	(void)cookie;
+	sc->sc_stats_posted = false;
+}
+
+int
+viomb_stats_intr(struct viomb_softc *sc)
+{
+	return (vq_drain(&sc->sc_stats_vq, viomb_stats_take, viomb_stats_fail,
+	    sc));
 }

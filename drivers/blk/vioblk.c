@@ -33,8 +33,7 @@ vioblk_features(void)
 	    VIRTIO_BLK_F_GEOMETRY | VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE |
 	    VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_TOPOLOGY |
 	    VIRTIO_BLK_F_CONFIG_WCE | VIRTIO_BLK_F_DISCARD |
-	    VIRTIO_BLK_F_WRITE_ZEROES | VIRTIO_F_VERSION_1 |
-	    VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX);
+	    VIRTIO_BLK_F_WRITE_ZEROES | VIRTIO_F_VERSION_1);
 }
 
 /* The configuration bytes the negotiated features make us read. */
@@ -399,6 +398,15 @@ vioblk_complete(struct vioblk_softc *sc, struct vioblk_req **reqp)
 	return (0);
 }
 
+/* A request the device will never complete: it fails with EIO. */
+static void
+vioblk_fail_req(struct vioblk_softc *sc, struct vioblk_req *req)
+{
+	req->br_error = EIO;
+	sc->sc_stats.errors++;
+	sc->sc_free[sc->sc_nfree++] = req->br_slot;
+}
+
 /* After vio_reset(): fail one request still in flight with EIO. */
 int
 vioblk_reclaim(struct vioblk_softc *sc, struct vioblk_req **reqp)
@@ -409,8 +417,42 @@ vioblk_reclaim(struct vioblk_softc *sc, struct vioblk_req **reqp)
 	if ((error = vq_reclaim(&sc->sc_vq, &cookie)) != 0)
 		return (error);
 	*reqp = cookie;
-	(*reqp)->br_error = EIO;
-	sc->sc_stats.errors++;
-	sc->sc_free[sc->sc_nfree++] = (*reqp)->br_slot;
+	vioblk_fail_req(sc, *reqp);
 	return (0);
+}
+
+/* vq_drain() callbacks: the OS's done hook for each request. */
+struct vioblk_drain {
+	struct vioblk_softc	*sc;
+	vioblk_done_fn		*done;
+	void			*arg;
+};
+
+static int
+vioblk_take(void *p)
+{
+	struct vioblk_drain *d = p;
+	struct vioblk_req *req;
+	int error;
+
+	if ((error = vioblk_complete(d->sc, &req)) == 0)
+		d->done(d->arg, req);
+	return (error);
+}
+
+static void
+vioblk_fail(void *p, void *cookie)
+{
+	struct vioblk_drain *d = p;
+
+	vioblk_fail_req(d->sc, cookie);
+	d->done(d->arg, cookie);
+}
+
+int
+vioblk_intr(struct vioblk_softc *sc, vioblk_done_fn *done, void *arg)
+{
+	struct vioblk_drain d = { sc, done, arg };
+
+	return (vq_drain(&sc->sc_vq, vioblk_take, vioblk_fail, &d));
 }

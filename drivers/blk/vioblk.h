@@ -138,6 +138,14 @@ void	vioblk_detach(struct vioblk_softc *sc);
 int	vioblk_submit(struct vioblk_softc *sc, struct vioblk_req *req);
 void	vioblk_kick(struct vioblk_softc *sc);
 int	vioblk_complete(struct vioblk_softc *sc, struct vioblk_req **reqp);
+/*
+ * The queue's interrupt: done(arg, req) for each finished request (its
+ * br_error set), through the core's vq_drain().  Once the device is
+ * broken it is reset and every request in flight comes to done with
+ * EIO; vioblk_intr() then returns EIO.
+ */
+typedef void	vioblk_done_fn(void *arg, struct vioblk_req *req);
+int	vioblk_intr(struct vioblk_softc *sc, vioblk_done_fn *done, void *arg);
 int	vioblk_reclaim(struct vioblk_softc *sc, struct vioblk_req **reqp);
 int	vioblk_status_to_errno(uint8_t status);
 

@@ -15,17 +15,21 @@
  * misbehaves is marked broken (sc_broken), after which no further I/O is
  * started and pending requests fail with EIO.
  *
- * Bring-up order (virtio 1.x spec 3.1.1):
+ * Bring-up order (virtio 1.x spec 3.1.1), owned by the core as NetBSD's
+ * virtio_child_attach_start/finish own it:
  *
  *	vio_pci_attach()		binding: find the transport
  *	vio_pci_set_msix()		binding: only if it enabled MSI-X
- *	vio_init()			reset, ACKNOWLEDGE, DRIVER
- *	vio_negotiate_features()	features, FEATURES_OK, re-check
+ *	vio_attach_start()		reset, ACKNOWLEDGE, DRIVER, features
+ *					(the core's ring features added),
+ *					FEATURES_OK, re-check
  *	vio_config_read*()		device-specific configuration
- *	vq_alloc() per queue		rings, then vq->vq_done = ...
- *	vio_set_config_vector(),
- *	vio_set_queue_vector()		binding: only with MSI-X
- *	vio_driver_ok()			device goes live
+ *	vq_alloc() per queue		rings, MSI-X vector, enable;
+ *					then vq->vq_done = ...
+ *	vio_attach_finish()		config vector, DRIVER_OK: live
+ *
+ * (vio_attach_start() is vio_init() then vio_negotiate_features(), and
+ * vio_attach_finish() is vio_driver_ok() setting FAILED if it fails.)
  *
  * Teardown: vio_reset() (the device stops touching memory), vq_reclaim()
  * to fail what was in flight, vq_free() per queue.
@@ -91,12 +95,16 @@ struct vio_softc {
 	bool		sc_modern;	/* virtio 1.x interface (else legacy) */
 	uint64_t	sc_device_features;	/* offered by the device */
 	uint64_t	sc_features;	/* negotiated */
+	/* Set by the binding (tunables): features never to accept. */
+	uint64_t	sc_features_off;
 	uint8_t		sc_status;	/* status bits the driver has set */
 	uint32_t	sc_config_len;	/* bytes of device-specific config */
 	bool		sc_broken;	/* device misbehaved: no more I/O */
 	const char	*sc_broken_why;	/* first reason, for probe output */
 	struct vio_vq	*sc_vqs[VIO_MAX_VQS];	/* by index, NULL if none */
 	uint64_t	sc_config_intrs;	/* config change interrupts */
+	/* MSI-X vectors the binding enabled; 0: one shared line. */
+	uint16_t	sc_nvectors;
 
 	/*
 	 * Set by the driver: called from vio_intr()/vio_config_intr() when
@@ -108,8 +116,17 @@ struct vio_softc {
 };
 
 /* Lifecycle. */
+int	vio_attach_start(struct vio_softc *, uint64_t wanted);
+int	vio_attach_finish(struct vio_softc *);
 int	vio_reset(struct vio_softc *);
 int	vio_init(struct vio_softc *);
+/*
+ * Accept of the device's offer the features the driver wants (its
+ * device-specific bits, 0-23 and 50-63) and those of the core: the ring
+ * features it implements (indirect descriptors, event index) for every
+ * driver, VERSION_1 and ACCESS_PLATFORM on modern devices; never what
+ * the binding put in sc_features_off.
+ */
 int	vio_negotiate_features(struct vio_softc *, uint64_t wanted);
 int	vio_driver_ok(struct vio_softc *);
 void	vio_fail(struct vio_softc *);
@@ -160,19 +177,37 @@ int	vio_config_write_4(struct vio_softc *, uint32_t off, uint32_t);
  * Interrupts.  vio_intr() serves a shared INTx/MSI line: it reads the
  * ISR (which acknowledges it), runs vq_intr() on each queue with used
  * entries and the configuration hook, and returns the ISR bits (0: the
- * interrupt was not ours).  With MSI-X the binding calls vq_intr() per
- * queue vector and vio_config_intr() for the configuration vector.
+ * interrupt was not ours).  With MSI-X the binding calls
+ * vio_msix_intr() with the entry that fired.
  */
 uint8_t	vio_intr(struct vio_softc *);
+/* MSI-X entry vec fired: configuration (entry 0) and its queues. */
+void	vio_msix_intr(struct vio_softc *, uint16_t vec);
+/*
+ * The same two for a binding that must take a lock per queue (a
+ * serializer): deliver(arg, vq) instead of vq_intr(vq), and
+ * deliver(arg, NULL) instead of vio_config_intr().
+ */
+typedef void	vio_deliver_fn(void *arg, struct vio_vq *vq);
+uint8_t	vio_intr_deliver(struct vio_softc *, vio_deliver_fn *, void *arg);
+void	vio_msix_intr_deliver(struct vio_softc *, uint16_t vec,
+	    vio_deliver_fn *, void *arg);
 void	vio_config_intr(struct vio_softc *);
 uint8_t	vio_read_isr(struct vio_softc *);
 
 /*
- * MSI-X vectors (VIRTIO_MSI_NO_VECTOR to unassign).  Each write is read
- * back: ENOSPC if the device refused, EINVAL if MSI-X is not enabled on
- * the transport.  Call after vq_alloc() and before vio_driver_ok().
+ * MSI-X vectors.  The one policy: with sc_nvectors vectors, entry 0
+ * serves configuration changes and queue q shares entry
+ * 1 + q % (sc_nvectors - 1) (entry 0 when there is only one).  The core
+ * programs each queue's vector in vq_alloc(), before the queue is
+ * enabled as the spec requires (4.1.4.3.2), and the configuration
+ * vector in vio_driver_ok(); the binding asks vio_queue_vector() which
+ * entry to bind a queue's handler to.  VIRTIO_MSI_NO_VECTOR without
+ * MSI-X.  Writes are read back: ENOSPC if the device refused, EINVAL if
+ * MSI-X is not enabled on the transport.
  */
+#define VIO_CONFIG_VECTOR	0
+uint16_t vio_queue_vector(const struct vio_softc *, uint16_t idx);
 int	vio_set_config_vector(struct vio_softc *, uint16_t vec);
-int	vio_set_queue_vector(struct vio_softc *, uint16_t idx, uint16_t vec);
 
 #endif /* !_VIO_H_ */

@@ -34,25 +34,70 @@ vio_config_intr(struct vio_softc *sc)
 		sc->sc_config_change(sc, sc->sc_child);
 }
 
+/* Delivery without a lock: the caller serializes everything. */
+static void
+vio_deliver_direct(void *arg, struct vio_vq *vq)
+{
+
+	if (vq != NULL)
+		vq_intr(vq);
+	else
+		vio_config_intr(arg);
+}
+
 uint8_t
-vio_intr(struct vio_softc *sc)
+vio_intr_deliver(struct vio_softc *sc, vio_deliver_fn *deliver, void *arg)
 {
 	struct vio_vq *vq;
 	uint8_t isr;
 	int i;
 
 	isr = vio_read_isr(sc) & (VIRTIO_ISR_QUEUE | VIRTIO_ISR_CONFIG);
-	/* The ISR does not say which queue: look at each. */
-	if (isr & VIRTIO_ISR_QUEUE) {
+	if (isr & VIRTIO_ISR_CONFIG)
+		deliver(arg, NULL);
+	/*
+	 * The ISR does not say which queue: look at each.  On a broken
+	 * device (a moment ago, perhaps) each queue with requests in
+	 * flight runs its handler, whose vq_drain() fails them.
+	 */
+	if ((isr & VIRTIO_ISR_QUEUE) || sc->sc_broken) {
 		for (i = 0; i < VIO_MAX_VQS; i++) {
 			vq = sc->sc_vqs[i];
-			if (vq != NULL && vq_pending(vq))
-				vq_intr(vq);
+			if (vq != NULL && vq_wants_intr(vq))
+				deliver(arg, vq);
 		}
 	}
-	if (isr & VIRTIO_ISR_CONFIG)
-		vio_config_intr(sc);
 	return (isr);
+}
+
+uint8_t
+vio_intr(struct vio_softc *sc)
+{
+
+	return (vio_intr_deliver(sc, vio_deliver_direct, sc));
+}
+
+void
+vio_msix_intr_deliver(struct vio_softc *sc, uint16_t vec,
+    vio_deliver_fn *deliver, void *arg)
+{
+	struct vio_vq *vq;
+	int i;
+
+	if (vec == VIO_CONFIG_VECTOR)
+		deliver(arg, NULL);
+	for (i = 0; i < VIO_MAX_VQS; i++) {
+		vq = sc->sc_vqs[i];
+		if (vq != NULL && vq->vq_vector == vec)
+			deliver(arg, vq);
+	}
+}
+
+void
+vio_msix_intr(struct vio_softc *sc, uint16_t vec)
+{
+
+	vio_msix_intr_deliver(sc, vec, vio_deliver_direct, sc);
 }
 
 int
@@ -62,11 +107,13 @@ vio_set_config_vector(struct vio_softc *sc, uint16_t vec)
 	return (sc->sc_ops->set_config_vector(sc, vec));
 }
 
-int
-vio_set_queue_vector(struct vio_softc *sc, uint16_t idx, uint16_t vec)
+uint16_t
+vio_queue_vector(const struct vio_softc *sc, uint16_t idx)
 {
 
-	if (idx >= VIO_MAX_VQS || sc->sc_vqs[idx] == NULL)
-		return (EINVAL);
-	return (sc->sc_ops->set_queue_vector(sc, idx, vec));
+	if (sc->sc_nvectors == 0)
+		return (VIRTIO_MSI_NO_VECTOR);
+	if (sc->sc_nvectors == 1)
+		return (VIO_CONFIG_VECTOR);
+	return (1 + idx % (sc->sc_nvectors - 1));
 }

@@ -16,9 +16,9 @@
 #define VIO_RESET_POLL_USEC	100
 
 /*
- * Feature bits the core itself implements; anything else in the
- * transport range (packed rings, in-order, notification data, ...) is
- * never accepted, whatever the driver asks for.
+ * Feature bits the core itself implements, accepted for every driver;
+ * anything else in the transport range (packed rings, in-order,
+ * notification data, ...) is never accepted, whatever the driver asks.
  */
 #define VIO_CORE_RING_FEATURES \
 	(VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX)
@@ -88,7 +88,7 @@ vio_negotiate_features(struct vio_softc *sc, uint64_t wanted)
 		return (EIO);
 	offered = sc->sc_ops->read_device_features(sc);
 	sc->sc_device_features = offered;
-	accept = wanted & (VIRTIO_F_DEVICE_TYPE_MASK | VIO_CORE_RING_FEATURES);
+	accept = (wanted & VIRTIO_F_DEVICE_TYPE_MASK) | VIO_CORE_RING_FEATURES;
 	if (sc->sc_modern) {
 		/* A virtio 1.x interface without VERSION_1 is contradictory. */
 		if ((offered & VIRTIO_F_VERSION_1) == 0) {
@@ -103,7 +103,7 @@ vio_negotiate_features(struct vio_softc *sc, uint64_t wanted)
 		accept |= VIRTIO_F_VERSION_1 | VIRTIO_F_ACCESS_PLATFORM;
 	} else
 		accept &= 0xffffffffU;
-	sc->sc_features = offered & accept;
+	sc->sc_features = offered & accept & ~sc->sc_features_off;
 	sc->sc_ops->write_driver_features(sc, sc->sc_features);
 	if (!sc->sc_modern)
 		return (0);	/* legacy devices have no FEATURES_OK */
@@ -123,11 +123,36 @@ vio_negotiate_features(struct vio_softc *sc, uint64_t wanted)
 int
 vio_driver_ok(struct vio_softc *sc)
 {
+	int error;
 
 	if (sc->sc_broken)
 		return (EIO);
+	if (sc->sc_nvectors != 0 &&
+	    (error = vio_set_config_vector(sc, VIO_CONFIG_VECTOR)) != 0)
+		return (error);
 	vio_add_status(sc, VIRTIO_STATUS_DRIVER_OK);
 	return (0);
+}
+
+int
+vio_attach_start(struct vio_softc *sc, uint64_t wanted)
+{
+	int error;
+
+	if ((error = vio_init(sc)) != 0)
+		return (error);
+	return (vio_negotiate_features(sc, wanted));
+}
+
+int
+vio_attach_finish(struct vio_softc *sc)
+{
+	int error;
+
+	/* The driver gives up on the device: tell it so (spec 3.1.1). */
+	if ((error = vio_driver_ok(sc)) != 0)
+		vio_fail(sc);
+	return (error);
 }
 
 void

@@ -12,6 +12,27 @@
 #include "vio_pci.h"
 #include "vio_pci_priv.h"
 
+static bool
+vio_pci_modern_only(uint16_t device_id)
+{
+
+	return (device_id >= VIRTIO_PCI_DEVICE_MODERN_MIN &&
+	    device_id <= VIRTIO_PCI_DEVICE_MODERN_MAX);
+}
+
+uint16_t
+vio_pci_device_type(uint16_t device_id, uint16_t subdevice)
+{
+
+	if (vio_pci_modern_only(device_id))
+		return (device_id - VIRTIO_PCI_DEVICE_MODERN_MIN);
+	/* Transitional devices name their type in the subsystem id. */
+	if (device_id >= VIRTIO_PCI_DEVICE_TRANS_MIN &&
+	    device_id <= VIRTIO_PCI_DEVICE_TRANS_MAX)
+		return (subdevice);
+	return (0);
+}
+
 int
 vio_pci_attach(struct vio_pci_softc *psc, void *os, uint16_t device_id,
     int flags)
@@ -22,17 +43,9 @@ vio_pci_attach(struct vio_pci_softc *psc, void *os, uint16_t device_id,
 	vio_memset(psc, 0, sizeof(*psc));
 	sc->sc_os = os;
 	psc->sc_pci_device = device_id;
-	if (device_id >= VIRTIO_PCI_DEVICE_MODERN_MIN &&
-	    device_id <= VIRTIO_PCI_DEVICE_MODERN_MAX) {
-		modern_only = true;
-		sc->sc_device_type = device_id - VIRTIO_PCI_DEVICE_MODERN_MIN;
-	} else if (device_id >= VIRTIO_PCI_DEVICE_TRANS_MIN &&
-	    device_id <= VIRTIO_PCI_DEVICE_TRANS_MAX) {
-		/* Transitional devices name their type in the subsystem id. */
-		modern_only = false;
-		sc->sc_device_type = vio_pcicfg_read_2(os, PCIR_SUBDEV);
-	} else
-		return (ENXIO);
+	modern_only = vio_pci_modern_only(device_id);
+	sc->sc_device_type = vio_pci_device_type(device_id,
+	    modern_only ? 0 : vio_pcicfg_read_2(os, PCIR_SUBDEV));
 	if (sc->sc_device_type == 0)
 		return (ENXIO);
 
@@ -46,10 +59,11 @@ vio_pci_attach(struct vio_pci_softc *psc, void *os, uint16_t device_id,
 }
 
 void
-vio_pci_set_msix(struct vio_pci_softc *psc, bool enabled)
+vio_pci_set_msix(struct vio_pci_softc *psc, uint16_t nvectors)
 {
 
-	psc->sc_msix = enabled;
+	psc->sc_msix = nvectors != 0;
+	psc->sc_vio.sc_nvectors = nvectors;
 	if (!psc->sc_vio.sc_modern)
 		vio_pci_legacy_set_msix(psc);
 }

@@ -54,13 +54,19 @@ struct vio_pci_softc {
  */
 int	vio_pci_attach(struct vio_pci_softc *, void *os, uint16_t device_id,
 	    int flags);
+/*
+ * The virtio device type (VIRTIO_ID_*) of a function of vendor 0x1af4
+ * with this device and subsystem id, or 0 if it is not a virtio device.
+ */
+uint16_t vio_pci_device_type(uint16_t device_id, uint16_t subdevice);
 
 /*
- * Tell the transport whether the binding enabled MSI-X on the function.
- * Legacy devices then have the vector registers at 20 and the device
- * configuration at 24 instead of 20; call before reading the device
- * configuration.  Vector calls fail with EINVAL while MSI-X is off.
+ * Tell the transport how many MSI-X vectors the binding enabled on the
+ * function (0: MSI-X off); the core assigns them (vio_queue_vector()).
+ * Legacy devices with MSI-X have the vector registers at 20 and the
+ * device configuration at 24 instead of 20; call before reading the
+ * device configuration and before vq_alloc().
  */
-void	vio_pci_set_msix(struct vio_pci_softc *, bool enabled);
+void	vio_pci_set_msix(struct vio_pci_softc *, uint16_t nvectors);
 
 #endif /* !_VIO_PCI_H_ */

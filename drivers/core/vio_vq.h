@@ -23,16 +23,13 @@
  * The core keeps its own copy of chain links and never reads descriptors
  * back from shared memory.
  *
- * Interrupt handling without lost wakeups:
- *
- *	vq_intr_disable(vq);
- *	for (;;) {
- *		while (vq_dequeue(vq, &cookie, &len) == 0)
- *			complete(cookie, len);
- *		if (!vq_intr_enable(vq))
- *			break;
- *		vq_intr_disable(vq);
- *	}
+ * Interrupt handling without lost wakeups is vq_drain(): interrupts
+ * off, take completions until none is left, interrupts on (with
+ * EVENT_IDX this re-arms used_event, without which the device stays
+ * silent), and again if entries arrived meanwhile.  Once the device is
+ * broken the loop ends and every request still in flight is failed back
+ * to the protocol; vq_pending() and vq_intr_enable() answer "nothing"
+ * then, so no caller can spin on a broken ring.
  */
 
 #ifndef _VIO_VQ_H_
@@ -59,6 +56,7 @@ struct vio_vq {
 	uint16_t	vq_nfree;	/* free descriptors */
 	bool		vq_indirect;	/* multi-segment requests go indirect */
 	bool		vq_event_idx;	/* VIRTIO_RING_F_EVENT_IDX in use */
+	uint16_t	vq_vector;	/* MSI-X entry, vio_queue_vector() */
 
 	/* Set by the driver before interrupts can arrive. */
 	int		(*vq_done)(struct vio_vq *);	/* from vq_intr() */
@@ -98,8 +96,10 @@ struct vio_vq {
  * no limit) caps the queue size where the transport allows a smaller one
  * (modern); max_segs is the longest request the driver will post: it is
  * capped to the queue size when indirect descriptors are not available
- * (read the result in vq_maxsegs).  Errors: ENOENT (no such queue),
- * EINVAL, ENOMEM, EIO (absurd queue size: device marked broken).
+ * (read the result in vq_maxsegs).  With MSI-X the queue's vector
+ * (vio_queue_vector()) is programmed before the queue is enabled.
+ * Errors: ENOENT (no such queue), EINVAL, ENOMEM, ENOSPC (the device
+ * refused the vector), EIO (absurd queue size: device marked broken).
  */
 int	vq_alloc(struct vio_softc *, struct vio_vq *, uint16_t index,
 	    uint16_t max_size, uint16_t max_segs, const char *name);
@@ -129,16 +129,37 @@ int	vq_dequeue(struct vio_vq *, void **cookiep, uint32_t *lenp);
  */
 int	vq_reclaim(struct vio_vq *, void **cookiep);
 
+/*
+ * The completion loop.  take(arg) handles one completion of the queue
+ * (it may consume several used entries, as a mergeable rx frame does):
+ * 0 when it took one, ENOENT when none is left, EIO when the device is
+ * broken.  Once the device is broken, vq_drain() resets it (so it no
+ * longer writes to memory) and calls fail(arg, cookie) for each request
+ * still in flight.  Returns 0, EIO (device broken), or take's other
+ * error, with interrupts enabled.
+ */
+typedef int	vq_take_fn(void *arg);
+typedef void	vq_fail_fn(void *arg, void *cookie);
+int	vq_drain(struct vio_vq *, vq_take_fn *take, vq_fail_fn *fail,
+	    void *arg);
+
 /* Ask the device not to interrupt for this queue (a hint). */
 void	vq_intr_disable(struct vio_vq *);
 /*
  * Ask for interrupts again (with EVENT_IDX: at the next used entry).
- * Returns true if used entries arrived meanwhile: dequeue again.
+ * Returns true if used entries arrived meanwhile: dequeue again.  False
+ * on a broken device, whose used ring is no longer read.
  */
 bool	vq_intr_enable(struct vio_vq *);
 /* Interrupt for this queue: count it and call vq_done (its result). */
 int	vq_intr(struct vio_vq *);
-/* True if the device has used entries not yet dequeued. */
+/* True if the device has used entries not yet dequeued (and works). */
 bool	vq_pending(struct vio_vq *);
+/*
+ * Whether a shared-line interrupt should run the queue's handler: used
+ * entries wait, or the device broke with requests in flight (which the
+ * handler's vq_drain() then fails).
+ */
+bool	vq_wants_intr(struct vio_vq *);
 
 #endif /* !_VIO_VQ_H_ */

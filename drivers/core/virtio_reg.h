@@ -34,8 +34,9 @@
 #define VIRTIO_ID_SCSI			8
 
 /*
- * Feature bits are 64-bit masks.  Bits 0-23 belong to the device type,
- * 24-40 to the transport and ring (spec 6).
+ * Feature bits are 64-bit masks.  Bits 0-23 and 50-127 belong to the
+ * device type, 24-49 to the transport and ring (spec 6); no device
+ * defines a bit above 63 yet, so 64 bits carry them all.
  */
 #define VIRTIO_FEATURE(bit)		((uint64_t)1 << (bit))
 #define VIRTIO_F_NOTIFY_ON_EMPTY	VIRTIO_FEATURE(24)	/* legacy */
@@ -50,7 +51,8 @@
 #define VIRTIO_F_ORDER_PLATFORM		VIRTIO_FEATURE(36)
 #define VIRTIO_F_SR_IOV			VIRTIO_FEATURE(37)
 #define VIRTIO_F_NOTIFICATION_DATA	VIRTIO_FEATURE(38)
-#define VIRTIO_F_DEVICE_TYPE_MASK	(VIRTIO_FEATURE(24) - 1)
+#define VIRTIO_F_DEVICE_TYPE_MASK	((VIRTIO_FEATURE(24) - 1) | \
+	~(VIRTIO_FEATURE(50) - 1))
 
 /*
  * Split virtqueue (spec 2.7).  All fields are little-endian for virtio 1.x

@@ -148,7 +148,14 @@ vq_alloc(struct vio_softc *sc, struct vio_vq *vq, uint16_t index,
 	vq->vq_nfree = size;
 	vq_sync(vq, VIO_DMA_PREWRITE | VIO_DMA_PREREAD);
 
-	if ((error = sc->sc_ops->queue_setup(sc, vq)) != 0) {
+	/* The vector is part of the queue's set-up: before the enable. */
+	vq->vq_vector = vio_queue_vector(sc, index);
+	error = 0;
+	if (vq->vq_vector != VIRTIO_MSI_NO_VECTOR)
+		error = sc->sc_ops->set_queue_vector(sc, index, vq->vq_vector);
+	if (error == 0)
+		error = sc->sc_ops->queue_setup(sc, vq);
+	if (error != 0) {
 		vq_release_memory(vq);
 		return (error);
 	}

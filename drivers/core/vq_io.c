@@ -243,8 +243,19 @@ bool
 vq_pending(struct vio_vq *vq)
 {
 
+	/* vq_dequeue() would only say EIO: report nothing to take. */
+	if (vq->vq_sc->sc_broken)
+		return (false);
 	vq_sync(vq, VIO_DMA_POSTREAD);
 	return (vq_used_idx_read(vq) != vq->vq_used_idx);
+}
+
+bool
+vq_wants_intr(struct vio_vq *vq)
+{
+
+	return (vq_pending(vq) ||
+	    (vq->vq_sc->sc_broken && vq->vq_inflight != 0));
 }
 
 void

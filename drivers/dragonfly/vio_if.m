@@ -38,9 +38,10 @@ METHOD struct vio_softc * core {
 };
 
 #
-# Reset the device and negotiate: offer the transport features the core
-# supports together with the driver's wanted bits.  The result is in the
-# core softc (vio_has_feature()).
+# Reset the device and negotiate the driver's wanted bits; the core adds
+# the ring features it implements (indirect descriptors, event index)
+# unless hw.vio.pci.disable_indirect or disable_event_idx is set.  The
+# result is in the core softc (vio_has_feature()).
 #
 METHOD int negotiate {
 	device_t	dev;

@@ -189,6 +189,16 @@ int	vioif_rx_post(struct vioif_rxq *rxq, const struct vioif_seg *segs,
 void	vioif_rx_kick(struct vioif_rxq *rxq);
 int	vioif_rx_dequeue(struct vioif_rxq *rxq, struct vioif_rx_frame *f);
 int	vioif_rx_reclaim(struct vioif_rxq *rxq, void **cookiep);
+/*
+ * The receive queue's interrupt: input(arg, f) for each frame taken
+ * (f->error set: drop it, but recycle f->bufs), through the core's
+ * vq_drain(); then the caller refills and kicks.  Once the device is
+ * broken it is reset and the posted buffers are unposted (the OS still
+ * owns them); EIO.
+ */
+typedef void	vioif_rx_input_fn(void *arg, struct vioif_rx_frame *f);
+int	vioif_rx_intr(struct vioif_rxq *rxq, struct vioif_rx_frame *f,
+	    vioif_rx_input_fn *input, void *arg);
 
 /* Transmit (vioif_tx.c). */
 int	vioif_txq_init(struct vioif_txq *txq, struct vio_softc *vio,
@@ -200,6 +210,13 @@ int	vioif_tx_enqueue(struct vioif_txq *txq, const struct vioif_seg *segs,
 void	vioif_tx_kick(struct vioif_txq *txq);
 int	vioif_tx_dequeue(struct vioif_txq *txq, void **cookiep);
 int	vioif_tx_reclaim(struct vioif_txq *txq, void **cookiep);
+/*
+ * The transmit queue's interrupt: done(arg, cookie, error) for each
+ * frame sent (0) or, once the device is broken and reset, failed (EIO).
+ */
+typedef void	vioif_tx_done_fn(void *arg, void *cookie, int error);
+int	vioif_tx_intr(struct vioif_txq *txq, vioif_tx_done_fn *done,
+	    void *arg);
 
 /*
  * Control queue (vioif_ctrl.c): one command at a time.  A vioif_ctrl_*()

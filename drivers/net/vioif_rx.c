@@ -288,20 +288,64 @@ vioif_rx_dequeue(struct vioif_rxq *rxq, struct vioif_rx_frame *f)
 	return (0);
 }
 
+/* A posted buffer the device will not fill: its slot is free again. */
+static void *
+vioif_rx_unpost(struct vioif_rxq *rxq, struct vioif_rx_slot *s)
+{
+	s->posted = false;
+	rxq->rxq_posted--;
+	rxq->rxq_free[rxq->rxq_nfree++] = s - rxq->rxq_slot;
+	return (s->cookie);
+}
+
 /* After vio_reset(): hand back one buffer still posted. */
 int
 vioif_rx_reclaim(struct vioif_rxq *rxq, void **cookiep)
 {
-	struct vioif_rx_slot *s;
 	void *cookie;
 	int error;
 
 	if ((error = vq_reclaim(&rxq->rxq_vq, &cookie)) != 0)
 		return (error);
-	s = cookie;
-	*cookiep = s->cookie;
-	s->posted = false;
-	rxq->rxq_posted--;
-	rxq->rxq_free[rxq->rxq_nfree++] = s - rxq->rxq_slot;
+	*cookiep = vioif_rx_unpost(rxq, cookie);
 	return (0);
+}
+
+/* vq_drain() callbacks of a receive queue. */
+struct vioif_rx_drain {
+	struct vioif_rxq	*rxq;
+	struct vioif_rx_frame	*f;
+	vioif_rx_input_fn	*input;
+	void			*arg;
+};
+
+static int
+vioif_rx_drain_one(void *p)
+{
+	struct vioif_rx_drain *d = p;
+	int error;
+
+	error = vioif_rx_dequeue(d->rxq, d->f);
+	/* Even a frame that broke the ring has buffers to recycle. */
+	if (error != ENOENT && d->f->nbufs > 0)
+		d->input(d->arg, d->f);
+	return (error);
+}
+
+static void
+vioif_rx_fail(void *p, void *cookie)
+{
+	struct vioif_rx_drain *d = p;
+
+	(void)vioif_rx_unpost(d->rxq, cookie);
+}
+
+int
+vioif_rx_intr(struct vioif_rxq *rxq, struct vioif_rx_frame *f,
+    vioif_rx_input_fn *input, void *arg)
+{
+	struct vioif_rx_drain d = { rxq, f, input, arg };
+
+	return (vq_drain(&rxq->rxq_vq, vioif_rx_drain_one, vioif_rx_fail,
+	    &d));
 }

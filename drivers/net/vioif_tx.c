@@ -186,6 +186,44 @@ vioif_tx_dequeue(struct vioif_txq *txq, void **cookiep)
 	return (0);
 }
 
+/* vq_drain() callbacks of a transmit queue. */
+struct vioif_tx_drain {
+	struct vioif_txq	*txq;
+	vioif_tx_done_fn	*done;
+	void			*arg;
+};
+
+static int
+vioif_tx_take(void *p)
+{
+	struct vioif_tx_drain *d = p;
+	void *cookie;
+	int error;
+
+	if ((error = vioif_tx_dequeue(d->txq, &cookie)) == 0)
+		d->done(d->arg, cookie, 0);
+	return (error);
+}
+
+static void
+vioif_tx_fail(void *p, void *cookie)
+{
+	struct vioif_tx_drain *d = p;
+	void *os_cookie;
+
+	vioif_tx_release(d->txq, cookie, &os_cookie);
+	d->txq->txq_stats.errors++;
+	d->done(d->arg, os_cookie, EIO);
+}
+
+int
+vioif_tx_intr(struct vioif_txq *txq, vioif_tx_done_fn *done, void *arg)
+{
+	struct vioif_tx_drain d = { txq, done, arg };
+
+	return (vq_drain(&txq->txq_vq, vioif_tx_take, vioif_tx_fail, &d));
+}
+
 /* After vio_reset(): hand back one frame still in flight. */
 int
 vioif_tx_reclaim(struct vioif_txq *txq, void **cookiep)

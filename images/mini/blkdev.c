@@ -47,25 +47,23 @@ struct mini_blk {
 
 static struct mini_blk the_blk;
 
+static void
+blk_req_done(void *arg, struct vioblk_req *req)
+{
+	struct mini_blk *mb = arg;
+	struct blk_io *io = req->br_cookie;
+
+	io->done = true;
+	mb->completions++;
+}
+
+/* A broken device fails every request (EIO) rather than hanging them. */
 static int
 blk_vq_done(struct vio_vq *vq)
 {
 	struct mini_blk *mb = vq->vq_done_arg;
-	struct vioblk_req *req;
-	struct blk_io *io;
 
-	vq_intr_disable(vq);
-	for (;;) {
-		while (vioblk_complete(&mb->sc, &req) == 0) {
-			io = req->br_cookie;
-			io->done = true;
-			mb->completions++;
-		}
-		if (!vq_intr_enable(vq))
-			break;
-		vq_intr_disable(vq);
-	}
-	return (0);
+	return (vioblk_intr(&mb->sc, blk_req_done, mb));
 }
 
 static uint64_t

@@ -51,28 +51,12 @@ cmdline_has(const char *word)
 	return (false);
 }
 
-/* Queue q shares table entry 1 + q % (entries - 1); entry 0 is config. */
-static int
-msix_entry_of_queue(const struct mini_vdev *vd, int q)
-{
-	return (1 + q % (vd->nmsix - 1));
-}
-
 static void
 msix_intr(void *arg)
 {
 	struct msix_entry *me = arg;
-	struct vio_softc *sc = mini_vio(me->vd);
-	int q;
 
-	if (me->entry == 0) {
-		vio_config_intr(sc);
-		return;
-	}
-	for (q = 0; q < VIO_MAX_VQS; q++)
-		if (sc->sc_vqs[q] != NULL &&
-		    msix_entry_of_queue(me->vd, q) == me->entry)
-			vq_intr(sc->sc_vqs[q]);
+	vio_msix_intr(mini_vio(me->vd), (uint16_t)me->entry);
 }
 
 static void
@@ -85,10 +69,18 @@ static void
 config_hook(struct vio_softc *sc, void *arg)
 {
 	struct mini_vdev *vd = arg;
+	int q;
 
-	(void)sc;
 	if (vd->drv->config_changed != NULL)
 		vd->drv->config_changed(vd);
+	/*
+	 * A device that asked for a reset raises no queue interrupt
+	 * again: run the handlers now so they fail what is in flight.
+	 * One CPU, so no queue's handler is running meanwhile.
+	 */
+	for (q = 0; q < VIO_MAX_VQS; q++)
+		if (sc->sc_vqs[q] != NULL && vq_wants_intr(sc->sc_vqs[q]))
+			vq_intr(sc->sc_vqs[q]);
 }
 
 static int
@@ -115,22 +107,8 @@ msix_setup(struct mini_vdev *vd)
 	if (pci_msix_enable(&vd->pci, vd->msix_vec, n) != 0)
 		return (ENXIO);
 	vd->nmsix = n;
-	vio_pci_set_msix(&vd->vps, true);
+	vio_pci_set_msix(&vd->vps, (uint16_t)n);
 	return (0);
-}
-
-static int
-msix_assign(struct mini_vdev *vd)
-{
-	struct vio_softc *sc = mini_vio(vd);
-	int q, error;
-
-	error = vio_set_config_vector(sc, 0);
-	for (q = 0; error == 0 && q < VIO_MAX_VQS; q++)
-		if (sc->sc_vqs[q] != NULL)
-			error = vio_set_queue_vector(sc, (uint16_t)q,
-			    (uint16_t)msix_entry_of_queue(vd, q));
-	return (error);
 }
 
 static int
@@ -168,9 +146,7 @@ attach_one(struct mini_vdev *vd)
 	    vd->pci.irq_line != 0 && vd->pci.irq_line != 0xff)
 		vd->intr = MINI_INTR_INTX;
 
-	error = vio_init(sc);
-	if (error == 0)
-		error = vio_negotiate_features(sc, vd->drv->features());
+	error = vio_attach_start(sc, vd->drv->features());
 	if (error != 0)
 		return (fail(vd, error, "feature negotiation failed"));
 	sc->sc_config_change = config_hook;
@@ -179,8 +155,6 @@ attach_one(struct mini_vdev *vd)
 	if (error != 0)
 		return (fail(vd, error, vd->why != NULL ? vd->why :
 		    "driver attach failed"));
-	if (vd->intr == MINI_INTR_MSIX && msix_assign(vd) != 0)
-		return (fail(vd, EIO, "device refused MSI-X vectors"));
 	if (vd->intr == MINI_INTR_INTX) {
 		pci_disable_intx(&vd->pci, false);
 		if (intr_establish_line(vd->pci.irq_line, line_intr, vd) < 0)
@@ -193,7 +167,7 @@ attach_one(struct mini_vdev *vd)
 			    vd->pci.func, vd->drv->name);
 		intr_add_poll(line_intr, vd);
 	}
-	error = vio_driver_ok(sc);
+	error = vio_attach_finish(sc);
 	if (error != 0)
 		return (fail(vd, error, "device failed DRIVER_OK"));
 	vd->attached = true;
@@ -211,7 +185,8 @@ devices_attach(void)
 	n = pci_scan(pdevs, PCI_MAX_DEVICES);
 	for (i = 0; i < n && nvdevs < MAX_VDEVS; i++) {
 		if (pdevs[i].vendor != VIRTIO_VENDOR ||
-		    pdevs[i].device < 0x1000 || pdevs[i].device > 0x107f)
+		    vio_pci_device_type(pdevs[i].device,
+		    pdevs[i].subdevice) == 0)
 			continue;
 		vdevs[nvdevs].pci = pdevs[i];
 		attach_one(&vdevs[nvdevs++]);

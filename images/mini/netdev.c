@@ -67,8 +67,9 @@ cookie_index(void *cookie)
 
 /* Hand one frame to the stack, then give its buffers back. */
 static void
-rx_frame(struct mini_net *mn, const struct vioif_rx_frame *f)
+rx_frame(void *arg, struct vioif_rx_frame *f)
 {
+	struct mini_net *mn = arg;
 	const uint8_t *data;
 	uint32_t off, n;
 	unsigned int b, idx;
@@ -102,31 +103,20 @@ rx_done(struct vio_vq *vq)
 {
 	static struct vioif_rx_frame f;
 	struct mini_net *mn = vq->vq_done_arg;
-	bool any = false;
 
-	/* A dropped frame comes back with f.error set: recycle it too. */
-	vq_intr_disable(vq);
-	for (;;) {
-		while (vioif_rx_dequeue(&mn->sc.sc_rxq[0], &f) == 0) {
-			rx_frame(mn, &f);
-			any = true;
-		}
-		if (!vq_intr_enable(vq))
-			break;
-		vq_intr_disable(vq);
-	}
-	if (any)
-		vioif_rx_kick(&mn->sc.sc_rxq[0]);
+	(void)vioif_rx_intr(&mn->sc.sc_rxq[0], &f, rx_frame, mn);
+	vioif_rx_kick(&mn->sc.sc_rxq[0]);
 	return (0);
 }
 
+/* Sent or failed, the frame's buffer is free again. */
 static void
-tx_reap(struct mini_net *mn)
+tx_sent(void *arg, void *cookie, int error)
 {
-	void *cookie;
+	struct mini_net *mn = arg;
 
-	while (vioif_tx_dequeue(&mn->sc.sc_txq[0], &cookie) == 0)
-		mn->tx_busy[cookie_index(cookie)] = false;
+	(void)error;
+	mn->tx_busy[cookie_index(cookie)] = false;
 }
 
 static int
@@ -134,13 +124,7 @@ tx_done(struct vio_vq *vq)
 {
 	struct mini_net *mn = vq->vq_done_arg;
 
-	vq_intr_disable(vq);
-	for (;;) {
-		tx_reap(mn);
-		if (!vq_intr_enable(vq))
-			break;
-		vq_intr_disable(vq);
-	}
+	(void)vioif_tx_intr(&mn->sc.sc_txq[0], tx_sent, mn);
 	return (0);
 }
 
@@ -156,7 +140,7 @@ net_output(const void *frame, size_t len)
 		return (ENXIO);
 	if (len > MINI_PAGE_SIZE)
 		return (E2BIG);
-	tx_reap(mn);
+	(void)vioif_tx_intr(&mn->sc.sc_txq[0], tx_sent, mn);
 	for (i = 0; i < TX_BUFS && mn->tx_busy[i]; i++)
 		continue;
 	if (i == TX_BUFS)

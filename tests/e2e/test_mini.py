@@ -230,3 +230,50 @@ def test_answers_arp_and_ping(tmp_path):
     finally:
         sock.close()
         shut_down(m)
+
+
+RING_FEATURES = {"indirect_desc": 1 << 28, "event_idx": 1 << 29}
+
+
+def probe_features(out):
+    """{device type: negotiated feature bits} from probe's lines."""
+    got = {}
+    for ln in out.splitlines():
+        words = ln.split()
+        if len(words) > 4 and words[3] == "features":
+            got[words[1]] = int(words[4], 16)
+    return got
+
+
+def assert_ring_features(out, off):
+    got = probe_features(out)
+    assert set(got) >= {"blk", "net", "balloon"}, out
+    for dev, feats in got.items():
+        for name, bit in RING_FEATURES.items():
+            assert bool(feats & bit) == (name not in off), \
+                "%s: %s %s: %s" % (dev, name,
+                                   "on" if feats & bit else "off", out)
+
+
+def test_ring_features_for_every_device(mini):
+    """The core asks for indirect descriptors and event index for blk,
+    net and balloon alike, as the DragonFly modules do."""
+    sh = Shell(mini.serial_path)
+    try:
+        assert_ring_features(sh.run("probe"), ())
+    finally:
+        sh.close()
+
+
+@pytest.mark.parametrize("prop", sorted(RING_FEATURES))
+def test_ring_feature_off_for_every_device(boot_guest, prop):
+    """A device property turning a ring feature off turns it off for all
+    three devices, and the balloon still moves without it."""
+    m = boot_guest("mini", Config("modern", "q35", {prop: "off"}),
+                   "mini-ring-" + prop)
+    sh = Shell(m.serial_path)
+    try:
+        assert_ring_features(sh.run("probe"), (prop,))
+    finally:
+        sh.close()
+    check(m, "balloon")

@@ -165,7 +165,9 @@ run(struct state *st, struct fuzz_in *in)
 			(void)viomb_work(&st->sc);
 			break;
 		case 2:
+			sim_bound(st->dev, FUZZ_INTR_BOUND);
 			(void)viomb_intr(&st->sc);
+			sim_bound(st->dev, 0);
 			break;
 		case 3:
 			st->b.hold = !st->b.hold;
@@ -189,10 +191,12 @@ run(struct state *st, struct fuzz_in *in)
 	}
 	/* The OS's balloon thread runs to the end. */
 	for (op = 0; op < 64 && !viomb_settled(&st->sc); op++) {
+		sim_bound(st->dev, FUZZ_INTR_BOUND);
 		if (viomb_work(&st->sc) != 0 || viomb_intr(&st->sc) != 0)
 			break;
 		(void)sim_balloon_release(&st->b, st->dev);
 	}
+	sim_bound(st->dev, 0);
 }
 
 int

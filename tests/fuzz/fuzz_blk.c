@@ -130,12 +130,21 @@ answer(struct state *st, struct fuzz_in *in)
 }
 
 static void
+intr_done(void *arg, struct vioblk_req *req)
+{
+	check_done(arg, req);
+}
+
+/* The interrupt entry point, which must end whatever the device did. */
+static void
 take_all(struct state *st)
 {
-	struct vioblk_req *req;
+	int error;
 
-	while (vioblk_complete(&st->sc, &req) == 0)
-		check_done(st, req);
+	sim_bound(st->dev, FUZZ_INTR_BOUND);
+	error = vioblk_intr(&st->sc, intr_done, st);
+	sim_bound(st->dev, 0);
+	FUZZ_ASSERT(error == 0 || error == EIO);
 }
 
 static void
@@ -145,7 +154,7 @@ run(struct state *st, struct fuzz_in *in)
 
 	while (in->n > 0) {
 		op = fuzz_u8(in);
-		switch (op % 5) {
+		switch (op % 6) {
 		case 0:
 			submit(st, in);
 			break;
@@ -157,6 +166,11 @@ run(struct state *st, struct fuzz_in *in)
 			break;
 		case 3:
 			st->blk.hold = !st->blk.hold;
+			break;
+		case 4:
+			/* The device asks for a reset: I/O fails, no hang. */
+			st->dev->needs_reset = true;
+			vio_config_intr(&st->psc.sc_vio);
 			break;
 		default:
 			take_all(st);

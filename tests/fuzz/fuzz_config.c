@@ -86,7 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dev = sim_create(&loop.model, (enum sim_transport)(mode % 3));
 	FUZZ_ASSERT(vio_pci_attach(&psc, dev, sim_pci_device_id(dev), 0) == 0);
 	dev->msix_enabled = (mode & 4) != 0;
-	vio_pci_set_msix(&psc, dev->msix_enabled);
+	vio_pci_set_msix(&psc, dev->msix_enabled ? 2 : 0);
 	FUZZ_ASSERT(vio_init(sc) == 0);
 	dev->read_hook = lying_config;
 	dev->hook_arg = &h;

@@ -45,6 +45,13 @@ fuzz_u32(struct fuzz_in *in)
 	return ((uint32_t)fuzz_u16(in) | (uint32_t)fuzz_u16(in) << 16);
 }
 
+/*
+ * Most DMA syncs one interrupt entry point may take (sim_bound()): each
+ * look at the used ring syncs it, and a sound loop over a few dozen
+ * requests needs a few hundred.
+ */
+#define FUZZ_INTR_BOUND		20000
+
 /* Abort, so libFuzzer records the input, when the core broke a rule. */
 #define FUZZ_ASSERT(cond)	do { if (!(cond)) abort(); } while (0)
 

@@ -102,33 +102,44 @@ give_back(struct state *st, void *cookie)
 		st->posted[i] = false;
 }
 
+/* vioif_rx_intr()'s hook: one frame, whole or to be dropped. */
+static void
+rx_frame(void *arg, struct vioif_rx_frame *f)
+{
+	struct state *st = arg;
+	uint32_t sum, cap;
+	unsigned int i;
+
+	cap = st->sc.sc_rxq[0].rxq_mergeable ? BUF_SIZE : 2 * BUF_SIZE;
+	FUZZ_ASSERT(f->nbufs >= 1 && f->nbufs <= VIOIF_RX_MAX_BUFS);
+	for (sum = 0, i = 0; i < f->nbufs; i++) {
+		give_back(st, f->bufs[i].cookie);
+		sum += f->bufs[i].len;
+	}
+	if (f->error == 0) {
+		FUZZ_ASSERT(sum == f->len);
+		FUZZ_ASSERT(f->offset + f->bufs[0].len <= cap);
+		for (i = 1; i < f->nbufs; i++)
+			FUZZ_ASSERT(f->bufs[i].len <= cap);
+	}
+}
+
+/* The receive interrupt, which must end whatever the device did. */
 static void
 receive(struct state *st)
 {
-	struct vioif_rx_frame *f = &st->f;
-	uint32_t sum, cap;
 	unsigned int i;
 	int error;
 
-	cap = st->sc.sc_rxq[0].rxq_mergeable ? BUF_SIZE : 2 * BUF_SIZE;
-	for (;;) {
-		error = vioif_rx_dequeue(&st->sc.sc_rxq[0], f);
-		if (error == ENOENT)
-			break;
-		FUZZ_ASSERT(error == 0 || error == EIO);
-		FUZZ_ASSERT(f->nbufs <= VIOIF_RX_MAX_BUFS);
-		for (sum = 0, i = 0; i < f->nbufs; i++) {
-			give_back(st, f->bufs[i].cookie);
-			sum += f->bufs[i].len;
-		}
-		if (error == 0 && f->error == 0) {
-			FUZZ_ASSERT(f->nbufs >= 1 && sum == f->len);
-			FUZZ_ASSERT(f->offset + f->bufs[0].len <= cap);
-			for (i = 1; i < f->nbufs; i++)
-				FUZZ_ASSERT(f->bufs[i].len <= cap);
-		}
-		if (error != 0)
-			break;
+	sim_bound(st->dev, FUZZ_INTR_BOUND);
+	error = vioif_rx_intr(&st->sc.sc_rxq[0], &st->f, rx_frame, st);
+	sim_bound(st->dev, 0);
+	FUZZ_ASSERT(error == 0 || error == EIO);
+	/* Broken: the device was reset and every buffer unposted. */
+	if (error == EIO) {
+		FUZZ_ASSERT(st->sc.sc_rxq[0].rxq_posted == 0);
+		for (i = 0; i < NBUF; i++)
+			st->posted[i] = false;
 	}
 }
 
@@ -198,6 +209,25 @@ tx_done(struct state *st, void *cookie)
 }
 
 static void
+tx_sent(void *arg, void *cookie, int error)
+{
+	FUZZ_ASSERT(error == 0 || error == EIO);
+	tx_done(arg, cookie);
+}
+
+/* The transmit interrupt, bounded like the receive one. */
+static void
+transmitted(struct state *st)
+{
+	int error;
+
+	sim_bound(st->dev, FUZZ_INTR_BOUND);
+	error = vioif_tx_intr(&st->sc.sc_txq[0], tx_sent, st);
+	sim_bound(st->dev, 0);
+	FUZZ_ASSERT(error == 0 || error == EIO);
+}
+
+static void
 control(struct state *st, struct fuzz_in *in)
 {
 	struct vioif_ctrl *ctrl = &st->sc.sc_ctrl;
@@ -230,7 +260,6 @@ control(struct state *st, struct fuzz_in *in)
 static void
 run(struct state *st, struct fuzz_in *in)
 {
-	void *cookie;
 	unsigned int i;
 	uint8_t op;
 
@@ -262,9 +291,7 @@ run(struct state *st, struct fuzz_in *in)
 			transmit(st, in);
 			break;
 		case 6:
-			while (vioif_tx_dequeue(&st->sc.sc_txq[0],
-			    &cookie) == 0)
-				tx_done(st, cookie);
+			transmitted(st);
 			break;
 		default:
 			control(st, in);

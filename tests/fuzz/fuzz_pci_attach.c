@@ -63,12 +63,11 @@ exercise(struct vio_softc *sc, struct sim_dev *dev, struct fuzz_in *in)
 	if (vio_init(sc) != 0 || vio_negotiate_features(sc, ~(uint64_t)0) != 0)
 		return;
 	(void)vio_config_read(sc, fuzz_u8(in), cfg, fuzz_u8(in) % sizeof(cfg));
+	/* 0-3 vectors: none, all shared, one per queue and config. */
+	vio_pci_set_msix((struct vio_pci_softc *)sc, fuzz_u8(in) & 3);
 	for (i = 0; i < 2; i++)
 		(void)vq_alloc(sc, &vqs[i], (uint16_t)i, fuzz_u8(in) & 0x18, 4,
 		    "fuzz");
-	vio_pci_set_msix((struct vio_pci_softc *)sc, fuzz_u8(in) & 1);
-	(void)vio_set_config_vector(sc, 0);
-	(void)vio_set_queue_vector(sc, 0, 1);
 	if (sc->sc_vqs[0] != NULL && vio_driver_ok(sc) == 0 &&
 	    vio_dma_alloc(dev, 64, 16, &buf) == 0) {
 		segs[0].vs_addr = buf.busaddr;

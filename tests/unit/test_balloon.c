@@ -122,14 +122,20 @@ fx_new(uint64_t features, uint32_t page_size)
 }
 
 static void
-fx_attach(struct fixture *fx, enum sim_transport t)
+fx_attach_wanting(struct fixture *fx, enum sim_transport t, uint64_t wanted)
 {
-	vtest_start(&fx->t, &fx->b.model, t, viomb_features());
+	vtest_start(&fx->t, &fx->b.model, t, wanted);
 	assert_int_equal(viomb_attach(&fx->sc, fx->t.sc, &os_ops, &fx->os,
 	    fx->page_size, GUEST_MEM), 0);
 	fx->attached = true;
 	assert_int_equal(vio_driver_ok(fx->t.sc), 0);
 	assert_int_equal(viomb_start(&fx->sc), 0);
+}
+
+static void
+fx_attach(struct fixture *fx, enum sim_transport t)
+{
+	fx_attach_wanting(fx, t, viomb_features());
 }
 
 static void
@@ -177,6 +183,26 @@ settle(struct fixture *fx)
 	return (viomb_settled(&fx->sc) ? 0 : ETIMEDOUT);
 }
 
+/*
+ * The same, but the queues are served only when the device raised an
+ * interrupt, as on real hardware: a driver that does not re-arm
+ * used_event (EVENT_IDX) stops hearing of completions.
+ */
+static int
+settle_by_interrupts(struct fixture *fx)
+{
+	int error = 0, i;
+
+	for (i = 0; i < 1000 && !viomb_settled(&fx->sc); i++) {
+		if ((error = viomb_work(&fx->sc)) != 0)
+			return (error);
+		if ((vio_read_isr(fx->t.sc) & VIRTIO_ISR_QUEUE) != 0 &&
+		    (error = viomb_intr(&fx->sc)) != 0)
+			return (error);
+	}
+	return (viomb_settled(&fx->sc) ? 0 : ETIMEDOUT);
+}
+
 static void
 set_target(struct fixture *fx, uint32_t pages)
 {
@@ -212,6 +238,35 @@ test_inflate_deflate_every_transport(void **state)
 		assert_int_equal(fx->b.bad_pfns, 0);
 		assert_int_equal(fx->sc.sc_counters.inflated, 1000);
 		assert_int_equal(fx->sc.sc_counters.deflated, 700);
+		fx_free(fx);
+	}
+}
+
+/*
+ * A DragonFly guest with EVENT_IDX left the second inflate batch
+ * uncollected: used_event stayed 0, the device interrupted once.
+ */
+static void
+test_event_idx_every_batch_interrupts(void **state)
+{
+	struct fixture *fx;
+	unsigned int t;
+
+	(void)state;
+	for (t = 0; t < 3; t++) {
+		fx = fx_new(ALL_FEATURES | VIRTIO_RING_F_EVENT_IDX, 4096);
+		fx_attach_wanting(fx, vtest_transports[t], viomb_features() |
+		    VIRTIO_RING_F_EVENT_IDX);
+		assert_true(vio_has_feature(fx->t.sc,
+		    VIRTIO_RING_F_EVENT_IDX));
+		set_target(fx, 1000);
+		assert_int_equal(settle_by_interrupts(fx), 0);
+		assert_int_equal(fx->b.inflates, 4);
+		assert_int_equal(sim_balloon_actual(fx->t.sim), 1000);
+		set_target(fx, 0);
+		assert_int_equal(settle_by_interrupts(fx), 0);
+		assert_int_equal(fx->b.npfns, 0);
+		assert_int_equal(sim_balloon_actual(fx->t.sim), 0);
 		fx_free(fx);
 	}
 }
@@ -472,6 +527,10 @@ test_bogus_used_entry(void **state)
 	assert_int_equal(viomb_work(&fx->sc), EIO);
 	/* The held pages were never counted as given to the host. */
 	assert_int_equal(viomb_actual(&fx->sc), 0);
+	/* The device was reset and the batch's pages went back. */
+	assert_int_equal(fx->t.sim->status, 0);
+	assert_int_equal(fx->os.frees, 10);
+	assert_false(fx->sc.sc_inflate.busy);
 }
 
 static void
@@ -505,6 +564,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inflate_deflate_every_transport),
+		cmocka_unit_test(test_event_idx_every_batch_interrupts),
 		cmocka_unit_test_setup_teardown(test_must_tell_host,
 		    setup, teardown),
 		cmocka_unit_test(test_without_must_tell_host),

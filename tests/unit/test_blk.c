@@ -424,6 +424,53 @@ test_bogus_used_id(void **state)
 	assert_int_equal(fx->sc.sc_nfree, fx->sc.sc_nslots);
 }
 
+struct done_log {
+	unsigned int	n, errors;
+};
+
+static void
+log_done(void *arg, struct vioblk_req *req)
+{
+	struct done_log *log = arg;
+
+	log->n++;
+	if (req->br_error != 0)
+		log->errors++;
+}
+
+/* The interrupt entry point ends on a broken device, failing all. */
+static void
+test_intr_fails_everything_on_broken_device(void **state)
+{
+	struct fixture *fx = *state;
+	struct vioblk_req req[3];
+	struct vioblk_seg seg;
+	struct done_log log = { 0, 0 };
+	unsigned int i;
+
+	fx_attach(fx, SIM_MODERN);
+	fx->blk.hold = true;
+	seg.busaddr = fx->buf->busaddr;
+	seg.len = 512;
+	memset(req, 0, sizeof(req));
+	for (i = 0; i < 3; i++) {
+		req[i].br_op = VIOBLK_OP_READ;
+		req[i].br_segs = &seg;
+		req[i].br_nsegs = 1;
+		assert_int_equal(vioblk_submit(&fx->sc, &req[i]), 0);
+	}
+	vioblk_kick(&fx->sc);
+	assert_int_equal(vioblk_intr(&fx->sc, log_done, &log), 0);
+	assert_int_equal(log.n, 0);
+	sim_push_used(fx->t.sim, 0, 77, 1);
+	assert_int_equal(vioblk_intr(&fx->sc, log_done, &log), EIO);
+	assert_int_equal(log.n, 3);
+	assert_int_equal(log.errors, 3);
+	assert_int_equal(fx->sc.sc_nfree, fx->sc.sc_nslots);
+	assert_int_equal(vioblk_intr(&fx->sc, log_done, &log), EIO);
+	assert_int_equal(log.n, 3);
+}
+
 static void
 test_queue_full(void **state)
 {
@@ -527,6 +574,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bogus_used_id,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_intr_fails_everything_on_broken_device, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_queue_full,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_bad_config,

@@ -156,13 +156,13 @@ test_legacy_msix_moves_config(void **state)
 	(void)state;
 	start(&t, &loop, SIM_LEGACY);
 	t.sim->msix_enabled = true;	/* what the binding did */
-	vio_pci_set_msix(&t.psc, true);
+	vio_pci_set_msix(&t.psc, 2);
 	assert_int_equal(t.psc.sc_devcfg.r_off, 24);
 	assert_int_equal(t.sc->sc_config_len, SIM_LEGACY_BAR_SIZE - 24);
 	assert_int_equal(vio_config_read_4(t.sc, 0, &v4), 0);
 	assert_int_equal(v4, 0x03020100);
 	t.sim->msix_enabled = false;
-	vio_pci_set_msix(&t.psc, false);
+	vio_pci_set_msix(&t.psc, 0);
 	assert_int_equal(vio_config_read_4(t.sc, 4, &v4), 0);
 	assert_int_equal(v4, 0x07060504);
 	vtest_finish(&t);

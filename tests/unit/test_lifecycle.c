@@ -20,6 +20,8 @@
 
 #define DEV_BITS	(VIRTIO_FEATURE(0) | VIRTIO_FEATURE(5) | \
 			 VIRTIO_FEATURE(23))
+/* Device-specific bits of the upper range (spec 6: 50-127). */
+#define HIGH_BITS	(VIRTIO_FEATURE(50) | VIRTIO_FEATURE(63))
 #define OFFERED		(DEV_BITS | VIRTIO_RING_F_INDIRECT_DESC | \
 			 VIRTIO_RING_F_EVENT_IDX | VIRTIO_F_RING_PACKED | \
 			 VIRTIO_F_IN_ORDER | VIRTIO_F_ACCESS_PLATFORM | \
@@ -58,22 +60,27 @@ test_modern_negotiation(void **state)
 {
 	struct vtest t;
 	struct sim_loop loop;
-	uint64_t want = DEV_BITS | VIRTIO_FEATURE(7) | VIRTIO_RING_F_EVENT_IDX |
+	uint64_t want = DEV_BITS | HIGH_BITS | VIRTIO_FEATURE(7) |
 	    VIRTIO_F_RING_PACKED | VIRTIO_F_IN_ORDER;
 
 	(void)state;
-	attach(&t, &loop, SIM_MODERN, OFFERED);
+	attach(&t, &loop, SIM_MODERN, OFFERED | HIGH_BITS |
+	    VIRTIO_FEATURE(51));
 	assert_int_equal(vio_init(t.sc), 0);
+	/* The binding's tunable turned indirect descriptors off. */
+	t.sc->sc_features_off = VIRTIO_RING_F_INDIRECT_DESC;
 	assert_int_equal(vio_negotiate_features(t.sc, want), 0);
 	/*
-	 * Device bits asked and offered, EVENT_IDX; VERSION_1 and
-	 * ACCESS_PLATFORM added by the core; packed and in-order never.
+	 * Device bits asked and offered (high ones too); EVENT_IDX,
+	 * VERSION_1 and ACCESS_PLATFORM added by the core; packed and
+	 * in-order never.
 	 */
-	assert_int_equal(t.sc->sc_features, DEV_BITS | VIRTIO_RING_F_EVENT_IDX |
-	    VIRTIO_F_VERSION_1 | VIRTIO_F_ACCESS_PLATFORM);
+	assert_int_equal(t.sc->sc_features, DEV_BITS | HIGH_BITS |
+	    VIRTIO_RING_F_EVENT_IDX | VIRTIO_F_VERSION_1 |
+	    VIRTIO_F_ACCESS_PLATFORM);
 	assert_int_equal(t.sim->driver_features, t.sc->sc_features);
-	assert_int_equal(t.sc->sc_device_features,
-	    OFFERED | VIRTIO_F_VERSION_1);
+	assert_int_equal(t.sc->sc_device_features, OFFERED | HIGH_BITS |
+	    VIRTIO_FEATURE(51) | VIRTIO_F_VERSION_1);
 	assert_true(t.sim->status & VIRTIO_STATUS_FEATURES_OK);
 	assert_true(vio_has_feature(t.sc, VIRTIO_F_VERSION_1));
 	assert_false(vio_has_feature(t.sc, VIRTIO_RING_F_INDIRECT_DESC));
@@ -117,6 +124,54 @@ test_device_refuses_features(void **state)
 	assert_int_equal(t.sc->sc_features, 0);
 	assert_true(t.sim->status & VIRTIO_STATUS_FAILED);
 	assert_false(t.sim->status & VIRTIO_STATUS_FEATURES_OK);
+	vtest_finish(&t);
+}
+
+/*
+ * The simulated device is strict: a feature it did not offer is a driver
+ * error (and FEATURES_OK is refused), on either interface.
+ */
+static void
+test_sim_rejects_features_not_offered(void **state)
+{
+	struct vtest t;
+	struct sim_loop loop;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		attach(&t, &loop, i == 0 ? SIM_LEGACY : SIM_MODERN, DEV_BITS);
+		assert_int_equal(vio_init(t.sc), 0);
+		t.sc->sc_ops->write_driver_features(t.sc,
+		    DEV_BITS | VIRTIO_FEATURE(3));
+		/* Modern: checked when the driver sets FEATURES_OK. */
+		if (i == 1) {
+			t.sc->sc_ops->set_status(t.sc,
+			    VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+			    VIRTIO_STATUS_FEATURES_OK);
+			assert_false(t.sim->status &
+			    VIRTIO_STATUS_FEATURES_OK);
+		}
+		assert_int_equal(t.sim->driver_errors, 1);
+		t.sim->driver_errors = 0;
+		vtest_finish(&t);
+	}
+}
+
+/* A device broken before DRIVER_OK: the driver says FAILED instead. */
+static void
+test_attach_finish_fails_a_broken_device(void **state)
+{
+	struct vtest t;
+	struct sim_loop loop;
+
+	(void)state;
+	attach(&t, &loop, SIM_MODERN, OFFERED);
+	assert_int_equal(vio_attach_start(t.sc, DEV_BITS), 0);
+	vio_mark_broken(t.sc, "test");
+	assert_int_equal(vio_attach_finish(t.sc), EIO);
+	assert_true(t.sim->status & VIRTIO_STATUS_FAILED);
+	assert_false(t.sim->status & VIRTIO_STATUS_DRIVER_OK);
 	vtest_finish(&t);
 }
 
@@ -265,6 +320,8 @@ main(void)
 		cmocka_unit_test(test_modern_negotiation),
 		cmocka_unit_test(test_legacy_negotiation_has_no_features_ok),
 		cmocka_unit_test(test_device_refuses_features),
+		cmocka_unit_test(test_sim_rejects_features_not_offered),
+		cmocka_unit_test(test_attach_finish_fails_a_broken_device),
 		cmocka_unit_test(test_modern_device_without_version_1),
 		cmocka_unit_test(test_reset_that_never_completes),
 		cmocka_unit_test(test_init_refused_while_queues_exist),

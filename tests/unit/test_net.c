@@ -894,8 +894,9 @@ test_attach_no_memory(void **state)
 	int error;
 
 	(void)state;
+	/* Without indirect tables, whose loss falls back to chains. */
 	for (k = 1;; k++) {
-		fx = fx_new(BASE_FEATURES, 1);
+		fx = fx_new(BASE_FEATURES & ~VIRTIO_RING_F_INDIRECT_DESC, 1);
 		vtest_start(&fx->t, &fx->net.model, SIM_MODERN,
 		    vioif_features(&no_tunables));
 		fx->t.sim->dma_fail_after = fx->t.sim->dma_allocs + k;
@@ -931,6 +932,70 @@ test_reclaim_after_reset(void **state)
 	assert_ptr_equal(cookie, (void *)5);
 	assert_int_equal(vioif_tx_reclaim(&fx->sc.sc_txq[0], &cookie),
 	    ENOENT);
+}
+
+struct intr_log {
+	unsigned int	frames, bufs, sent, failed;
+	void		*last;
+};
+
+static void
+log_frame(void *arg, struct vioif_rx_frame *f)
+{
+	struct intr_log *log = arg;
+
+	log->frames++;
+	log->bufs += f->nbufs;
+}
+
+static void
+log_sent(void *arg, void *cookie, int error)
+{
+	struct intr_log *log = arg;
+
+	if (error != 0)
+		log->failed++;
+	else
+		log->sent++;
+	log->last = cookie;
+}
+
+/*
+ * The interrupt entry points end on a broken device: rx hands back the
+ * frame that broke the ring and unposts the rest, tx fails its frames.
+ */
+static void
+test_intr_entry_points_end_on_broken_device(void **state)
+{
+	struct fixture *fx = *state;
+	struct vioif_seg seg = { fx->tx->busaddr, 100 };
+	struct vioif_rx_frame f;
+	struct intr_log log;
+
+	memset(&log, 0, sizeof(log));
+	post_mrg(fx, 0, 8);
+	assert_true(sim_net_rx(&fx->net, fx->t.sim, 0, NULL, fx->frame, 100,
+	    1) > 0);
+	assert_int_equal(vioif_rx_intr(&fx->sc.sc_rxq[0], &f, log_frame,
+	    &log), 0);
+	assert_int_equal(log.frames, 1);
+	fx->net.model.process = NULL;	/* the device holds tx frames */
+	assert_int_equal(vioif_tx_enqueue(&fx->sc.sc_txq[0], &seg, 1, NULL,
+	    (void *)5), 0);
+	/* num_buffers 0 breaks the ring. */
+	assert_true(sim_net_rx(&fx->net, fx->t.sim, 0, NULL, fx->frame, 100,
+	    0) > 0);
+	assert_int_equal(vioif_rx_intr(&fx->sc.sc_rxq[0], &f, log_frame,
+	    &log), EIO);
+	assert_int_equal(log.frames, 2);
+	assert_int_equal(fx->sc.sc_rxq[0].rxq_posted, 0);
+	assert_int_equal(vioif_tx_intr(&fx->sc.sc_txq[0], log_sent, &log),
+	    EIO);
+	assert_int_equal(log.failed, 1);
+	assert_ptr_equal(log.last, (void *)5);
+	assert_int_equal(vioif_tx_intr(&fx->sc.sc_txq[0], log_sent, &log),
+	    EIO);
+	assert_int_equal(log.failed, 1);
 }
 
 int
@@ -983,6 +1048,9 @@ main(void)
 		    setup_mrg, teardown),
 		cmocka_unit_test(test_attach_bad_config),
 		cmocka_unit_test(test_attach_no_memory),
+		cmocka_unit_test_setup_teardown(
+		    test_intr_entry_points_end_on_broken_device, setup_mrg,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_reclaim_after_reset,
 		    setup_mrg, teardown),
 	};

@@ -333,29 +333,69 @@ static void
 vectors(enum sim_transport tr)
 {
 	struct vtest t;
-	struct vio_vq vq;
+	struct vio_vq vq0, vq2, vq3;
 
 	sim_loop_init(&loop, 0);
 	vtest_start(&t, &loop.model, tr, 0);
-	assert_int_equal(vq_alloc(t.sc, &vq, 1, 0, 1, "q"), 0);
 	/* MSI-X off: vector registers do not exist (legacy: config). */
 	assert_int_equal(vio_set_config_vector(t.sc, 0), EINVAL);
-	assert_int_equal(vio_set_queue_vector(t.sc, 1, 1), EINVAL);
+	assert_int_equal(vio_queue_vector(t.sc, 1), VIRTIO_MSI_NO_VECTOR);
 	t.sim->msix_enabled = true;
-	vio_pci_set_msix(&t.psc, true);
-	assert_int_equal(vio_set_config_vector(t.sc, 0), 0);
-	assert_int_equal(vio_set_queue_vector(t.sc, 1, 1), 0);
+	vio_pci_set_msix(&t.psc, 3);
+	/* Entry 0 for configuration, queues round the other two. */
+	assert_int_equal(vio_queue_vector(t.sc, 0), 1);
+	assert_int_equal(vio_queue_vector(t.sc, 1), 2);
+	assert_int_equal(vio_queue_vector(t.sc, 2), 1);
+	/* vq_alloc() programs the vector, before the enable (sim checks). */
+	assert_int_equal(vq_alloc(t.sc, &vq0, 0, 0, 1, "q0"), 0);
+	assert_int_equal(vq_alloc(t.sc, &vq2, 2, 0, 1, "q2"), 0);
+	assert_int_equal(t.sim->queues[0].msix_vector, 1);
+	assert_int_equal(t.sim->queues[2].msix_vector, 1);
+	assert_int_equal(vq2.vq_vector, 1);
+	assert_int_equal(vio_driver_ok(t.sc), 0);
 	assert_int_equal(t.sim->config_vector, 0);
-	assert_int_equal(t.sim->queues[1].msix_vector, 1);
-	assert_int_equal(vio_set_queue_vector(t.sc, 0, 1), EINVAL);
-	assert_int_equal(vio_set_queue_vector(t.sc, VIO_MAX_VQS, 1), EINVAL);
-	/* A device out of vectors answers NO_VECTOR. */
+	/* A device out of vectors answers NO_VECTOR: the queue fails. */
 	t.sim->refuse_vectors = true;
+	assert_int_equal(vq_alloc(t.sc, &vq3, 1, 0, 1, "q1"), ENOSPC);
+	assert_null(t.sc->sc_vqs[1]);
 	assert_int_equal(vio_set_config_vector(t.sc, 2), ENOSPC);
-	assert_int_equal(vio_set_queue_vector(t.sc, 1, 3), ENOSPC);
-	assert_int_equal(vio_set_queue_vector(t.sc, 1, VIRTIO_MSI_NO_VECTOR),
-	    0);
 	assert_false(t.sc->sc_broken);
+	vtest_finish(&t);
+}
+
+/* One vector: configuration and every queue share it. */
+static void
+test_single_msix_vector_is_shared(void **state)
+{
+	struct vtest t;
+	struct vio_vq vq;
+
+	(void)state;
+	sim_loop_init(&loop, 0);
+	vtest_start(&t, &loop.model, SIM_MODERN, 0);
+	t.sim->msix_enabled = true;
+	vio_pci_set_msix(&t.psc, 1);
+	assert_int_equal(vq_alloc(t.sc, &vq, 1, 0, 1, "q"), 0);
+	assert_int_equal(t.sim->queues[1].msix_vector, 0);
+	vtest_finish(&t);
+}
+
+/* A strict device ignores a queue vector written after the enable. */
+static void
+test_sim_rejects_vector_after_enable(void **state)
+{
+	struct vtest t;
+	struct vio_vq vq;
+
+	(void)state;
+	sim_loop_init(&loop, 0);
+	vtest_start(&t, &loop.model, SIM_MODERN, 0);
+	assert_int_equal(vq_alloc(t.sc, &vq, 1, 0, 1, "q"), 0);
+	t.sim->msix_enabled = true;
+	vio_pci_set_msix(&t.psc, 2);
+	assert_int_equal(t.sc->sc_ops->set_queue_vector(t.sc, 1, 1), ENOSPC);
+	assert_int_equal(t.sim->driver_errors, 1);
+	t.sim->driver_errors = 0;
 	vtest_finish(&t);
 }
 
@@ -399,6 +439,8 @@ main(void)
 		cmocka_unit_test(test_first_usable_capability_wins),
 		cmocka_unit_test(test_notify_multiplier_zero_shares_doorbell),
 		cmocka_unit_test(test_msix_vectors_each_transport),
+		cmocka_unit_test(test_single_msix_vector_is_shared),
+		cmocka_unit_test(test_sim_rejects_vector_after_enable),
 		cmocka_unit_test(test_isr_read_acknowledges),
 	};
 

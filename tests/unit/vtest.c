@@ -39,8 +39,7 @@ vtest_start(struct vtest *t, const struct sim_model *model,
 {
 
 	vtest_attach(t, model, transport, 0);
-	assert_int_equal(vio_init(t->sc), 0);
-	assert_int_equal(vio_negotiate_features(t->sc, wanted), 0);
+	assert_int_equal(vio_attach_start(t->sc, wanted), 0);
 }
 
 struct vio_dma *

@@ -32,7 +32,7 @@ struct vtest {
 /* Create the device and attach the PCI transport (asserts success). */
 void	vtest_attach(struct vtest *, const struct sim_model *,
 	    enum sim_transport, int pci_flags);
-/* vtest_attach(), vio_init() and vio_negotiate_features(wanted). */
+/* vtest_attach() and vio_attach_start(wanted). */
 void	vtest_start(struct vtest *, const struct sim_model *,
 	    enum sim_transport, uint64_t wanted);
 /*

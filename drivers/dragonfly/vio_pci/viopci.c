@@ -36,6 +36,10 @@ int viopci_disable_msix = 0;
 TUNABLE_INT("hw.vio.pci.disable_msix", &viopci_disable_msix);
 static int viopci_force_legacy = 0;
 TUNABLE_INT("hw.vio.pci.force_legacy", &viopci_force_legacy);
+static int viopci_disable_indirect = 0;
+TUNABLE_INT("hw.vio.pci.disable_indirect", &viopci_disable_indirect);
+static int viopci_disable_event_idx = 0;
+TUNABLE_INT("hw.vio.pci.disable_event_idx", &viopci_disable_event_idx);
 
 /* The device types with a driver in this project, and its name. */
 static const struct {
@@ -51,21 +55,14 @@ static const struct {
 static int
 viopci_type_index(device_t dev)
 {
-	uint16_t id, type;
+	uint16_t type;
 	size_t i;
 
 	if (pci_get_vendor(dev) != VIRTIO_PCI_VENDOR)
 		return (-1);
-	id = pci_get_device(dev);
-	if (id >= VIRTIO_PCI_DEVICE_MODERN_MIN &&
-	    id <= VIRTIO_PCI_DEVICE_MODERN_MAX)
-		type = id - VIRTIO_PCI_DEVICE_MODERN_MIN;
-	else if (id >= VIRTIO_PCI_DEVICE_TRANS_MIN &&
-	    id <= VIRTIO_PCI_DEVICE_TRANS_MAX)
-		type = pci_get_subdevice(dev);
-	else
-		return (-1);
-	for (i = 0; i < NELEM(viopci_types); i++) {
+	type = vio_pci_device_type(pci_get_device(dev),
+	    pci_get_subdevice(dev));
+	for (i = 0; type != 0 && i < NELEM(viopci_types); i++) {
 		if (viopci_types[i].type == type)
 			return ((int)i);
 	}
@@ -170,7 +167,8 @@ viopci_attach(device_t dev)
 		goto fail;
 	}
 	/* Legacy devices move their configuration when MSI-X is on. */
-	vio_pci_set_msix(&sc->sc_core, sc->sc_intr_mode == VIOPCI_INTR_MSIX);
+	vio_pci_set_msix(&sc->sc_core, sc->sc_intr_mode == VIOPCI_INTR_MSIX ?
+	    sc->sc_nvecs : 0);
 	device_printf(dev, "%s interface, %s interrupts (%d)\n",
 	    viopci_vio(sc)->sc_modern ? "modern" : "legacy",
 	    viopci_intr_mode_name(sc), sc->sc_nvecs);
@@ -250,14 +248,12 @@ static int
 viopci_negotiate(device_t dev, device_t child __unused, uint64_t wanted)
 {
 	struct viopci_softc *sc = device_get_softc(dev);
-	int error;
 
-	/* The ring features are the core's: offer them for every driver. */
-	wanted |= VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX;
-	error = vio_init(viopci_vio(sc));
-	if (error == 0)
-		error = vio_negotiate_features(viopci_vio(sc), wanted);
-	return (error);
+	/* The core adds its ring features unless a tunable says no. */
+	viopci_vio(sc)->sc_features_off =
+	    (viopci_disable_indirect ? VIRTIO_RING_F_INDIRECT_DESC : 0) |
+	    (viopci_disable_event_idx ? VIRTIO_RING_F_EVENT_IDX : 0);
+	return (vio_attach_start(viopci_vio(sc), wanted));
 }
 
 static int
@@ -313,7 +309,7 @@ viopci_driver_ok(device_t dev, device_t child __unused)
 	error = viopci_intr_start(sc);
 	if (error != 0)
 		return (error);
-	error = vio_driver_ok(viopci_vio(sc));
+	error = vio_attach_finish(viopci_vio(sc));
 	if (error != 0) {
 		viopci_intr_stop(sc);
 		return (error);

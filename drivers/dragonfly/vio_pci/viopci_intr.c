@@ -145,68 +145,50 @@ viopci_intr_release(struct viopci_softc *sc)
 }
 
 /*
- * Route queue vq (configuration changes when NULL) to a vector and, with
- * MSI-X, tell the device, which may refuse (ENOSPC).
+ * Deliver the interrupts of queue vq (configuration changes when NULL)
+ * under slz; with MSI-X on the vector vq_alloc() gave the queue.
  */
 int
 viopci_intr_bind(struct viopci_softc *sc, struct vio_vq *vq,
     lwkt_serialize_t slz)
 {
-	struct vio_softc *vio = viopci_vio(sc);
-	struct viopci_bind *vb;
-	int error, vec;
 
-	if (sc->sc_live || sc->sc_nbinds == VIOPCI_MAX_VECS || slz == NULL)
+	if (sc->sc_live || slz == NULL)
 		return (EINVAL);
-	vec = 0;
-	error = 0;
-	if (sc->sc_intr_mode == VIOPCI_INTR_MSIX) {
-		if (vq == NULL) {
-			vec = VIOPCI_CONFIG_VEC;
-			error = vio_set_config_vector(vio, vec);
-		} else {
-			vec = 1 + vq->vq_index % (sc->sc_nvecs - 1);
-			error = vio_set_queue_vector(vio, vq->vq_index, vec);
-		}
-		if (error != 0) {
-			device_printf(sc->sc_dev, "device refused MSI-X vector"
-			    " %d for %s\n", vec, vq != NULL ? vq->vq_name :
-			    "configuration changes");
-			return (error);
-		}
-	}
-	vb = &sc->sc_binds[sc->sc_nbinds++];
-	vb->vb_vq = vq;
-	vb->vb_slz = slz;
-	vb->vb_vec = vec;
+	if (vq == NULL)
+		sc->sc_config_slz = slz;
+	else
+		sc->sc_vq_slz[vq->vq_index] = slz;
 	return (0);
 }
 
+/* The core's delivery hook: run the handler under its serializer. */
 static void
-viopci_deliver(struct viopci_softc *sc, struct viopci_bind *vb)
+viopci_deliver(void *arg, struct vio_vq *vq)
 {
+	struct viopci_softc *sc = arg;
+	lwkt_serialize_t slz;
 
-	lwkt_serialize_enter(vb->vb_slz);
-	if (vb->vb_vq != NULL)
-		vq_intr(vb->vb_vq);
+	slz = vq != NULL ? sc->sc_vq_slz[vq->vq_index] : sc->sc_config_slz;
+	if (slz == NULL)
+		return;			/* the driver did not ask for it */
+	lwkt_serialize_enter(slz);
+	if (vq != NULL)
+		vq_intr(vq);
 	else
 		vio_config_intr(viopci_vio(sc));
-	lwkt_serialize_exit(vb->vb_slz);
+	lwkt_serialize_exit(slz);
 }
 
-/* An MSI-X vector: everything bound to it, no ISR to read. */
+/* An MSI-X vector: everything the core routed to it, no ISR to read. */
 static void
 viopci_msix_intr(void *arg)
 {
 	struct viopci_vec *vv = arg;
 	struct viopci_softc *sc = vv->vv_sc;
-	int i, vec;
 
-	vec = (int)(vv - sc->sc_vecs);
-	for (i = 0; i < sc->sc_nbinds; i++) {
-		if (sc->sc_binds[i].vb_vec == vec)
-			viopci_deliver(sc, &sc->sc_binds[i]);
-	}
+	vio_msix_intr_deliver(viopci_vio(sc), (uint16_t)(vv - sc->sc_vecs),
+	    viopci_deliver, sc);
 }
 
 /* INTx or MSI: the ISR says whether queues, configuration or neither. */
@@ -214,20 +196,9 @@ static void
 viopci_isr_intr(void *arg)
 {
 	struct viopci_vec *vv = arg;
-	struct viopci_softc *sc = vv->vv_sc;
-	struct viopci_bind *vb;
-	uint8_t isr;
-	int i;
 
-	isr = vio_read_isr(viopci_vio(sc));
-	if (isr == 0)
-		return;			/* a shared line, not ours */
-	for (i = 0; i < sc->sc_nbinds; i++) {
-		vb = &sc->sc_binds[i];
-		if (vb->vb_vq != NULL ? (isr & VIRTIO_ISR_QUEUE) != 0 :
-		    (isr & VIRTIO_ISR_CONFIG) != 0)
-			viopci_deliver(sc, vb);
-	}
+	(void)vio_intr_deliver(viopci_vio(vv->vv_sc), viopci_deliver,
+	    vv->vv_sc);
 }
 
 int
@@ -271,5 +242,6 @@ viopci_intr_stop(struct viopci_softc *sc)
 		}
 	}
 	sc->sc_live = false;
-	sc->sc_nbinds = 0;
+	memset(sc->sc_vq_slz, 0, sizeof(sc->sc_vq_slz));
+	sc->sc_config_slz = NULL;
 }

@@ -15,7 +15,6 @@
 
 /* One vector for configuration changes, then one per queue at most. */
 #define VIOPCI_MAX_VECS		(VIO_MAX_VQS + 1)
-#define VIOPCI_CONFIG_VEC	0
 
 /* Highest bus address a legacy ring (32-bit page number) can have. */
 #define VIOPCI_DMA_LOWADDR	((1ULL << 44) - 1)
@@ -36,13 +35,6 @@ struct viopci_vec {
 	void			*vv_cookie;	/* bus_setup_intr() handle */
 };
 
-/* What a vector delivers to, and under which serializer. */
-struct viopci_bind {
-	struct vio_vq		*vb_vq;		/* NULL: configuration change */
-	lwkt_serialize_t	 vb_slz;
-	int			 vb_vec;
-};
-
 struct viopci_softc {
 	struct vio_pci_softc	 sc_core;	/* the core's transport state */
 	device_t		 sc_dev;
@@ -55,8 +47,9 @@ struct viopci_softc {
 	enum viopci_intr_mode	 sc_intr_mode;
 	int			 sc_nvecs;
 	struct viopci_vec	 sc_vecs[VIOPCI_MAX_VECS];
-	int			 sc_nbinds;
-	struct viopci_bind	 sc_binds[VIOPCI_MAX_VECS];
+	/* The driver's serializers, by queue; NULL: not delivered. */
+	lwkt_serialize_t	 sc_vq_slz[VIO_MAX_VQS];
+	lwkt_serialize_t	 sc_config_slz;
 	bool			 sc_live;	/* handlers installed */
 
 	struct sysctl_ctx_list	 sc_vq_sysctl;	/* per-queue counters */

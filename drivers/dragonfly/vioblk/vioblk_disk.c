@@ -267,6 +267,10 @@ vblk_attach(device_t dev)
 	if ((error = VIO_SETUP_INTR(parent, dev, &sc->sc_blk.sc_vq,
 	    &sc->sc_slz)) != 0)
 		goto fail;
+	sc->sc_blk.sc_vio->sc_config_change = vblk_config_change;
+	sc->sc_blk.sc_vio->sc_child = sc;
+	if ((error = VIO_SETUP_INTR(parent, dev, NULL, &sc->sc_slz)) != 0)
+		goto fail;
 	if ((error = VIO_DRIVER_OK(parent, dev)) != 0)
 		goto fail;
 	sc->sc_live = true;

@@ -210,21 +210,20 @@ vblk_biodone_all(struct vblk_softc *sc, struct vblk_bios *done)
 	lwkt_serialize_enter(&sc->sc_slz);
 }
 
-/*
- * A device that broke the protocol gets no second chance: reset it so
- * that it stops touching memory and fail what it held.
- */
-static void
-vblk_broken(struct vblk_softc *sc, struct vblk_bios *done)
-{
-	struct vioblk_req *req;
+/* vioblk_intr()'s hook: collect the bio, biodone() it after the loop. */
+struct vblk_intr {
+	struct vblk_softc	*sc;
+	struct vblk_bios	 done;
+	int			 n;
+};
 
-	device_printf(sc->sc_dev, "device broken (%s): failing all I/O\n",
-	    sc->sc_blk.sc_vio->sc_broken_why != NULL ?
-	    sc->sc_blk.sc_vio->sc_broken_why : "reset requested");
-	vio_reset(sc->sc_blk.sc_vio);
-	while (vioblk_reclaim(&sc->sc_blk, &req) == 0)
-		vblk_finish(sc, req->br_cookie, done);
+static void
+vblk_req_done(void *arg, struct vioblk_req *req)
+{
+	struct vblk_intr *vi = arg;
+
+	vblk_finish(vi->sc, req->br_cookie, &vi->done);
+	vi->n++;
 }
 
 /* The queue's interrupt, under sc_slz (vq_done hook). */
@@ -232,29 +231,36 @@ int
 vblk_vq_done(struct vio_vq *vq)
 {
 	struct vblk_softc *sc = vq->vq_done_arg;
-	struct vblk_bios done;
-	struct vioblk_req *req;
-	int error, n;
+	struct vblk_intr vi;
 
-	TAILQ_INIT(&done);
-	n = 0;
-	vq_intr_disable(vq);
-	for (;;) {
-		while ((error = vioblk_complete(&sc->sc_blk, &req)) == 0) {
-			vblk_finish(sc, req->br_cookie, &done);
-			n++;
-		}
-		if (error == EIO) {
-			vblk_broken(sc, &done);
-			break;
-		}
-		if (!vq_intr_enable(vq))
-			break;
-		vq_intr_disable(vq);
+	vi.sc = sc;
+	vi.n = 0;
+	TAILQ_INIT(&vi.done);
+	/* A broken device has been reset and its requests failed. */
+	if (vioblk_intr(&sc->sc_blk, vblk_req_done, &vi) == EIO &&
+	    !sc->sc_broken_said) {
+		sc->sc_broken_said = true;
+		device_printf(sc->sc_dev, "device broken (%s): failing all"
+		    " I/O\n", sc->sc_blk.sc_vio->sc_broken_why);
 	}
 	vblk_start(sc);
-	vblk_biodone_all(sc, &done);
-	return (n);
+	vblk_biodone_all(sc, &vi.done);
+	return (vi.n);
+}
+
+/*
+ * Configuration change, under sc_slz like the queue.  Nothing in the
+ * block configuration is acted on at run time, but a device that asked
+ * for a reset will not interrupt for the queue again: run its handler
+ * so that the requests in flight fail now rather than at detach.
+ */
+void
+vblk_config_change(struct vio_softc *vio, void *arg)
+{
+	struct vblk_softc *sc = arg;
+
+	if (vio_is_broken(vio) && sc->sc_live)
+		vblk_vq_done(&sc->sc_blk.sc_vq);
 }
 
 /* Detach: the device is reset; fail everything still held. */

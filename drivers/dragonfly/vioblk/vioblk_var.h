@@ -31,6 +31,7 @@ struct vblk_softc {
 	bool			 sc_live;	/* interrupts delivered */
 	bool			 sc_detaching;
 	bool			 sc_id_done;
+	bool			 sc_broken_said;	/* said so once */
 	uint32_t		 sc_iosize_max;
 	int			 sc_discard;
 	int			 sc_readonly;
@@ -43,6 +44,7 @@ struct vblk_softc {
 
 int	vblk_strategy(struct dev_strategy_args *);
 int	vblk_vq_done(struct vio_vq *);
+void	vblk_config_change(struct vio_softc *, void *);
 void	vblk_start(struct vblk_softc *);
 void	vblk_fail_all(struct vblk_softc *);
 

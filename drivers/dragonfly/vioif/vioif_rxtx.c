@@ -269,8 +269,9 @@ vif_rx_trim(struct mbuf *m, uint32_t len)
 
 /* One frame from the protocol to the stack (or to the floor). */
 static void
-vif_rx_frame(struct vif_rxq *rq, struct vioif_rx_frame *f)
+vif_rx_frame(void *arg, struct vioif_rx_frame *f)
 {
+	struct vif_rxq *rq = arg;
 	struct ifnet *ifp = vif_ifp(rq->rq_sc);
 	struct mbuf *head, *tail, *m;
 	bool keep;
@@ -337,29 +338,15 @@ int
 vif_rx_done(struct vio_vq *vq)
 {
 	struct vif_rxq *rq = vq->vq_done_arg;
-	int error, n;
+	uint64_t before = rq->rq_proto->rxq_stats.packets;
 
-	n = 0;
-	vq_intr_disable(vq);
-	for (;;) {
-		while ((error = vioif_rx_dequeue(rq->rq_proto,
-		    &rq->rq_frame)) != ENOENT) {
-			if (rq->rq_frame.nbufs > 0)
-				vif_rx_frame(rq, &rq->rq_frame);
-			n++;
-			if (error == EIO) {
-				device_printf(rq->rq_sc->sc_dev,
-				    "device broken: receive stopped\n");
-				vioif_rx_kick(rq->rq_proto);
-				return (n);
-			}
-		}
-		if (!vq_intr_enable(vq))
-			break;
-		vq_intr_disable(vq);
-	}
+	/* Broken: the device is reset, the buffers stay ours until detach. */
+	if (vioif_rx_intr(rq->rq_proto, &rq->rq_frame, vif_rx_frame, rq) ==
+	    EIO)
+		device_printf(rq->rq_sc->sc_dev,
+		    "device broken: receive stopped\n");
 	vioif_rx_kick(rq->rq_proto);
-	return (n);
+	return ((int)(rq->rq_proto->rxq_stats.packets - before));
 }
 
 int
@@ -489,18 +476,15 @@ vif_tx_encap(struct vif_txq *tq, struct mbuf **mp)
 	return (0);
 }
 
-static int
-vif_tx_reclaim(struct vif_txq *tq)
+/* vioif_tx_intr()'s hook: a frame sent, or failed by a broken device. */
+static void
+vif_tx_sent(void *arg, void *cookie, int error)
 {
-	void *cookie;
-	int n;
+	struct vif_txq *tq = arg;
 
-	n = 0;
-	while (vioif_tx_dequeue(tq->tq_proto, &cookie) == 0) {
-		vif_tx_release(tq, cookie);
-		n++;
-	}
-	return (n);
+	if (error != 0)
+		IFNET_STAT_INC(vif_ifp(tq->tq_sc), oerrors, 1);
+	vif_tx_release(tq, cookie);
 }
 
 /* if_start of one subqueue, under its (our queue's) serializer. */
@@ -520,7 +504,7 @@ vif_start(struct ifnet *ifp, struct ifaltq_subque *ifsq)
 		return;
 	}
 	if (tq->tq_nfree == 0)
-		vif_tx_reclaim(tq);
+		(void)vioif_tx_intr(tq->tq_proto, vif_tx_sent, tq);
 	posted = 0;
 	while (!ifsq_is_empty(ifsq)) {
 		if (tq->tq_nfree == 0) {
@@ -554,14 +538,9 @@ vif_tx_done(struct vio_vq *vq)
 	struct vif_txq *tq = vq->vq_done_arg;
 	int n;
 
-	n = 0;
-	vq_intr_disable(vq);
-	for (;;) {
-		n += vif_tx_reclaim(tq);
-		if (!vq_intr_enable(vq))
-			break;
-		vq_intr_disable(vq);
-	}
+	n = tq->tq_nfree;
+	(void)vioif_tx_intr(tq->tq_proto, vif_tx_sent, tq);
+	n = tq->tq_nfree - n;
 	if (n > 0 && tq->tq_ifsq != NULL) {
 		ifsq_clr_oactive(tq->tq_ifsq);
 		if (!ifsq_is_empty(tq->tq_ifsq))

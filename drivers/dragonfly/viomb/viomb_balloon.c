@@ -322,7 +322,6 @@ static int
 vmb_detach(device_t dev)
 {
 	struct vmb_softc *sc = device_get_softc(dev);
-	struct viomb_batch *b = &sc->sc_mb.sc_deflate;
 	vm_page_t m;
 
 	if (vmb_first == sc)
@@ -337,13 +336,8 @@ vmb_detach(device_t dev)
 	/* After the reset the host has forgotten the balloon. */
 	VIO_STOP(device_get_parent(dev), dev);
 	if (sc->sc_attached) {
-		/* A deflate in flight: its pages wait for the host's word. */
-		if (b->busy && (sc->sc_mb.sc_features &
-		    VIRTIO_BALLOON_F_MUST_TELL_HOST)) {
-			while (b->npages > 0)
-				vm_page_free_toq(PHYS_TO_VM_PAGE(
-				    b->pa[--b->npages]));
-		}
+		/* Batches in flight hand their pages back (vmb_page_free). */
+		viomb_reclaim(&sc->sc_mb);
 		while ((m = TAILQ_FIRST(&sc->sc_pages)) != NULL) {
 			TAILQ_REMOVE(&sc->sc_pages, m, pageq);
 			vm_page_free_toq(m);

@@ -173,6 +173,13 @@ struct sim_dev {
 	unsigned int	dma_allocs, mem_allocs;
 	unsigned int	dma_live, mem_live;	/* leaks show up here */
 	unsigned int	delays;
+	/*
+	 * Loop bound: with sync_limit set, the sync_limit + 1st
+	 * vio_dma_sync() aborts.  A completion loop syncs the ring on every
+	 * look at it, so a loop that never ends crashes the fuzzer instead
+	 * of hanging it (sim_bound()).
+	 */
+	unsigned int	syncs, sync_limit;
 	char		last_log[256];
 	unsigned int	driver_errors;	/* driver broke the protocol */
 	char		driver_error[256];
@@ -214,6 +221,9 @@ void		sim_push_used(struct sim_dev *, uint16_t q, uint32_t id,
 int		sim_process(struct sim_dev *, uint16_t q);
 /* Overwrite the used index (malformed-device tests). */
 void		sim_set_used_idx(struct sim_dev *, uint16_t q, uint16_t idx);
+
+/* Allow limit more DMA syncs (0: no limit), see sync_limit. */
+void		sim_bound(struct sim_dev *, unsigned int limit);
 
 /* Host pointer for a bus range the driver allocated, or NULL. */
 void		*sim_translate(struct sim_dev *, uint64_t addr, size_t len);

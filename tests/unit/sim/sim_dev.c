@@ -122,6 +122,8 @@ sim_reset(struct sim_dev *dev)
 	int i;
 
 	dev->status = 0;
+	/* The reset the device asked for clears the request (2.1.2). */
+	dev->needs_reset = false;
 	dev->driver_features = 0;
 	dev->isr = 0;
 	dev->config_vector = VIRTIO_MSI_NO_VECTOR;

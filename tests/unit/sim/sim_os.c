@@ -166,6 +166,33 @@ vio_dma_sync(void *os, struct vio_dma *dma, int ops)
 			break;
 	if (r == NULL || ops == 0 || (ops & ~0x0f) != 0)
 		sim_hard_error(dev, "dma_sync of unknown region or bad ops");
+	if (dev->sync_limit != 0 && ++dev->syncs > dev->sync_limit) {
+		fprintf(stderr, "sim: more than %u DMA syncs in one call:"
+		    " the driver loops\n", dev->sync_limit);
+		abort();
+	}
+}
+
+/* The longest bounded call of the process, said at exit (fuzz logs). */
+static unsigned int sim_longest_bounded;
+
+static void __attribute__((__destructor__))
+sim_say_longest_bounded(void)
+{
+
+	if (sim_longest_bounded != 0)
+		fprintf(stderr, "sim: longest bounded call: %u DMA syncs\n",
+		    sim_longest_bounded);
+}
+
+void
+sim_bound(struct sim_dev *dev, unsigned int limit)
+{
+
+	if (dev->sync_limit != 0 && dev->syncs > sim_longest_bounded)
+		sim_longest_bounded = dev->syncs;
+	dev->syncs = 0;
+	dev->sync_limit = limit;
 }
 
 void *

@@ -68,6 +68,22 @@ sim_status_read(struct sim_dev *dev)
 	    (dev->needs_reset ? VIRTIO_STATUS_DEVICE_NEEDS_RESET : 0));
 }
 
+/*
+ * A driver must accept only features the device offered (spec 2.2.1);
+ * QEMU merely refuses FEATURES_OK, a strict device calls it a driver
+ * error.  Returns the bits that were not offered.
+ */
+static uint64_t
+sim_features_offered(struct sim_dev *dev)
+{
+	uint64_t extra = dev->driver_features & ~dev->features;
+
+	if (extra != 0)
+		sim_driver_error(dev, "driver accepted features %#llx that"
+		    " were not offered", (unsigned long long)extra);
+	return (extra);
+}
+
 static void
 sim_status_write(struct sim_dev *dev, uint8_t val)
 {
@@ -79,7 +95,7 @@ sim_status_write(struct sim_dev *dev, uint8_t val)
 	if ((val & ~dev->status & VIRTIO_STATUS_FEATURES_OK) != 0) {
 		/* As QEMU: refuse features the device never offered. */
 		if (dev->refuse_features_ok ||
-		    (dev->driver_features & ~dev->features) != 0)
+		    sim_features_offered(dev) != 0)
 			val &= ~VIRTIO_STATUS_FEATURES_OK;
 	}
 	dev->status = val;
@@ -213,8 +229,11 @@ sim_legacy_write(struct sim_dev *dev, uint32_t off, int width, uint32_t val)
 	}
 	switch (off) {
 	case VIRTIO_LEGACY_GUEST_FEATURES:
-		if (sim_width(dev, "guest_features", width, 4))
+		if (sim_width(dev, "guest_features", width, 4)) {
 			dev->driver_features = val;
+			/* Legacy has no FEATURES_OK: check at the write. */
+			(void)sim_features_offered(dev);
+		}
 		break;
 	case VIRTIO_LEGACY_QUEUE_PFN:
 		if (sim_width(dev, "queue_pfn", width, 4) && q != NULL)
@@ -373,6 +392,15 @@ sim_common_write(struct sim_dev *dev, uint32_t off, int width, uint32_t val)
 		sim_common_queue_size(dev, q, val);
 		return;
 	case VIRTIO_PCI_COMMON_Q_MSIX:
+		/*
+		 * Every field of a queue is set before queue_enable (spec
+		 * 4.1.4.3.2); a strict device ignores a late vector.
+		 */
+		if (q->enabled) {
+			sim_driver_error(dev, "queue %u vector written after"
+			    " queue_enable", dev->queue_sel);
+			return;
+		}
 		q->msix_vector = sim_vector(dev, val);
 		return;
 	case VIRTIO_PCI_COMMON_Q_ENABLE:

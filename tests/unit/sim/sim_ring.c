@@ -171,6 +171,10 @@ sim_push_used(struct sim_dev *dev, uint16_t qi, uint32_t id, uint32_t len)
 	((volatile struct vio_ring_used *)r.used)->idx = vio_htole16(new);
 	vio_membar_sync();
 	if (sim_event_idx(dev)) {
+		/* With EVENT_IDX the driver must leave flags 0 (2.7.7.1). */
+		if (vio_le16toh(r.avail->flags) != 0)
+			sim_driver_error(dev, "queue %u: avail flags %#x with"
+			    " EVENT_IDX", qi, vio_le16toh(r.avail->flags));
 		event = vio_le16toh(
 		    *(volatile uint16_t *)&r.avail->ring[q->num]);
 		intr = (uint16_t)(new - event - 1) < (uint16_t)(new - old);
