@@ -238,6 +238,20 @@ kmod_build() {
 		return 0
 	fi
 	mkdir -p "$kdir/bin"
+	# kmod.mk adds -I@/../include, the userland headers of a full
+	# checkout; a tree of sys/ and share/mk alone has none, and
+	# -Wmissing-include-dirs under -Werror would stop the build for a
+	# folder no module reads.  Then SYSDIR is a folder of links to the
+	# tree's sys/ entries with an empty include/ beside it.
+	local sysdir=$sys
+	if [ ! -d "$sys/../include" ]; then
+		sysdir=$kdir/tree/sys
+		rm -rf "$kdir/tree"
+		mkdir -p "$sysdir" "$kdir/tree/include"
+		ln -s "$sys"/* "$sysdir/"
+		echo "dragonfly-check: $sys has no ../include; bsd.kmod.mk" \
+		    "builds against links to it beside an empty include/"
+	fi
 	# DragonFly's awk is the one true awk; mawk reads its scripts too.
 	ln -sf "$(command -v ${objawk%% *})" "$kdir/bin/awk"
 	cp -R "$top/drivers" "$kdir/"
@@ -246,7 +260,7 @@ kmod_build() {
 		if ! (cd "$kdir/drivers/dragonfly/$mod" &&
 		    PATH=$kdir/bin:$PATH bmake -m "$mk" MACHINE=x86_64 \
 		    MACHINE_ARCH=x86_64 MACHINE_PLATFORM=pc64 CCVER=gcc80 \
-		    CC="$cc -fno-pie" SYSDIR="$sys") >"$log" 2>&1; then
+		    CC="$cc -fno-pie" SYSDIR="$sysdir") >"$log" 2>&1; then
 			tail -n 20 "$log" >&2
 			echo "dragonfly-check: $mod: bsd.kmod.mk build failed" >&2
 			exit 1
