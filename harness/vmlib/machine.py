@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from . import HarnessError, accel as accelmod, disk, ports
+from . import HarnessError, accel as accelmod, disk, ports, timeouts
 from .rundir import RunDir
 from .tools import require
 
@@ -27,7 +27,8 @@ TRANSPORT_PROPS = {
     "legacy": {"disable-legacy": "off", "disable-modern": "on"},
 }
 GUEST_MAC = "52:54:00:12:34:56"
-# Sockets and port are QEMU's to create; this long at most.
+# Sockets and port are QEMU's to create; this long at most (scaled,
+# vmlib.timeouts, like every other bound here).
 STARTUP_SECONDS = 10
 STOP_SECONDS = 3
 
@@ -202,8 +203,10 @@ class Machine:
             start_new_session=True,
             preexec_fn=lambda parent=os.getpid(): _child_setup(parent))
         stderr.close()
+        self.launched = time.monotonic()
         _live.add(self)
-        deadline = time.monotonic() + STARTUP_SECONDS
+        bound = timeouts.seconds(STARTUP_SECONDS)
+        deadline = time.monotonic() + bound
         while not os.path.exists(self.qmp_path):
             if self.proc.poll() is not None:
                 err = self.stderr_text()
@@ -216,27 +219,36 @@ class Machine:
             if time.monotonic() > deadline:
                 self.stop()
                 raise HarnessError("QEMU did not open its sockets within "
-                                   "%d s" % STARTUP_SECONDS)
+                                   "%g s" % bound)
             time.sleep(0.02)
         return True
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def wait(self):
-        """Wait for QEMU to exit by itself; return its exit status."""
-        rc = self.proc.wait()
+    def wait(self, timeout=None):
+        """Wait for QEMU to exit by itself; return its exit status.
+        TIMEOUT: seconds (already scaled) before HarnessError; None waits
+        as long as QEMU runs (an interactive session)."""
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise HarnessError("%s: QEMU still running after %g s\n%s"
+                               % (self.label, timeout, self.serial_tail()))
         self._reap()
         return rc
 
     def wait_ready(self, timeout=None):
-        """Wait for the profile's readiness marker on the serial console."""
-        timeout = timeout or self.profile.boot_timeout
+        """Wait for the profile's readiness marker on the serial console,
+        at most TIMEOUT (default: the profile's boot_timeout) seconds,
+        scaled by DFLY_VIRTIO_TIMEOUT_SCALE."""
+        timeout = timeouts.seconds(timeout or self.profile.boot_timeout)
         marker = self.profile.ready_marker.encode()
         t0 = time.monotonic()
         while True:
             if marker in self.serial_bytes():
-                self.boot_seconds = time.monotonic() - t0
+                # From QEMU's start: what a person waits for.
+                self.boot_seconds = time.monotonic() - self.launched
                 self.say("%s: ready after %.1f s" % (self.label,
                                                      self.boot_seconds))
                 return self.boot_seconds
@@ -248,7 +260,7 @@ class Machine:
                                       self.serial_tail()))
             if time.monotonic() - t0 > timeout:
                 raise HarnessError("%s: no %r on the serial console within "
-                                   "%d s (accel %s)\n%s"
+                                   "%g s (accel %s)\n%s"
                                    % (self.label, self.profile.ready_marker,
                                       timeout, self.accel,
                                       self.serial_tail()))
@@ -256,7 +268,8 @@ class Machine:
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
-            for sig, wait in ((signal.SIGTERM, STOP_SECONDS),
+            for sig, wait in ((signal.SIGTERM,
+                               timeouts.seconds(STOP_SECONDS)),
                               (signal.SIGKILL, None)):
                 try:
                     os.killpg(self.proc.pid, sig)
@@ -272,7 +285,7 @@ class Machine:
     def _reap(self):
         if self.proc is not None:
             try:
-                self.proc.wait(STOP_SECONDS)
+                self.proc.wait(timeouts.seconds(STOP_SECONDS))
             except subprocess.TimeoutExpired:
                 pass
         _live.discard(self)

@@ -24,7 +24,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(
 sys.path.insert(0, os.path.join(TOP, "harness"))
 
 import profiles  # noqa: E402
-from vmlib import BUILD, EXPECT_DIR  # noqa: E402
+from vmlib import BUILD, EXPECT_DIR, timeouts  # noqa: E402
 from vmlib.machine import Machine, install_signal_handlers  # noqa: E402
 
 LOGS = os.path.join(BUILD, "test-results", "serial")
@@ -137,10 +137,8 @@ def check(m, name, log_name=None):
             "--monitor", "127.0.0.1:%d" % m.monitor_port,
             "--transport", m.config.transport,
             "--seed", str(seed), "--lba", str(lba), "--count", str(count)]
-    env = dict(os.environ)
-    scale = m.profile.timeout_scale * float(
-        env.get("DFLY_VIRTIO_TIMEOUT_SCALE", "1"))
-    env["DFLY_VIRTIO_TIMEOUT_SCALE"] = str(scale)
+    scale = m.profile.timeout_scale * timeouts.scale()
+    env = dict(os.environ, **{timeouts.ENV: str(scale)})
     offset = m.serial_size()
     try:
         r = subprocess.run(argv, env=env, text=True, stdout=subprocess.PIPE,
