@@ -8,7 +8,7 @@ import shutil
 
 from vmlib import BUILD, HarnessError
 
-from .base import MACHINES, TRANSPORTS, Config, Profile
+from .base import Profile
 
 OUT = os.path.join(BUILD, "linux")
 FILES = ("vmlinuz", "initramfs.img")
@@ -43,13 +43,6 @@ class Linux(Profile):
                 "-initrd", os.path.join(OUT, "initramfs.img"),
                 # quiet: under TCG every console line costs time.
                 "-append", "console=ttyS0,115200 panic=-1 quiet"]
-
-    def matrix(self):
-        # Every transport on both machines, and once without the ring
-        # features a driver may take for granted.
-        return [Config(t, m) for m in MACHINES for t in TRANSPORTS] + [
-            Config("modern", "q35", {"event_idx": "off",
-                                     "indirect_desc": "off"})]
 
 
 PROFILE = Linux

@@ -2,14 +2,13 @@
 # Copyright (c) 2026 The dfly-virtio Project.
 """The mini guest: our own bare-metal kernel (images/mini) running the
 shared virtio core against QEMU's devices.  It boots in well under a
-second even under TCG, so it checks every transport, both machines and
-the ring features the devices can turn off."""
+second even under TCG (its rows in harness/matrix.cfg)."""
 
 import os
 
 from vmlib import BUILD, HarnessError
 
-from .base import MACHINES, TRANSPORTS, Config, Profile
+from .base import Profile
 
 KERNEL = os.path.join(BUILD, "mini", "mini.elf")
 
@@ -41,13 +40,6 @@ class Mini(Profile):
 
     def boot_args(self, run):
         return ["-kernel", KERNEL]
-
-    def matrix(self):
-        configs = [Config(t, m) for m in MACHINES for t in TRANSPORTS]
-        # The ring features the driver must also work without.
-        configs += [Config("transitional", "pc", {"event_idx": "off"}),
-                    Config("modern", "q35", {"indirect_desc": "off"})]
-        return configs
 
 
 PROFILE = Mini

@@ -84,9 +84,14 @@ class _DefaultConfig:
 
 
 class Machine:
-    """serial: "unix" (a socket in the run directory), "unix:PATH" or
-    "stdio" (interactive).  monitor_port: 0 picks a free port.  qmp: the
-    QMP socket path (default: in the run directory)."""
+    """The only code that starts QEMU: tests, `make run`, `make bench` and
+    the DragonFly image build (images/dragonfly) all come through here.
+
+    serial: "unix" (a socket in the run directory), "unix:PATH",
+    "unix-wait" (a socket in the run directory, and QEMU holds the guest
+    until a client connects, so a dialogue misses nothing) or "stdio"
+    (interactive).  monitor_port: 0 picks a free port.  qmp: the QMP
+    socket path (default: in the run directory)."""
 
     def __init__(self, profile, config=None, accel="auto", serial="unix",
                  monitor_port=0, disk_base=None, qmp=None, label=None,
@@ -114,42 +119,52 @@ class Machine:
                 "-name", "dfly-virtio-%s" % p.name,
                 "-nodefaults", "-no-user-config", "-display", "none",
                 "-no-reboot", "-machine", c.machine,
-                "-accel", self.accel, "-smp", "1",
+                "-accel", self.accel, "-smp", str(p.smp),
                 "-m", str(p.memory_mb),
                 "-pidfile", self.run.file("qemu.pid")]
         cpu = p.cpu(self.accel)
         if cpu:
             argv += ["-cpu", cpu]
+        # The monitors come first: with serial "unix-wait" QEMU stops at
+        # the serial chardev until a client connects, and the QMP socket
+        # must exist by then (start() waits for it).
+        argv += [
+            # Loopback only: the monitor can stop and inspect the VM.
+            "-chardev", "socket,id=hmp0,host=%s,port=%d,telnet=on,"
+            "server=on,wait=off" % (ports.LOOPBACK, self.monitor_port),
+            "-mon", "chardev=hmp0,mode=readline",
+            "-chardev", "socket,id=qmp0,path=%s,server=on,wait=off"
+            % _q(self.qmp_path),
+            "-mon", "chardev=qmp0,mode=control"]
         log = "logfile=%s,logappend=on" % _q(self.serial_log)
         if self.serial_mode == "stdio":
             # signal=off: Ctrl-C goes to the guest; Ctrl-A x quits QEMU.
             argv += ["-chardev", "stdio,id=ser0,mux=on,signal=off," + log,
                      "-mon", "chardev=ser0,mode=readline"]
         else:
+            wait = "on" if self.serial_mode == "unix-wait" else "off"
             argv += ["-chardev", "socket,id=ser0,path=%s,server=on,"
-                     "wait=off,%s" % (_q(self.serial_path), log)]
-        argv += ["-serial", "chardev:ser0",
-                 # Loopback only: the monitor can stop and inspect the VM.
-                 "-chardev", "socket,id=hmp0,host=%s,port=%d,telnet=on,"
-                 "server=on,wait=off" % (ports.LOOPBACK, self.monitor_port),
-                 "-mon", "chardev=hmp0,mode=readline",
-                 "-chardev", "socket,id=qmp0,path=%s,server=on,wait=off"
-                 % _q(self.qmp_path),
-                 "-mon", "chardev=qmp0,mode=control"]
+                     "wait=%s,%s" % (_q(self.serial_path), wait, log)]
+        argv += ["-serial", "chardev:ser0"]
         argv += p.boot_args(self.run)
-        props = _device_props(c)
-        argv += ["-drive", "file=%s,if=none,id=vblk0,format=qcow2"
-                 % _q(self.disk_path),
-                 "-device", "virtio-blk-pci,drive=vblk0,id=vblk0dev,"
-                 "serial=dfly-virtio-0" + props,
-                 "-netdev", "user,id=vnet0",
-                 # romfile=: no iPXE ROM, it only slows the boot.
-                 "-device", "virtio-net-pci,netdev=vnet0,id=vnet0dev,"
-                 "mac=%s,romfile=%s" % (GUEST_MAC, props),
-                 "-device", "virtio-balloon-pci,id=balloon0" + props]
+        if p.test_devices:
+            argv += self._test_devices()
         if p.debug_exit:
             argv += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         return argv
+
+    def _test_devices(self):
+        """The devices under test: virtio-blk, -net and -balloon."""
+        props = _device_props(self.config)
+        return ["-drive", "file=%s,if=none,id=vblk0,format=qcow2"
+                % _q(self.disk_path),
+                "-device", "virtio-blk-pci,drive=vblk0,id=vblk0dev,"
+                "serial=dfly-virtio-0" + props,
+                "-netdev", "user,id=vnet0",
+                # romfile=: no iPXE ROM, it only slows the boot.
+                "-device", "virtio-net-pci,netdev=vnet0,id=vnet0dev,"
+                "mac=%s,romfile=%s" % (GUEST_MAC, props),
+                "-device", "virtio-balloon-pci,id=balloon0" + props]
 
     # -- life cycle -----------------------------------------------------
     def start(self):
@@ -186,9 +201,11 @@ class Machine:
         else:
             self.serial_path = self.run.socket("serial.sock")
         self.qmp_path = self.qmp_wanted or self.run.socket("qmp.sock")
-        self.disk_path = disk.overlay(self.disk_base or
-                                      self.profile.test_disk_base(),
-                                      self.run.file("disk.qcow2"))
+        self.disk_path = None
+        if self.profile.test_devices:
+            self.disk_path = disk.overlay(self.disk_base or
+                                          self.profile.test_disk_base(),
+                                          self.run.file("disk.qcow2"))
 
     def _launch(self):
         """Start QEMU; False if it lost its monitor port to someone."""

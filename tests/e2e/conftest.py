@@ -24,7 +24,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(
 sys.path.insert(0, os.path.join(TOP, "harness"))
 
 import profiles  # noqa: E402
-from vmlib import BUILD, EXPECT_DIR, timeouts  # noqa: E402
+from vmlib import BUILD, EXPECT_DIR, matrix, timeouts  # noqa: E402
 from vmlib.machine import Machine, install_signal_handlers  # noqa: E402
 
 LOGS = os.path.join(BUILD, "test-results", "serial")
@@ -46,19 +46,17 @@ def _wanted():
 
 
 def guest_params():
-    """One pytest param per (profile, config); unavailable profiles give
-    one skipped param carrying their reason."""
+    """One pytest param per row of harness/matrix.cfg; the rows of a
+    guest that cannot boot here are skipped with its reason."""
     out = []
-    for name in _wanted():
-        prof = profiles.get(name)
-        why = prof.unavailable()
-        if why:
-            out.append(pytest.param((name, None), id=name, marks=pytest.mark.
-                                    skip(reason="%s: %s" % (name, why))))
+    wanted = _wanted()
+    for row in matrix.read():
+        if row.guest not in wanted:
             continue
-        for config in prof.matrix():
-            out.append(pytest.param((name, config),
-                                    id="%s-%s" % (name, config.id)))
+        why = profiles.get(row.guest).unavailable()
+        marks = [pytest.mark.skip(reason="%s: %s" % (row.guest, why))] \
+            if why else []
+        out.append(pytest.param(row, id=row.id, marks=marks))
     return out
 
 
@@ -66,10 +64,11 @@ def _safe(name):
     return re.sub(r"[^A-Za-z0-9_.=-]+", "_", name)
 
 
-def boot(profile, config, label=None):
+def boot(profile, config, label=None, timeout=None):
     """Start and wait for PROFILE (a name or a Profile instance, e.g. a
-    subclass with another kernel command line) in CONFIG; the caller stops
-    it."""
+    subclass with another kernel command line) in CONFIG, at most TIMEOUT
+    seconds (scaled; default the profile's boot_timeout); the caller
+    stops it."""
     if isinstance(profile, str):
         profile = profiles.get(profile)
     m = Machine(profile, config,
@@ -77,7 +76,7 @@ def boot(profile, config, label=None):
                 serial="unix", label=label)
     try:
         m.start()
-        m.wait_ready()
+        m.wait_ready(timeout)
     except BaseException:
         keep_log(m)
         m.cleanup()
@@ -101,8 +100,8 @@ def shut_down(m):
 
 @pytest.fixture(scope="module", params=guest_params())
 def guest(request):
-    name, config = request.param
-    m = boot(name, config)
+    row = request.param
+    m = boot(row.guest, row.config, timeout=row.timeout)
     try:
         yield m
     finally:
@@ -130,13 +129,12 @@ def boot_guest():
 def check(m, name, log_name=None):
     """Run harness/expect/NAME.exp against machine M; fail with its
     reason and the serial console's tail.  Returns the PASS line."""
-    seed, lba, count = m.profile.blk_params
+    # The block pattern and the prompt come from the profile's facts.
     argv = [shutil.which("expect") or "expect",
             os.path.join(EXPECT_DIR, name + ".exp"),
             "--guest", m.profile.name, "--serial", m.serial_path,
             "--monitor", "127.0.0.1:%d" % m.monitor_port,
-            "--transport", m.config.transport,
-            "--seed", str(seed), "--lba", str(lba), "--count", str(count)]
+            "--transport", m.config.transport]
     scale = m.profile.timeout_scale * timeouts.scale()
     env = dict(os.environ, **{timeouts.ENV: str(scale)})
     offset = m.serial_size()

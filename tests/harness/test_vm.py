@@ -25,7 +25,8 @@ sys.path.insert(0, HARNESS)
 
 import profiles  # noqa: E402
 from profiles.base import Config, Profile  # noqa: E402
-from vmlib import HarnessError, accel, disk, pattern, ports, timeouts  # noqa: E402,E501
+from vmlib import (HarnessError, accel, disk, matrix,  # noqa: E402
+                   pattern, ports, timeouts)
 from vmlib.machine import Machine  # noqa: E402
 
 
@@ -86,6 +87,47 @@ def test_config_rejects_unknown_values():
         Config("modern", "isapc")
     assert Config("legacy", "q35", {"event_idx": "off"}).id == \
         "legacy-q35-event_idx=off"
+
+
+# --- the matrix table --------------------------------------------------------
+
+def test_matrix_prints_every_row_of_the_table():
+    rows = matrix.read()
+    assert {r.guest for r in rows} == set(profiles.names())
+    r = vm("matrix")
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[:5] == list(matrix.COLUMNS)
+    assert [ln.split()[:5] for ln in lines[1:]] == [list(row.cells())
+                                                    for row in rows]
+
+
+@pytest.mark.parametrize("line,why", [
+    ("nosuch pc modern - -", "no guest profile 'nosuch'"),
+    ("mini pc modern -", "want 5 columns"),
+    ("mini isapc modern - -", "machine 'isapc'"),
+    ("mini pc modern event_idx - -", "want 5 columns"),
+    ("mini pc modern event_idx -", "props wants NAME=VALUE"),
+    ("mini pc modern - 0", "timeout must be > 0"),
+    ("dragonfly pc legacy - -", "dragonfly refuses legacy-pc"),
+    ("mini pc modern - -\nmini pc modern - 5", "same configuration as"),
+])
+def test_a_bad_matrix_row_is_named_by_its_line(tmp_path, line, why):
+    cfg = tmp_path / "matrix.cfg"
+    cfg.write_text("# comment\n\n" + line + "  # trailing comment\n")
+    with pytest.raises(HarnessError, match=why) as e:
+        matrix.read(str(cfg))
+    assert ("%s:%d:" % (cfg, 2 + line.count("\n") + 1)) in str(e.value)
+
+
+def test_a_matrix_row_carries_its_config_and_timeout(tmp_path):
+    cfg = tmp_path / "matrix.cfg"
+    cfg.write_text("linux q35 legacy indirect_desc=off,event_idx=off 45\n"
+                   "mini pc modern - -\n")
+    a, b = matrix.read(str(cfg))
+    assert a.id == "linux-legacy-q35-event_idx=off-indirect_desc=off"
+    assert a.config.props == {"event_idx": "off", "indirect_desc": "off"}
+    assert a.timeout == 45 and b.timeout is None
 
 
 # --- ports -------------------------------------------------------------------
@@ -154,14 +196,28 @@ def test_first_mismatch_finds_the_bad_sector():
     assert pattern.first_mismatch(good[:600], 7, 100, 4) == 101
 
 
-def test_expect_defaults_match_the_python_pattern():
-    with open(os.path.join(HARNESS, "expect", "lib.tcl")) as f:
-        tcl = f.read()
-    for name, value in (("seed", pattern.DEFAULT_SEED),
-                        ("lba", pattern.DEFAULT_LBA),
-                        ("count", pattern.DEFAULT_COUNT)):
-        m = re.search(r"set opt\(%s\) (\S+)" % name, tcl)
-        assert int(m.group(1), 0) == value, name
+@pytest.mark.parametrize("guest", profiles.names())
+def test_tcl_reads_the_profile_facts(guest):
+    """`vm facts` is what the expect scripts read: Tcl's array set must
+    give back every fact of the Python profile, spaces and all."""
+    facts = profiles.get(guest).facts()
+    assert facts["prompt"] and facts["ready_marker"]
+    script = ("array set f [exec %s %s facts --guest %s]\n"
+              "foreach k [lsort [array names f]] "
+              "{ puts \"$k=$f($k)|\" }" % (sys.executable, VM, guest))
+    r = subprocess.run(["tclsh"], input=script, text=True,
+                       stdout=subprocess.PIPE, timeout=timeouts.seconds(30))
+    assert r.returncode == 0
+    assert r.stdout.split("|\n")[:-1] == [
+        "%s=%s" % kv for kv in sorted(facts.items())]
+
+
+def test_a_fact_is_printed_alone_or_refused():
+    r = vm("facts", "--guest", "mini", "--get", "prompt")
+    assert r.returncode == 0
+    assert r.stdout == profiles.get("mini").prompt + "\n"
+    r = vm("facts", "--guest", "mini", "--get", "colour")
+    assert r.returncode == 1 and "has no fact 'colour'" in r.stderr
 
 
 # --- expect scripts ----------------------------------------------------------
@@ -477,7 +533,7 @@ def test_interactive_run_on_a_terminal(tmp_path):
                 pytest.fail("terminal closed before %r" % what)
     try:
         wait_for(b"telnet 127.0.0.1 ")
-        wait_for(b"linux# ")
+        wait_for(profiles.get("linux").prompt.encode())
         os.write(master, b"echo $((6 * 7))\r")
         wait_for(b"42")
         os.write(master, b"\x01x")
