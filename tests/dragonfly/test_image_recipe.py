@@ -24,6 +24,7 @@ sys.path.insert(0, IMG)
 import dfly_media as media  # noqa: E402
 import dfly_pfi as pfi  # noqa: E402
 import dfly_qemu as vm  # noqa: E402
+from vmlib import timeouts  # noqa: E402
 from vmlib.machine import Machine  # noqa: E402
 import dfly_sys  # noqa: E402
 from dfly_phases import Phases  # noqa: E402
@@ -262,10 +263,11 @@ def test_boot_machine_boots_its_disk():
 def _install_exp(tmp_path, scenario):
     log = tmp_path / "serial.log"
     res = subprocess.run(
-        ["expect", os.path.join(IMG, "install.exp"), str(log), "1", "0.05",
+        ["expect", os.path.join(IMG, "install.exp"), str(log), "1",
+         str(0.05 * timeouts.scale()),
          sys.executable, FAKE_CONSOLE, scenario],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=120)
+        timeout=timeouts.seconds(120))
     return res.returncode, res.stdout, log.read_text(errors="replace")
 
 
@@ -324,7 +326,7 @@ def _build(tmp_path, *args, env=None):
                           str(tmp_path / "cache"), "--until", "pficd"]
                          + list(args), stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True, env=e,
-                         timeout=120)
+                         timeout=timeouts.seconds(120))
     return res.returncode, res.stdout
 
 
@@ -390,10 +392,10 @@ def test_recipe_bad_version_is_a_clear_error(tmp_path):
 def _firstboot_exp(tmp_path, scenario):
     res = subprocess.run(
         ["expect", os.path.join(IMG, "firstboot.exp"),
-         str(tmp_path / "serial.log"), "0.05",
+         str(tmp_path / "serial.log"), str(0.05 * timeouts.scale()),
          sys.executable, FAKE_CONSOLE, scenario],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=120)
+        timeout=timeouts.seconds(120))
     return res.returncode, res.stdout
 
 
