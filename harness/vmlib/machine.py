@@ -47,11 +47,15 @@ atexit.register(_stop_all)
 
 def install_signal_handlers():
     """Make SIGTERM and SIGHUP unwind the stack like Ctrl-C does, so the
-    finally clauses and atexit stop every QEMU."""
+    finally clauses and atexit stop every QEMU.  SIGINT gets Python's
+    KeyboardInterrupt even when the caller ignored it (a shell without
+    job control does so for commands it runs in the background), so an
+    interrupt never leaves QEMU behind."""
     def handler(signum, frame):
         raise SystemExit(128 + signum)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _child_setup(parent):

@@ -492,6 +492,23 @@ def test_timeout_scale_is_one_knob(monkeypatch):
             timeouts.scale()
 
 
+def test_unix_wait_holds_the_guest_until_the_console_is_there():
+    """serial "unix-wait" (the DragonFly image build's dialogues): QEMU
+    is up, but the guest prints nothing until a client connects."""
+    m = Machine(profiles.get("mini"), accel="tcg", serial="unix-wait",
+                say=lambda msg: None)
+    try:
+        m.start()
+        held = 1.0
+        time.sleep(held)
+        assert m.alive() and m.serial_bytes() == b""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(m.serial_path)
+            assert m.wait_ready() > held
+    finally:
+        m.cleanup()
+
+
 def test_disk_option_puts_an_overlay_over_the_given_base(tmp_path):
     import json
     base = disk.scratch_base(str(tmp_path / "mine.qcow2"), "1M")
