@@ -13,11 +13,13 @@ import time
 import pytest
 
 # conftest puts harness/ on sys.path.
-from conftest import boot, check, shut_down, Shell
+from conftest import boot, check, shut_down
 
 from profiles.base import Config
 from profiles.mini import Mini
+from vmlib import timeouts
 from vmlib.qmp import QMP
+from vmlib.serial import Console
 
 pytestmark = pytest.mark.skipif(
     "mini" not in os.environ.get("DFLY_VIRTIO_GUESTS", "mini").split(","),
@@ -45,11 +47,8 @@ def test_intx(boot_guest, machine):
     I/O APIC, and block I/O and ping still complete."""
     m = boot_guest(MiniCmdline("intx"), Config("modern", machine),
                    "mini-intx-" + machine)
-    sh = Shell(m.serial_path)
-    try:
-        out = sh.run("probe")
-    finally:
-        sh.close()
+    with Console.of(m) as sh:
+        out = sh.command("probe")
     for dev in ("blk", "net", "balloon"):
         line = [ln for ln in out.splitlines() if " %s " % dev in ln]
         assert line and line[0].endswith(" intx ok"), out
@@ -69,39 +68,30 @@ def test_intx(boot_guest, machine):
     ("net", "error: bad arguments"),
 ])
 def test_bad_input(mini, cmd, error):
-    sh = Shell(mini.serial_path)
-    try:
-        out = sh.run(cmd)
+    with Console.of(mini) as sh:
+        out = sh.command(cmd)
         assert error in out and "usage: " in out, out
         # The shell is still there and still works.
-        assert "mem: total" in sh.run("mem")
-    finally:
-        sh.close()
+        assert "mem: total" in sh.command("mem")
 
 
 def test_blk_beyond_capacity(mini):
-    sh = Shell(mini.serial_path)
-    try:
-        out = sh.run("blk write 131072 1 1")
-    finally:
-        sh.close()
+    with Console.of(mini) as sh:
+        out = sh.command("blk write 131072 1 1")
     assert "error: LBA 131072 + 1 beyond capacity 131072" in out, out
 
 
 def test_balloon_stats_reach_host(mini):
     """The guest answers the host's statistics requests on the stats
     queue with its own view of memory."""
-    sh = Shell(mini.serial_path)
-    try:
-        out = sh.run("mem")
-    finally:
-        sh.close()
+    with Console.of(mini) as sh:
+        out = sh.command("mem")
     total_kib = int(out.split("total ")[1].split()[0])
     qmp = QMP(mini.qmp_path)
     try:
         qmp.command("qom-set", path="/machine/peripheral/balloon0",
                     property="guest-stats-polling-interval", value=1)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + timeouts.seconds(20)
         while True:
             got = qmp.command("qom-get", path="/machine/peripheral/balloon0",
                               property="guest-stats")
@@ -119,12 +109,9 @@ def test_balloon_stats_reach_host(mini):
 def test_halt_exit_status(boot_guest):
     """halt CODE leaves QEMU through isa-debug-exit with (CODE << 1) | 1."""
     m = boot_guest("mini", Config("modern", "pc"), "mini-halt")
-    sh = Shell(m.serial_path)
-    try:
-        sh.sock.sendall(b"halt 21\r")
-        rc = m.wait()
-    finally:
-        sh.close()
+    with Console.of(m) as sh:
+        sh.send("halt 21")
+        rc = m.wait(timeouts.seconds(10))
     assert rc == (21 << 1) | 1
 
 
@@ -178,6 +165,7 @@ def echo_request(guest_mac, ident, seq, payload):
 
 def receive(sock, want, seconds=10):
     """The first frame for which want(frame) is true."""
+    seconds = timeouts.seconds(seconds)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         sock.settimeout(max(0.1, deadline - time.monotonic()))
@@ -187,7 +175,7 @@ def receive(sock, want, seconds=10):
             break
         if want(frame):
             return frame
-    raise AssertionError("no such frame from the guest in %d s" % seconds)
+    raise AssertionError("no such frame from the guest in %g s" % seconds)
 
 
 def test_answers_arp_and_ping(tmp_path):
@@ -221,11 +209,8 @@ def test_answers_arp_and_ping(tmp_path):
         assert inet_cksum(ip) == 0 and inet_cksum(icmp) == 0
         assert struct.unpack("!HH", icmp[4:8]) == (0x4242, 7)
         assert icmp[8:] == payload
-        sh = Shell(m.serial_path)
-        try:
-            out = sh.run("net info")
-        finally:
-            sh.close()
+        with Console.of(m) as sh:
+            out = sh.command("net info")
         assert "answered arp 1 echo 1" in out, out
     finally:
         sock.close()
@@ -258,11 +243,8 @@ def assert_ring_features(out, off):
 def test_ring_features_for_every_device(mini):
     """The core asks for indirect descriptors and event index for blk,
     net and balloon alike, as the DragonFly modules do."""
-    sh = Shell(mini.serial_path)
-    try:
-        assert_ring_features(sh.run("probe"), ())
-    finally:
-        sh.close()
+    with Console.of(mini) as sh:
+        assert_ring_features(sh.command("probe"), ())
 
 
 @pytest.mark.parametrize("prop", sorted(RING_FEATURES))
@@ -271,9 +253,6 @@ def test_ring_feature_off_for_every_device(boot_guest, prop):
     three devices, and the balloon still moves without it."""
     m = boot_guest("mini", Config("modern", "q35", {prop: "off"}),
                    "mini-ring-" + prop)
-    sh = Shell(m.serial_path)
-    try:
-        assert_ring_features(sh.run("probe"), (prop,))
-    finally:
-        sh.close()
+    with Console.of(m) as sh:
+        assert_ring_features(sh.command("probe"), (prop,))
     check(m, "balloon")
