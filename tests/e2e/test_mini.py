@@ -17,7 +17,7 @@ from conftest import boot, check, shut_down
 
 from profiles.base import Config
 from profiles.mini import Mini
-from vmlib import timeouts
+from vmlib import disk, pattern, timeouts
 from vmlib.qmp import QMP
 from vmlib.serial import Console
 
@@ -124,8 +124,8 @@ class MiniPeerNic(Mini):
         self.guest_sock = guest_sock
         self.test_sock = test_sock
 
-    def boot_args(self, run):
-        return super().boot_args(run) + [
+    def boot_args(self, run, config):
+        return super().boot_args(run, config) + [
             "-netdev", "dgram,id=peer,local.type=unix,local.path=%s,"
             "remote.type=unix,remote.path=%s"
             % (self.guest_sock, self.test_sock),
@@ -256,3 +256,48 @@ def test_ring_feature_off_for_every_device(boot_guest, prop):
     with Console.of(m) as sh:
         assert_ring_features(sh.command("probe"), (prop,))
     check(m, "balloon")
+
+
+class MiniTwoDisks(Mini):
+    """The mini with a second virtio disk (serial dfly-virtio-1)."""
+
+    def boot_args(self, run, config):
+        self.second = disk.overlay(self.test_disk_base(),
+                                   run.file("disk1.qcow2"))
+        return super().boot_args(run, config) + [
+            "-drive", "file=%s,if=none,id=vblk1,format=qcow2" % self.second,
+            "-device", "virtio-blk-pci,drive=vblk1,serial=dfly-virtio-1"]
+
+
+def test_two_disks_both_attach_and_keep_their_own_data(boot_guest):
+    """Every virtio disk attaches, and each unit holds what was written
+    to it: the host finds each seed's pattern in its own image."""
+    prof = MiniTwoDisks()
+    m = boot_guest(prof, Config("modern", "q35"), "mini-two-disks")
+    seed, lba, count = prof.blk_params
+    with Console.of(m) as sh:
+        probe = sh.command("probe")
+        assert probe.count(" blk modern ") == 2, probe
+        for unit in (0, 1):
+            out = sh.command("blk write %d %d %d %d"
+                             % (lba, count, seed + unit, unit))
+            assert "blk write: %d sectors at LBA %d ok" % (count, lba) \
+                in out, out
+            assert "blk flush: ok" in sh.command("blk flush %d" % unit)
+        for unit in (0, 1):
+            out = sh.command("blk read %d %d %d %d"
+                             % (lba, count, seed + unit, unit))
+            assert "blk read: %d sectors at LBA %d ok" % (count, lba) \
+                in out, out
+        assert "error: bad arguments" in sh.command("blk info 9")
+        # Which image is which unit: the serial number QEMU gave each.
+        images = {"dfly-virtio-0": m.disk_path, "dfly-virtio-1": prof.second}
+        unit_image = {}
+        for unit in (0, 1):
+            info = sh.command("blk info %d" % unit)
+            serial = info.split("serial '", 1)[1].split("'", 1)[0]
+            unit_image[unit] = images[serial]
+    assert sorted(unit_image.values()) == sorted(images.values())
+    for unit, image in unit_image.items():
+        data = disk.read_sectors(image, lba, count, m.run.file("v.raw"))
+        assert pattern.first_mismatch(data, seed + unit, lba, count) is None
