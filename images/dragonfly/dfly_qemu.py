@@ -50,7 +50,7 @@ class ImageMachine(Profile):
     def __init__(self, disks):
         self.disks = disks
 
-    def boot_args(self, run):
+    def boot_args(self, run, config):
         return ["-vga", "std", "-device", "ahci,id=ahci"] + self.disks
 
 

@@ -93,7 +93,8 @@ def test_boot_args_use_an_overlay_on_ahci_and_a_drivers_cd(env, tmp_path):
     before = base.read_bytes()
     env.setenv("DFLY_IMAGE", str(base))
     run = RunDir("dfly-profile-test", root=str(tmp_path / "runs"))
-    argv = profiles.get("dragonfly-media").boot_args(run, Config("modern", "pc"))
+    argv = profiles.get("dragonfly-media").boot_args(
+        run, Config("modern", "pc"))
     assert "ahci,id=ahci" in argv
     root = run.file("root.qcow2")
     assert "if=none,id=root,file=%s,format=qcow2" % root in argv
