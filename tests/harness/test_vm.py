@@ -96,21 +96,25 @@ def test_matrix_prints_every_row_of_the_table():
     assert {r.guest for r in rows} == set(profiles.names())
     r = vm("matrix")
     assert r.returncode == 0
+    n = len(matrix.COLUMNS)
     lines = r.stdout.splitlines()
-    assert lines[0].split()[:5] == list(matrix.COLUMNS)
-    assert [ln.split()[:5] for ln in lines[1:]] == [list(row.cells())
+    assert lines[0].split()[:n] == list(matrix.COLUMNS)
+    assert [ln.split()[:n] for ln in lines[1:]] == [list(row.cells())
                                                     for row in rows]
 
 
 @pytest.mark.parametrize("line,why", [
-    ("nosuch pc modern - -", "no guest profile 'nosuch'"),
-    ("mini pc modern -", "want 5 columns"),
-    ("mini isapc modern - -", "machine 'isapc'"),
-    ("mini pc modern event_idx - -", "want 5 columns"),
-    ("mini pc modern event_idx -", "props wants NAME=VALUE"),
-    ("mini pc modern - 0", "timeout must be > 0"),
-    ("dragonfly pc legacy - -", "dragonfly refuses legacy-pc"),
-    ("mini pc modern - -\nmini pc modern - 5", "same configuration as"),
+    ("nosuch pc modern - - -", "no guest profile 'nosuch'"),
+    ("mini pc modern - -", "want 6 columns"),
+    ("mini isapc modern - - -", "machine 'isapc'"),
+    ("mini pc modern event_idx - - -", "want 6 columns"),
+    ("mini pc modern event_idx - -", "props wants NAME=VALUE"),
+    ("mini pc modern - msix -", "props wants NAME=VALUE"),
+    ("mini pc modern - - 0", "timeout must be > 0"),
+    ("dragonfly-media pc legacy - - -", "dragonfly-media refuses legacy-pc"),
+    ("dragonfly pc modern - drivers=dragonfly -",
+     "dragonfly refuses modern-pc-drivers=dragonfly"),
+    ("mini pc modern - - -\nmini pc modern - - 5", "same configuration as"),
 ])
 def test_a_bad_matrix_row_is_named_by_its_line(tmp_path, line, why):
     cfg = tmp_path / "matrix.cfg"
@@ -122,12 +126,15 @@ def test_a_bad_matrix_row_is_named_by_its_line(tmp_path, line, why):
 
 def test_a_matrix_row_carries_its_config_and_timeout(tmp_path):
     cfg = tmp_path / "matrix.cfg"
-    cfg.write_text("linux q35 legacy indirect_desc=off,event_idx=off 45\n"
-                   "mini pc modern - -\n")
-    a, b = matrix.read(str(cfg))
+    cfg.write_text("linux q35 legacy indirect_desc=off,event_idx=off - 45\n"
+                   "mini pc modern - - -\n"
+                   "dragonfly pc transitional - hw.vio.pci.disable_msix=1 -\n")
+    a, b, c = matrix.read(str(cfg))
     assert a.id == "linux-legacy-q35-event_idx=off-indirect_desc=off"
     assert a.config.props == {"event_idx": "off", "indirect_desc": "off"}
     assert a.timeout == 45 and b.timeout is None
+    assert c.config.options == {"hw.vio.pci.disable_msix": "1"}
+    assert c.id == "dragonfly-transitional-pc-hw.vio.pci.disable_msix=1"
 
 
 # --- ports -------------------------------------------------------------------
