@@ -56,8 +56,18 @@ def guest_params():
         why = profiles.get(row.guest).unavailable()
         marks = [pytest.mark.skip(reason="%s: %s" % (row.guest, why))] \
             if why else []
+        # One boot serves the row's four checks: one worker runs them.
+        marks.append(pytest.mark.xdist_group(row.id))
         out.append(pytest.param(row, id=row.id, marks=marks))
     return out
+
+
+def pytest_collection_modifyitems(config, items):
+    """make e2e runs two pytest-xdist workers (--dist loadgroup); a test
+    module's shared boot stays with one worker, like a matrix row's."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 def _safe(name):
