@@ -16,6 +16,7 @@
 int
 cmd_mem(int argc, char **argv)
 {
+
 	(void)argv;
 	if (argc != 1)
 		return (CMD_USAGE);

@@ -12,6 +12,7 @@
 void
 mini_exit(int code)
 {
+
 	intr_off();
 	outl(DEBUG_EXIT_PORT, (uint32_t)code);
 	for (;;)

@@ -24,6 +24,7 @@ void	kmain(uint32_t magic, uint32_t mbi);
 void
 kmain(uint32_t magic, uint32_t mbi)
 {
+
 	console_init();
 	if (magic != MB_BOOT_MAGIC)
 		panic("not started by a multiboot loader (magic %#x)", magic);

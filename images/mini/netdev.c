@@ -48,6 +48,7 @@ static const struct vioif_tunables net_tunables = {
 static uint64_t
 net_features(void)
 {
+
 	return (vioif_features(&net_tunables));
 }
 
@@ -65,6 +66,7 @@ rx_post(struct mini_net *mn, unsigned int i)
 static unsigned int
 cookie_index(void *cookie)
 {
+
 	return ((unsigned int)(uintptr_t)cookie - 1);
 }
 

@@ -20,6 +20,7 @@ struct sink {
 static void
 sink_put(struct sink *s, char c)
 {
+
 	if (s->buf == NULL)
 		console_putc(c);
 	else if (s->pos + 1 < s->len)

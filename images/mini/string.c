@@ -53,6 +53,7 @@ strlen(const char *s)
 int
 strcmp(const char *a, const char *b)
 {
+
 	while (*a != '\0' && *a == *b) {
 		a++;
 		b++;

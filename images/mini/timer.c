@@ -35,6 +35,7 @@ pit_oneshot_start(uint32_t usec)
 bool
 pit_oneshot_done(void)
 {
+
 	return ((inb(PIT_GATE) & OUT2_HIGH) != 0);
 }
 
@@ -57,6 +58,7 @@ timer_init(void)
 uint64_t
 timer_tsc_hz(void)
 {
+
 	return (tsc_hz);
 }
 

@@ -94,6 +94,7 @@ sysctl_str(const char *name, char *buf, size_t len)
 bool
 sysctl_u64(const char *name, uint64_t *val)
 {
+
 	union {
 		uint32_t	u32;
 		uint64_t	u64;
@@ -161,6 +162,7 @@ console_flush(void)
 void
 console_putc(char c)
 {
+
 	out_buf[out_len++] = c;
 	if (c == '\n' || out_len == sizeof(out_buf))
 		console_flush();
