@@ -12,6 +12,7 @@
 #include "console.h"
 #include "init.h"
 #include "mem.h"
+#include "ping.h"
 #include "sys.h"
 
 #define ICMP_ECHOREPLY	0
@@ -44,7 +45,7 @@ swap32(uint32_t v)
 	return (v << 24 | (v & 0xff00) << 8 | (v >> 8 & 0xff00) | v >> 24);
 }
 
-static void
+void
 sin_set(struct sockaddr *sa, uint32_t ip)
 {
 	struct sockaddr_in sin;
@@ -135,9 +136,10 @@ inet_cksum(const void *p, size_t len)
 	return ((uint16_t)~sum);
 }
 
-/* Wait up to PING_WAIT_MS for the reply to SEQ; its round trip or -1. */
+/* Wait up to PING_WAIT_MS for the reply to SEQ; its round trip in us,
+ * or -1. */
 static long
-await_reply(long s, uint16_t seq, uint64_t sent_ms)
+await_reply(long s, uint16_t seq, uint64_t sent_us)
 {
 	uint8_t pkt[256];
 	struct pollfd pfd;
@@ -147,14 +149,14 @@ await_reply(long s, uint16_t seq, uint64_t sent_ms)
 	long n;
 
 	for (;;) {
-		now = clock_ms();
-		if (now - sent_ms >= PING_WAIT_MS)
+		now = clock_us();
+		if (now - sent_us >= PING_WAIT_MS * 1000)
 			return (-1);
 		pfd.fd = (int)s;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
 		n = SYSCALL3(SYS_poll, &pfd, 1,
-		    PING_WAIT_MS - (now - sent_ms));
+		    PING_WAIT_MS - (now - sent_us) / 1000);
 		if (n <= 0)
 			continue;
 		n = SYSCALL6(SYS_recvfrom, s, pkt, sizeof(pkt), 0, NULL,
@@ -168,8 +170,35 @@ await_reply(long s, uint16_t seq, uint64_t sent_ms)
 		re = (const struct icmp_echo *)(pkt + hl);
 		if (re->type == ICMP_ECHOREPLY && re->id == swap16(PING_ID) &&
 		    re->seq == swap16(seq))
-			return ((long)(clock_ms() - sent_ms));
+			return ((long)(clock_us() - sent_us));
 	}
+}
+
+int
+ping_echo(long s, const struct sockaddr *to, uint16_t seq, uint64_t *rtt_us)
+{
+	struct icmp_echo echo;
+	uint64_t sent_us;
+	long r, rtt;
+	size_t i;
+
+	memset(&echo, 0, sizeof(echo));
+	echo.type = ICMP_ECHO;
+	echo.id = swap16(PING_ID);
+	echo.seq = swap16(seq);
+	for (i = 0; i < PING_DATA; i++)
+		echo.data[i] = (uint8_t)i;
+	echo.cksum = inet_cksum(&echo, sizeof(echo));
+	sent_us = clock_us();
+	r = SYSCALL6(SYS_sendto, s, &echo, sizeof(echo), 0, to,
+	    sizeof(struct sockaddr_in));
+	if (r < 0)
+		return ((int)r);
+	rtt = await_reply(s, seq, sent_us);
+	if (rtt < 0)
+		return (1);
+	*rtt_us = (uint64_t)rtt;
+	return (0);
 }
 
 /* Sleep until PING_GAP_MS after SENT_MS (poll with no descriptors). */
@@ -185,14 +214,13 @@ pace(uint64_t sent_ms)
 int
 cmd_ping(int argc, char **argv)
 {
-	struct icmp_echo echo;
 	struct sockaddr to;
-	uint64_t count = 3, sent_ms;
+	uint64_t count = 3, sent_ms, rtt_us;
 	uint32_t ip;
 	uint16_t seq;
 	unsigned int got = 0;
-	long s, r, rtt;
-	size_t i;
+	long s;
+	int r;
 
 	if (argc < 2 || argc > 3 || !parse_ipv4(argv[1], &ip) ||
 	    (argc == 3 && (!parse_u64(argv[2], &count) || count == 0 ||
@@ -205,28 +233,17 @@ cmd_ping(int argc, char **argv)
 	}
 	sin_set(&to, ip);
 	for (seq = 1; seq <= count; seq++) {
-		memset(&echo, 0, sizeof(echo));
-		echo.type = ICMP_ECHO;
-		echo.id = swap16(PING_ID);
-		echo.seq = swap16(seq);
-		for (i = 0; i < PING_DATA; i++)
-			echo.data[i] = (uint8_t)i;
-		echo.cksum = inet_cksum(&echo, sizeof(echo));
 		sent_ms = clock_ms();
-		r = SYSCALL6(SYS_sendto, s, &echo, sizeof(echo), 0, &to,
-		    sizeof(struct sockaddr_in));
-		if (r < 0) {
+		r = ping_echo(s, &to, seq, &rtt_us);
+		if (r < 0)
 			printf("ping: seq %u: send failed: %s\n", seq,
 			    errname(-r));
-			continue;
-		}
-		rtt = await_reply(s, seq, sent_ms);
-		if (rtt < 0)
+		else if (r > 0)
 			printf("ping: seq %u: no reply\n", seq);
 		else {
 			got++;
-			printf("ping: seq %u reply from %s in %ld ms\n", seq,
-			    argv[1], rtt);
+			printf("ping: seq %u reply from %s in %lu ms\n", seq,
+			    argv[1], rtt_us / 1000);
 		}
 		if (seq < count)
 			pace(sent_ms);

@@ -49,6 +49,10 @@ static const struct command commands[] = {
 	{ "bg", cmd_bg, "bg COMMAND [ARGS]" },
 	{ "repeat", cmd_repeat, "repeat N COMMAND [ARGS]" },
 	{ "help", cmd_help, "help" },
+	/* make bench's load generators (cmd_bench.c). */
+	{ "blkbench", cmd_blkbench, "blkbench read|write|randread|randwrite "
+	    "SIZE QD COUNT [DEV]" },
+	{ "pingstat", cmd_pingstat, "pingstat A.B.C.D COUNT" },
 };
 
 static int

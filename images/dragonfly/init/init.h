@@ -22,5 +22,8 @@ int	cmd_kldstat(int argc, char **argv);
 int	cmd_kldload(int argc, char **argv);
 int	cmd_kldunload(int argc, char **argv);
 int	cmd_halt(int argc, char **argv);
+/* make bench's load generators (cmd_bench.c). */
+int	cmd_blkbench(int argc, char **argv);
+int	cmd_pingstat(int argc, char **argv);
 
 #endif /* INIT_INIT_H */

@@ -118,6 +118,16 @@ clock_ms(void)
 	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
 }
 
+uint64_t
+clock_us(void)
+{
+	struct timespec ts;
+
+	if (SYSCALL2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) < 0)
+		return (0);
+	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+}
+
 const char *
 errname(long err)
 {

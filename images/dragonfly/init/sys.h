@@ -43,6 +43,8 @@ bool	sysctl_u64(const char *name, uint64_t *val);
 
 /* Monotonic milliseconds. */
 uint64_t	clock_ms(void);
+/* Monotonic microseconds. */
+uint64_t	clock_us(void);
 
 /* The name of an errno the init reports, or "error N". */
 const char	*errname(long err);
