@@ -6,7 +6,9 @@
 The kernel and its virtio modules come from the distribution's own package
 (Debian linux-image-amd64, Ubuntu linux-image-generic), fetched with
 `apt-get download` and unpacked with `dpkg -x`: nothing on the host's /boot
-or /lib/modules is read or touched.  busybox-static gives the user land.
+or /lib/modules is read or touched.  busybox-static gives the user land,
+plus blkbench (blkbench.c), the load generator of `make bench`, built
+here as a static program (busybox has no queue-depth or random I/O).
 
 Output in OUT (default build/linux): vmlinuz, initramfs.img, stamp.  The
 stamp records the package versions and a hash of this recipe; when both are
@@ -41,7 +43,7 @@ WANTED_MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "virtio_balloon"]
 # Meta packages that name "the current kernel", Debian first, then Ubuntu.
 KERNEL_META = ["linux-image-amd64", "linux-image-generic",
                "linux-image-virtual"]
-RECIPE_FILES = ["build.py", "cpio_newc.py", "init"]
+RECIPE_FILES = ["build.py", "cpio_newc.py", "init", "blkbench.c"]
 PATTERN_PATH = "etc/blkpattern.bin"
 
 
@@ -221,7 +223,16 @@ def module_order(moddir):
     return order
 
 
-def make_initramfs(modules, busybox):
+def build_blkbench(out):
+    """The static blkbench for /bin (host gcc and libc6-dev)."""
+    exe = os.path.join(out, "blkbench")
+    run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror",
+         "-o", exe, os.path.join(HERE, "blkbench.c")])
+    with open(exe, "rb") as f:
+        return f.read()
+
+
+def make_initramfs(modules, busybox, blkbench):
     facts, facts_sh = guest_facts()
     a = cpio_newc.Archive()
     for d in ("bin", "sbin", "dev", "etc", "lib", "lib/modules", "proc",
@@ -238,6 +249,7 @@ def make_initramfs(modules, busybox):
     for app in applets:
         if app != "busybox":
             a.symlink("bin/" + app, "busybox")
+    a.file("bin/blkbench", blkbench, 0o755)
     a.symlink("sbin/init", "../init")
     with open(os.path.join(HERE, "init"), "rb") as f:
         a.file("init", f.read(), 0o755)
@@ -286,7 +298,7 @@ def build(out, force=False):
     modules = module_order(moddir)
     say("modules: " + " ".join(n for n, _ in modules))
     write_atomic(os.path.join(out, "initramfs.img"),
-                 make_initramfs(modules, busybox))
+                 make_initramfs(modules, busybox, build_blkbench(out)))
     with open(kernel, "rb") as f:
         write_atomic(os.path.join(out, "vmlinuz"), f.read())
     shutil.rmtree(root, ignore_errors=True)

@@ -1,24 +1,41 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-2-Clause
 # Copyright (c) 2026 The dfly-virtio Project.
-"""make bench: numbers about the mini guest, printed as a table.
+"""make bench: our drivers against DragonFly's own and Linux's.
 
-- boot: wall time from starting QEMU (TCG) to the mini's ready marker
-  (just before its first prompt), over several boots;
-- blk: kicks and interrupts per 1000 virtio-blk requests at queue depth
-  16 (`blk bench read|write 1000 16`), with the device's event_idx on
-  and off.
+One run boots each guest in turn on the same QEMU devices and the same
+disk image (vmlib.Machine, the harness's devices):
 
-Numbers, not assertions: the tests check behaviour, this reports cost.
-The guests run under vmlib.Machine with the harness's devices, like the
-tests' (harness/vmlib/machine.py).
+- dfly-ours: the DragonFly kernel guest with our modules;
+- dfly-own:  the same kernel with DragonFly's own virtio drivers;
+- linux:     the Linux reference guest;
+- mini:      our core without an OS, the floor.
+
+and measures, on a qcow2 overlay and (--null) on QEMU's null-co
+backend: 4 KiB random reads and writes at QD 1 and 16 (IOPS) and 1 MiB
+sequential reads and writes (MB/s), each the median of --repeat runs;
+the round trip of ICMP echoes to 10.0.2.2 (median, 99th percentile);
+the seconds from the monitor's balloon command to the guest reaching a
+quarter less memory and back; QEMU start to the shell prompt.  The load
+generators are the guests' own: blkbench and pingstat in the DragonFly
+init, a static blkbench and busybox ping in the Linux initramfs, blk
+bench and ping in the mini.  Last, the mini's kicks and interrupts per
+1000 requests at QD 16 with event_idx on and off.
+
+Output: the table (with the accelerator and QEMU version), the same
+numbers as JSON in build/bench/bench-STAMP.json, and a PNG chart of the
+ratios next to it.  `bench.py --compare A.json B.json` prints two runs
+side by side.  Numbers, never assertions.
 """
 
 import argparse
+import json
 import os
 import re
 import statistics
+import subprocess
 import sys
+import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -28,18 +45,166 @@ import profiles  # noqa: E402
 from profiles.base import Config  # noqa: E402
 from vmlib import BUILD, HarnessError, disk  # noqa: E402
 from vmlib.machine import Machine  # noqa: E402
+from vmlib.qmp import QMP  # noqa: E402
 from vmlib.serial import Console  # noqa: E402
 
 WORK = os.path.join(BUILD, "bench")
-BENCH_RE = re.compile(r"blk bench (\w+): requests (\d+) qd (\d+) kicks (\d+)"
-                      r" interrupts (\d+) elapsed_us (\d+)")
+DISK_SIZE = "1G"
+# The guests' blkbench spreads requests over the first 256 MiB, which
+# is written once before anything is measured, so reads find data and
+# writes find allocated qcow2 clusters.
+SPAN_MB = 256
+PING_HOST = "10.0.2.2"
+BALLOON_TIMEOUT = 60
+
+# (guest, profile, Config.options)
+GUESTS = (("dfly-ours", "dragonfly", {"drivers": "ours"}),
+          ("dfly-own", "dragonfly", {"drivers": "dragonfly"}),
+          ("linux", "linux", {}),
+          ("mini", "mini", {}))
+# (metric, op, size, qd): blkbench's modes.
+BLK_METRICS = (("rand-read-4k-qd1", "randread", 4096, 1),
+               ("rand-write-4k-qd1", "randwrite", 4096, 1),
+               ("rand-read-4k-qd16", "randread", 4096, 16),
+               ("rand-write-4k-qd16", "randwrite", 4096, 16),
+               ("seq-read-1m", "read", 1 << 20, 4),
+               ("seq-write-1m", "write", 1 << 20, 4))
+# metric: (unit, more is better)
+UNITS = {"boot": ("s", False), "ping-median": ("us", False),
+         "ping-p99": ("us", False), "balloon-shrink": ("s", False),
+         "balloon-grow": ("s", False)}
+for _name, _op, _size, _qd in BLK_METRICS:
+    UNITS[_name] = ("IOPS", True) if _size == 4096 else ("MB/s", True)
+
+BLKBENCH_RE = re.compile(r"blkbench \w+: size (\d+) qd (\d+) requests (\d+)"
+                         r" elapsed_us (\d+)")
+MINI_BENCH_RE = re.compile(r"blk bench (\w+): requests (\d+) qd (\d+) "
+                           r"kicks (\d+) interrupts (\d+) elapsed_us (\d+)")
+PINGSTAT_RE = re.compile(r"pingstat: (\d+)/(\d+) replies min_us (\d+) "
+                         r"median_us (\d+) p99_us (\d+)")
 
 
-def start(accel, props=None, disk_base=None):
-    """The mini under vmlib.Machine, ready; the caller cleans it up."""
-    m = Machine(profiles.get("mini"), Config("transitional", "pc", props),
-                accel=accel, disk_base=disk_base, label="bench",
-                say=lambda msg: None)
+def quiet(msg):
+    pass
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, len(values) * p // 100)]
+
+
+class Guest:
+    """One booted guest and how to make it do the benchmark's work.
+    The subclasses speak each guest's shell."""
+
+    def __init__(self, name, machine, con):
+        self.name = name
+        self.m = machine
+        self.con = con
+
+    def blk(self, op, size, qd, count):
+        """(requests, elapsed seconds) of one blkbench run."""
+        text = self.con.command(self.blk_command(op, size, qd, count),
+                                timeout=600)
+        got = BLKBENCH_RE.search(text)
+        if not got:
+            raise HarnessError("%s: %s" % (self.name, text.strip()))
+        return int(got.group(3)), int(got.group(4)) / 1e6
+
+    def prefill(self):
+        self.blk("write", 1 << 20, 4, SPAN_MB)
+
+    def ping(self, count):
+        """The round trips in microseconds: (median, p99)."""
+        raise NotImplementedError
+
+
+class DragonFlyGuest(Guest):
+    def blk_command(self, op, size, qd, count):
+        return "blkbench %s %d %d %d" % (op, size, qd, count)
+
+    def ping(self, count):
+        out = self.con.command("probe")
+        nic = re.search(r"([a-z_]+[0-9]+) net ", out)
+        if not nic:
+            raise HarnessError("%s: no NIC in probe" % self.name)
+        self.con.command("ifup %s 10.0.2.15/24" % nic.group(1))
+        text = self.con.command("pingstat %s %d" % (PING_HOST, count),
+                                timeout=600)
+        got = PINGSTAT_RE.search(text)
+        if not got:
+            raise HarnessError("%s: %s" % (self.name, text.strip()))
+        return int(got.group(4)), int(got.group(5))
+
+
+class LinuxGuest(Guest):
+    def __init__(self, name, machine, con):
+        super().__init__(name, machine, con)
+        out = con.command("ls /sys/bus/virtio/drivers/virtio_blk/"
+                          "virtio*/block/")
+        dev = re.search(r"^(vd[a-z]+)\s*$", out, re.M)
+        if not dev:
+            raise HarnessError("linux: no virtio disk: %s" % out.strip())
+        self.dev = "/dev/" + dev.group(1)
+
+    def blk_command(self, op, size, qd, count):
+        return "blkbench %s %d %d %d %s" % (op, size, qd, count, self.dev)
+
+    def ping(self, count):
+        out = self.con.command("ls /sys/bus/virtio/drivers/virtio_net/"
+                               "virtio*/net/")
+        ifc = re.search(r"^(eth[0-9]+|en\S+)\s*$", out, re.M)
+        if not ifc:
+            raise HarnessError("linux: no virtio NIC: %s" % out.strip())
+        self.con.command("ip link set {0} up && ip addr add 10.0.2.15/24 "
+                         "dev {0}".format(ifc.group(1)))
+        text = self.con.command("ping -A -c %d -W 5 %s" % (count, PING_HOST),
+                                timeout=600)
+        rtts = [float(t) * 1000 for t in re.findall(r"time=([0-9.]+) ms",
+                                                    text)]
+        if not rtts:
+            raise HarnessError("linux: ping: %s" % text.strip()[-300:])
+        return statistics.median(rtts), percentile(rtts, 99)
+
+
+class MiniGuest(Guest):
+    # The mini's blk bench: 4 KiB random requests only.
+    def blk(self, op, size, qd, count):
+        if size != 4096:
+            return None
+        text = self.con.command("blk bench %s %d %d"
+                                % (op.replace("rand", ""), count, qd),
+                                timeout=600)
+        got = MINI_BENCH_RE.search(text)
+        if not got:
+            raise HarnessError("mini: %s" % text.strip())
+        return int(got.group(2)), int(got.group(6)) / 1e6
+
+    def prefill(self):
+        pass
+
+    def ping(self, count):
+        rtts = []
+        while len(rtts) < count:
+            text = self.con.command("ping %s 100" % PING_HOST, timeout=120)
+            got = [int(t) for t in re.findall(r"time=([0-9]+) us", text)]
+            if not got:
+                raise HarnessError("mini: ping: %s" % text.strip()[-300:])
+            rtts += got
+        return statistics.median(rtts), percentile(rtts, 99)
+
+
+GUEST_CLASSES = {"dragonfly": DragonFlyGuest, "linux": LinuxGuest,
+                 "mini": MiniGuest}
+
+
+def boot(profile, options, accel, props=None, label="bench"):
+    m = Machine(profiles.get(profile),
+                Config("transitional", "pc", props, options), accel=accel,
+                disk_base=disk.scratch_base(
+                    os.path.join(WORK, "disk-%s.qcow2" % DISK_SIZE),
+                    DISK_SIZE),
+                label=label, say=quiet)
     try:
         m.start()
         m.wait_ready()
@@ -49,74 +214,235 @@ def start(accel, props=None, disk_base=None):
     return m
 
 
-def boot_times(accel, boots):
-    times = []
-    for _ in range(boots):
-        m = start(accel)
-        times.append(m.boot_seconds)
-        m.cleanup()
-    return times
+def balloon_seconds(m, target_mb):
+    """Seconds from the balloon command to query-balloon at TARGET_MB,
+    or None if the guest did not get there in BALLOON_TIMEOUT."""
+    q = QMP(m.qmp_path)
+    try:
+        t0 = time.monotonic()
+        q.command("balloon", value=target_mb << 20)
+        while time.monotonic() - t0 < BALLOON_TIMEOUT:
+            actual = q.command("query-balloon")["actual"] >> 20
+            if abs(actual - target_mb) <= 1:
+                return time.monotonic() - t0
+            time.sleep(0.05)
+        return None
+    finally:
+        q.close()
 
 
-def blk_bench(accel, event_idx, count, qd, repeat):
-    """Rows (op, event_idx, requests, kicks/1000, interrupts/1000,
-    us/request), each the median of REPEAT runs.  Writes go first, so
-    the reads find allocated clusters rather than qcow2 holes."""
-    base = disk.scratch_base(os.path.join(WORK, "disk-1G.qcow2"), "1G")
-    m = start(accel, {"event_idx": event_idx}, base)
-    rows = []
+def measure_guest(name, profile, options, args):
+    """{metric: value} for one guest; a metric the guest cannot do is
+    left out."""
+    m = boot(profile, options, args.accel, label="bench-" + name)
+    res = {"boot": m.boot_seconds}
     try:
         con = Console.of(m, timeout=120)
-        for op in ("write", "read"):
+        g = GUEST_CLASSES[profile](name, m, con)
+        g.prefill()
+        for metric, op, size, qd in BLK_METRICS:
+            count = args.seq_count if size > 4096 else \
+                args.count * (4 if qd > 1 else 1)
             runs = []
-            for _ in range(repeat):
-                text = con.command("blk bench %s %d %d" % (op, count, qd))
-                got = BENCH_RE.search(text)
-                if not got:
-                    raise HarnessError("blk bench %s: %s"
-                                       % (op, text.strip()))
-                reqs, kicks, intrs, usec = (int(got.group(i))
-                                            for i in (2, 4, 5, 6))
-                runs.append((kicks * 1000 / reqs, intrs * 1000 / reqs,
-                             usec / reqs))
-            rows.append((op, event_idx, count) + tuple(
-                statistics.median(r[k] for r in runs) for k in range(3)))
+            for _ in range(args.repeat):
+                got = g.blk(op, size, qd, count)
+                if got is None:
+                    break
+                reqs, secs = got
+                runs.append(reqs / secs if size == 4096
+                            else reqs * size / secs / 1e6)
+            if runs:
+                res[metric] = statistics.median(runs)
+        res["ping-median"], res["ping-p99"] = g.ping(args.pings)
+        full = profiles.get(profile).memory_mb
+        res["balloon-shrink"] = balloon_seconds(m, full - full // 4)
+        res["balloon-grow"] = balloon_seconds(m, full)
         con.close()
     finally:
         m.cleanup()
+    return res
+
+
+def notify_rows(args):
+    """The mini's kicks and interrupts per 1000 requests at QD 16, with
+    event_idx on and off."""
+    rows = []
+    for event_idx in ("on", "off"):
+        m = boot("mini", {}, args.accel, {"event_idx": event_idx},
+                 "bench-notify")
+        try:
+            con = Console.of(m, timeout=120)
+            for op in ("write", "read"):
+                text = con.command("blk bench %s %d 16" % (op, args.count),
+                                   timeout=600)
+                got = MINI_BENCH_RE.search(text)
+                if not got:
+                    raise HarnessError("mini: %s" % text.strip())
+                reqs, kicks, intrs = (int(got.group(i)) for i in (2, 4, 5))
+                rows.append({"op": op, "event_idx": event_idx,
+                             "kicks_per_1000": kicks * 1000 / reqs,
+                             "interrupts_per_1000": intrs * 1000 / reqs})
+            con.close()
+        finally:
+            m.cleanup()
     return rows
+
+
+def qemu_version():
+    out = subprocess.run(["qemu-system-x86_64", "--version"],
+                         stdout=subprocess.PIPE, text=True).stdout
+    return out.splitlines()[0] if out else "unknown"
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    return "%.0f" % v if v >= 100 else "%.3g" % v
+
+
+def ratio(run, metric, other):
+    """ours / OTHER, oriented so that > 1 means ours is better."""
+    a = run["results"].get("dfly-ours", {}).get(metric)
+    b = run["results"].get(other, {}).get(metric)
+    if not a or not b:
+        return None
+    return a / b if UNITS[metric][1] else b / a
+
+
+def table(run):
+    names = [g for g, _, _ in GUESTS if g in run["results"]]
+    lines = ["make bench: accel %s, %s, %s, %s" % (
+                 run["accel"], run["qemu"], run["backend"], run["stamp"]),
+             "%-20s %-5s" % ("metric", "unit")
+             + "".join("%11s" % n for n in names)
+             + "%11s%11s" % ("ours/own", "ours/linux")]
+    for metric, (unit, _) in UNITS.items():
+        row = "%-20s %-5s" % (metric, unit)
+        row += "".join("%11s" % fmt(run["results"][n].get(metric))
+                       for n in names)
+        row += "".join("%11s" % fmt(ratio(run, metric, o))
+                       for o in ("dfly-own", "linux"))
+        lines.append(row)
+    lines.append("ratios: > 1 means ours is better (faster, or shorter).")
+    if run.get("notify"):
+        lines.append("mini, QD 16, per 1000 requests:")
+        for r in run["notify"]:
+            lines.append("  %-5s event_idx=%-3s kicks %6.1f interrupts %6.1f"
+                         % (r["op"], r["event_idx"], r["kicks_per_1000"],
+                            r["interrupts_per_1000"]))
+    return "\n".join(lines)
+
+
+def chart(run, path):
+    """A bar chart of the ratios, or why not."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "no chart: install python3-matplotlib (make deps)"
+    metrics = list(UNITS)
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    width = 0.4
+    for i, other in enumerate(("dfly-own", "linux")):
+        vals = [ratio(run, mt, other) or 0 for mt in metrics]
+        ax.bar([x + (i - 0.5) * width for x in range(len(metrics))], vals,
+               width, label="ours / %s" % other)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_xticks(range(len(metrics)))
+    ax.set_xticklabels(metrics, rotation=35, ha="right", fontsize=8)
+    ax.set_ylabel("ratio (> 1: ours better)")
+    ax.set_title("dfly-virtio: ours vs DragonFly's own and Linux "
+                 "(accel %s, %s)" % (run["accel"], run["stamp"]))
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return "chart: " + path
+
+
+def compare(a_path, b_path):
+    with open(a_path) as f:
+        a = json.load(f)
+    with open(b_path) as f:
+        b = json.load(f)
+    print("A: %s (%s)\nB: %s (%s)" % (a_path, a["stamp"], b_path,
+                                      b["stamp"]))
+    print("%-11s %-20s %11s %11s %8s" % ("guest", "metric", "A", "B",
+                                         "B/A"))
+    for g, _, _ in GUESTS:
+        for metric in UNITS:
+            va = a["results"].get(g, {}).get(metric)
+            vb = b["results"].get(g, {}).get(metric)
+            if va is None and vb is None:
+                continue
+            r = "%.2f" % (vb / va) if va and vb else "-"
+            print("%-11s %-20s %11s %11s %8s" % (g, metric, fmt(va),
+                                                 fmt(vb), r))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--accel", default="tcg", choices=("tcg", "kvm", "auto"))
-    ap.add_argument("--boots", type=int, default=5)
-    ap.add_argument("--count", type=int, default=1000)
-    ap.add_argument("--qd", type=int, default=16)
-    ap.add_argument("--repeat", type=int, default=5,
-                    help="blk bench runs per row (the median is shown)")
+    ap.add_argument("--guests", default=",".join(g for g, _, _ in GUESTS),
+                    help="comma-separated subset of the guests")
+    ap.add_argument("--count", type=int, default=1000,
+                    help="4 KiB requests per run at QD 1 (x4 at QD 16)")
+    ap.add_argument("--seq-count", type=int, default=64,
+                    help="1 MiB requests per sequential run")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs per blk figure (the median is shown)")
+    ap.add_argument("--pings", type=int, default=1000)
+    ap.add_argument("--quick", action="store_true",
+                    help="fewer requests and echoes: a smoke run")
+    ap.add_argument("--no-notify", dest="notify", action="store_false",
+                    help="skip the mini's kicks/interrupts rows")
+    ap.add_argument("--compare", nargs=2, metavar="JSON",
+                    help="print two runs' JSON side by side and stop")
     args = ap.parse_args()
+    if args.compare:
+        compare(*args.compare)
+        return
+    if args.quick:
+        args.count, args.seq_count, args.repeat, args.pings = 200, 16, 1, 200
+    wanted = args.guests.split(",")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    run = {"stamp": stamp, "accel": args.accel, "qemu": qemu_version(),
+           "backend": "qcow2", "args": vars(args), "results": {},
+           "skipped": {}, "errors": {}}
+    t0 = time.monotonic()
     try:
-        times = boot_times(args.accel, args.boots)
-        rows = []
-        for event_idx in ("on", "off"):
-            rows += blk_bench(args.accel, event_idx, args.count, args.qd,
-                              args.repeat)
+        for name, profile, options in GUESTS:
+            if name not in wanted:
+                continue
+            why = profiles.get(profile).unavailable()
+            if why:
+                run["skipped"][name] = why
+                print("bench: %s skipped: %s" % (name, why), flush=True)
+                continue
+            print("bench: %s ..." % name, flush=True)
+            try:
+                run["results"][name] = measure_guest(name, profile,
+                                                     options, args)
+            except HarnessError as e:
+                # One guest's failure leaves the others' figures.
+                run["errors"][name] = str(e)
+                print("bench: %s failed: %s" % (name, e), flush=True)
+        if args.notify:
+            run["notify"] = notify_rows(args)
     except HarnessError as e:
-        sys.exit("bench: %s" % e)
-
-    print("mini guest, accel %s" % args.accel)
-    print("  QEMU start -> ready marker over %d boots: median %.3f s, "
-          "min %.3f s, max %.3f s" % (len(times), statistics.median(times),
-                                      min(times), max(times)))
-    print("  virtio-blk, %d random 4 KiB requests at QD %d, median of %d:"
-          % (args.count, args.qd, args.repeat))
-    print("    %-6s %-9s %9s %15s %20s %12s" % (
-        "op", "event_idx", "requests", "kicks/1000 req",
-        "interrupts/1000 req", "us/request"))
-    for op, ei, reqs, kicks, intrs, us in rows:
-        print("    %-6s %-9s %9d %15.1f %20.1f %12.1f"
-              % (op, ei, reqs, kicks, intrs, us))
+        run["errors"]["notify"] = str(e)
+        print("bench: notify rows failed: %s" % e, flush=True)
+    run["wall_seconds"] = time.monotonic() - t0
+    os.makedirs(WORK, exist_ok=True)
+    base = os.path.join(WORK, "bench-%s" % stamp)
+    with open(base + ".json", "w") as f:
+        json.dump(run, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(table(run))
+    print("json: %s.json" % base)
+    print(chart(run, base + ".png"))
+    print("bench: %.0f s" % run["wall_seconds"])
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@
 
 #define BENCH_SIZE_MAX	(1024 * 1024)
 #define BENCH_QD_MAX	64
-/* Requests land in the first SPAN bytes of the disk (bench disks: 1 GiB). */
-#define BENCH_SPAN	(512ULL * 1024 * 1024)
+/* Requests land in the first SPAN bytes of the disk (make bench fills it). */
+#define BENCH_SPAN	(256ULL * 1024 * 1024)
 #define PINGSTAT_MAX	10000
 
 static uint8_t	bench_buf[BENCH_SIZE_MAX] __attribute__((aligned(4096)));

@@ -111,11 +111,8 @@ sysctl_u64(const char *name, uint64_t *val)
 uint64_t
 clock_ms(void)
 {
-	struct timespec ts;
 
-	if (SYSCALL2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) < 0)
-		return (0);
-	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+	return (clock_us() / 1000);
 }
 
 uint64_t
