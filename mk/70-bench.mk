@@ -1,6 +1,6 @@
 # mk/70-bench.mk: performance numbers (never assertions; see the brief).
 #
-#   make bench [BENCH_ARGS="--quick | --guests dfly-ours,linux | --null"]
+#   make bench [BENCH_ARGS="--quick | --guests dfly-ours,linux | --no-null"]
 #       boots each guest in turn (the DragonFly kernel guest with our
 #       modules and with DragonFly's own, the Linux guest, the mini) on
 #       the same QEMU devices: blk IOPS and MB/s, ICMP round trips,

@@ -80,6 +80,10 @@ def _device_props(config):
     return "".join(",%s=%s" % kv for kv in props.items())
 
 
+BLK_BACKENDS = ("qcow2", "null-co")
+NULL_DISK_BYTES = 1 << 30
+
+
 class _DefaultConfig:
     transport = "transitional"
     machine = "pc"
@@ -96,11 +100,19 @@ class Machine:
     "unix-wait" (a socket in the run directory, and QEMU holds the guest
     until a client connects, so a dialogue misses nothing) or "stdio"
     (interactive).  monitor_port: 0 picks a free port.  qmp: the QMP
-    socket path (default: in the run directory)."""
+    socket path (default: in the run directory).  blk_backend: "qcow2"
+    (an overlay over disk_base) or "null-co" (QEMU's null driver, the
+    device-side limit for `make bench`); blk_iothread: the virtio-blk
+    device runs in an iothread, concurrently with the guest's vCPU."""
 
     def __init__(self, profile, config=None, accel="auto", serial="unix",
                  monitor_port=0, disk_base=None, qmp=None, label=None,
-                 say=_say):
+                 say=_say, blk_backend="qcow2", blk_iothread=False):
+        if blk_backend not in BLK_BACKENDS:
+            raise HarnessError("blk_backend %r not in %s"
+                               % (blk_backend, BLK_BACKENDS))
+        self.blk_backend = blk_backend
+        self.blk_iothread = blk_iothread
         self.profile = profile
         self.config = config or _DefaultConfig()
         self.accel_request = accel
@@ -161,10 +173,19 @@ class Machine:
     def _test_devices(self):
         """The devices under test: virtio-blk, -net and -balloon."""
         props = _device_props(self.config)
-        return ["-drive", "file=%s,if=none,id=vblk0,format=qcow2"
-                % _q(self.disk_path),
+        if self.blk_backend == "null-co":
+            drive = ["-blockdev", "driver=null-co,node-name=vblk0,"
+                     "size=%d,read-zeroes=on" % NULL_DISK_BYTES]
+        else:
+            drive = ["-drive", "file=%s,if=none,id=vblk0,format=qcow2"
+                     % _q(self.disk_path)]
+        blk_props = props
+        if self.blk_iothread:
+            drive += ["-object", "iothread,id=blkio0"]
+            blk_props += ",iothread=blkio0"
+        return drive + [
                 "-device", "virtio-blk-pci,drive=vblk0,id=vblk0dev,"
-                "serial=dfly-virtio-0" + props,
+                "serial=dfly-virtio-0" + blk_props,
                 "-netdev", "user,id=vnet0",
                 # romfile=: no iPXE ROM, it only slows the boot.
                 "-device", "virtio-net-pci,netdev=vnet0,id=vnet0dev,"

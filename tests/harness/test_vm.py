@@ -336,6 +336,23 @@ def test_transport_sets_every_virtio_device(transport, legacy, modern):
     assert argv[argv.index("-machine") + 1] == "q35"
 
 
+def test_null_backend_and_iothread_change_only_the_disk():
+    argv = machine_argv(Config(), blk_backend="null-co", blk_iothread=True)
+    line = " ".join(argv)
+    assert "driver=null-co,node-name=vblk0" in line
+    assert "format=qcow2" not in line
+    assert "iothread,id=blkio0" in argv
+    blk = [a for a in argv if a.startswith("virtio-blk-pci,")]
+    assert blk and "iothread=blkio0" in blk[0]
+    net = [a for a in argv if a.startswith("virtio-net-pci,")]
+    assert net and "iothread" not in net[0]
+
+
+def test_an_unknown_blk_backend_is_refused():
+    with pytest.raises(HarnessError):
+        Machine(profiles.get("linux"), Config(), blk_backend="nbd")
+
+
 def test_monitor_listens_on_loopback_only():
     argv = machine_argv(Config())
     mon = [a for a in argv if a.startswith("socket,id=hmp0,")]
@@ -439,6 +456,18 @@ def test_qemu_accepts_the_command_line_of_a_property_config():
         m.start()
         assert m.alive()
         assert "=" not in os.path.basename(m.run.path)
+    finally:
+        m.cleanup()
+    assert not m.alive()
+
+
+def test_qemu_accepts_the_null_backend_in_an_iothread():
+    m = Machine(profiles.get("linux"), Config(), accel="tcg",
+                say=lambda msg: None, blk_backend="null-co",
+                blk_iothread=True)
+    try:
+        m.start()
+        assert m.alive()
     finally:
         m.cleanup()
     assert not m.alive()
