@@ -208,10 +208,11 @@ GUEST_CLASSES = {"dragonfly": DragonFlyGuest, "linux": LinuxGuest,
                  "mini": MiniGuest}
 
 
-def boot(profile, options, accel, props=None, label="bench", **kw):
+def boot(profile, options, args, props=None, label="bench", **kw):
     """A guest under vmlib.Machine, ready; KW: blk_backend, blk_iothread."""
     m = Machine(profiles.get(profile),
-                Config("transitional", "pc", props, options), accel=accel,
+                Config(args.transport, "pc", props, options),
+                accel=args.accel,
                 disk_base=disk.scratch_base(
                     os.path.join(WORK, "disk-%s.qcow2" % DISK_SIZE),
                     DISK_SIZE),
@@ -236,7 +237,7 @@ def balloon_seconds(m, target_mb):
             actual = q.command("query-balloon")["actual"] >> 20
             if abs(actual - target_mb) <= 1:
                 return time.monotonic() - t0
-            time.sleep(0.05)
+            time.sleep(0.01)
         return None
     finally:
         q.close()
@@ -260,7 +261,7 @@ def measure_blk(g, args, res, suffix=""):
 
 
 def measure_null(name, profile, options, args, res):
-    m = boot(profile, options, args.accel, label="bench-null-" + name,
+    m = boot(profile, options, args, label="bench-null-" + name,
              blk_backend="null-co")
     try:
         con = Console.of(m, timeout=120)
@@ -274,7 +275,7 @@ def measure_null(name, profile, options, args, res):
 def measure_guest(name, profile, options, args):
     """{metric: value} for one guest; a metric the guest cannot do is
     left out."""
-    m = boot(profile, options, args.accel, label="bench-" + name)
+    m = boot(profile, options, args, label="bench-" + name)
     res = {"boot": m.boot_seconds}
     try:
         con = Console.of(m, timeout=120)
@@ -301,7 +302,7 @@ def notify_rows(args):
     rows = []
     for iothread, event_idx in ((False, "on"), (False, "off"),
                                 (True, "on"), (True, "off")):
-        m = boot("mini", {}, args.accel, {"event_idx": event_idx},
+        m = boot("mini", {}, args, {"event_idx": event_idx},
                  "bench-notify", blk_iothread=iothread)
         try:
             con = Console.of(m, timeout=120)
@@ -345,8 +346,9 @@ def ratio(run, metric, other):
 
 def table(run):
     names = [g for g, _, _ in GUESTS if g in run["results"]]
-    lines = ["make bench: accel %s, %s, %s" % (
-                 run["accel"], run["qemu"], run["stamp"]),
+    lines = ["make bench: accel %s, %s, %s devices, %s" % (
+                 run["accel"], run["qemu"], run.get("transport", "?"),
+                 run["stamp"]),
              "%-24s %-5s" % ("metric", "unit")
              + "".join("%11s" % n for n in names)
              + "%11s%11s" % ("ours/own", "ours/linux")]
@@ -382,10 +384,12 @@ def chart(run, path):
     fig, ax = plt.subplots(figsize=(10, 4.5))
     width = 0.4
     for i, other in enumerate(("dfly-own", "linux")):
-        vals = [ratio(run, mt, other) or 0 for mt in metrics]
+        vals = [ratio(run, mt, other) or float("nan") for mt in metrics]
         ax.bar([x + (i - 0.5) * width for x in range(len(metrics))], vals,
                width, label="ours / %s" % other)
     ax.axhline(1.0, color="black", linewidth=0.8)
+    # Ratios of 0.5 and 2 are the same distance from 1.
+    ax.set_yscale("log")
     ax.set_xticks(range(len(metrics)))
     ax.set_xticklabels(metrics, rotation=35, ha="right", fontsize=8)
     ax.set_ylabel("ratio (> 1: ours better)")
@@ -421,6 +425,10 @@ def compare(a_path, b_path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--accel", default="tcg", choices=("tcg", "kvm", "auto"))
+    ap.add_argument("--transport", default="transitional",
+                    choices=("transitional", "legacy", "modern"),
+                    help="of every virtio device (DragonFly's own drives "
+                    "legacy and transitional devices only)")
     ap.add_argument("--guests", default=",".join(g for g, _, _ in GUESTS),
                     help="comma-separated subset of the guests")
     ap.add_argument("--count", type=int, default=1000,
@@ -447,6 +455,7 @@ def main():
     wanted = args.guests.split(",")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run = {"stamp": stamp, "accel": args.accel, "qemu": qemu_version(),
+           "transport": args.transport,
            "args": vars(args), "results": {},
            "skipped": {}, "errors": {}}
     t0 = time.monotonic()
