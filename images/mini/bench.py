@@ -378,6 +378,7 @@ def chart(run, path):
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        import matplotlib.ticker
     except ImportError:
         return "no chart: install python3-matplotlib (make deps)"
     metrics = list(UNITS)
@@ -390,6 +391,9 @@ def chart(run, path):
     ax.axhline(1.0, color="black", linewidth=0.8)
     # Ratios of 0.5 and 2 are the same distance from 1.
     ax.set_yscale("log")
+    plain = matplotlib.ticker.FormatStrFormatter("%.2g")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
     ax.set_xticks(range(len(metrics)))
     ax.set_xticklabels(metrics, rotation=35, ha="right", fontsize=8)
     ax.set_ylabel("ratio (> 1: ours better)")
