@@ -294,32 +294,64 @@ def measure_guest(name, profile, options, args):
     return res
 
 
-def notify_rows(args):
-    """The mini's kicks and interrupts per 1000 requests at QD 16, with
-    event_idx on and off, the device in the vCPU's thread and in an
-    iothread (then it runs concurrently with the guest, and event index
-    suppression has something to suppress)."""
+TRACE_EVENTS = ("virtio_queue_notify", "virtio_notify", "virtio_notify_irqfd",
+                "virtio_blk_req_complete")
+TRACE_RE = re.compile(r"^(virtio_\w+) vdev (0x[0-9a-f]+)", re.M)
+
+
+def trace_counts(text):
+    """(requests, kicks, interrupts) of the virtio-blk device in QEMU's
+    trace lines TEXT: the device is the vdev that completes requests."""
+    lines = TRACE_RE.findall(text)
+    blk = {v for e, v in lines if e == "virtio_blk_req_complete"}
+    count = {e: sum(1 for e2, v in lines if e2 == e and v in blk)
+             for e in TRACE_EVENTS}
+    return (count["virtio_blk_req_complete"], count["virtio_queue_notify"],
+            count["virtio_notify"] + count["virtio_notify_irqfd"])
+
+
+def notify_guest(name, profile, options, event_idx, args):
+    """Kicks and interrupts per 1000 4 KiB requests at QD 16, counted by
+    QEMU's trace events, the device in an iothread on null-co."""
+    m = boot(profile, options, args, {"event_idx": event_idx},
+             "bench-notify-" + name, blk_backend="null-co",
+             blk_iothread=True)
     rows = []
-    for iothread, event_idx in ((False, "on"), (False, "off"),
-                                (True, "on"), (True, "off")):
-        m = boot("mini", {}, args, {"event_idx": event_idx},
-                 "bench-notify", blk_iothread=iothread)
-        try:
-            con = Console.of(m, timeout=120)
-            for op in ("write", "read"):
-                text = con.command("blk bench %s %d 16" % (op, args.count),
-                                   timeout=600)
-                got = MINI_BENCH_RE.search(text)
-                if not got:
-                    raise HarnessError("mini: %s" % text.strip())
-                reqs, kicks, intrs = (int(got.group(i)) for i in (2, 4, 5))
-                rows.append({"op": op, "event_idx": event_idx,
-                             "iothread": iothread,
-                             "kicks_per_1000": kicks * 1000 / reqs,
-                             "interrupts_per_1000": intrs * 1000 / reqs})
-            con.close()
-        finally:
-            m.cleanup()
+    try:
+        con = Console.of(m, timeout=120)
+        g = GUEST_CLASSES[profile](name, m, con)
+        q = QMP(m.qmp_path)
+        for ev in TRACE_EVENTS:
+            q.command("human-monitor-command",
+                      **{"command-line": "trace-event %s on" % ev})
+        for op in ("randwrite", "randread"):
+            mark = os.path.getsize(m.run.file("qemu.stderr"))
+            g.blk(op, 4096, 16, args.count)
+            time.sleep(0.2)
+            with open(m.run.file("qemu.stderr")) as f:
+                f.seek(mark)
+                reqs, kicks, intrs = trace_counts(f.read())
+            rows.append({"guest": name, "op": op, "event_idx": event_idx,
+                         "requests": reqs,
+                         "kicks_per_1000": kicks * 1000 / max(reqs, 1),
+                         "interrupts_per_1000": intrs * 1000 / max(reqs, 1)})
+        q.close()
+        con.close()
+    finally:
+        m.cleanup()
+    return rows
+
+
+def notify_rows(args, wanted):
+    """notify_guest() for every guest, event_idx on and off.  The
+    iothread runs the device concurrently with the guest, so event
+    index suppression has something to suppress."""
+    rows = []
+    for name, profile, options in GUESTS:
+        if name not in wanted or profiles.get(profile).unavailable():
+            continue
+        for event_idx in ("on", "off"):
+            rows += notify_guest(name, profile, options, event_idx, args)
     return rows
 
 
@@ -353,6 +385,8 @@ def table(run):
              + "".join("%11s" % n for n in names)
              + "%11s%11s" % ("ours/own", "ours/linux")]
     for metric, (unit, _) in UNITS.items():
+        if all(run["results"][n].get(metric) is None for n in names):
+            continue
         row = "%-24s %-5s" % (metric, unit)
         row += "".join("%11s" % fmt(run["results"][n].get(metric))
                        for n in names)
@@ -362,13 +396,13 @@ def table(run):
     lines.append("ratios: > 1 means ours is better (faster, or shorter); "
                  "blk on a qcow2 overlay, %s on null-co." % NULL_SUFFIX)
     if run.get("notify"):
-        lines.append("mini, QD 16, per 1000 requests:")
+        lines.append("virtio-blk in an iothread on null-co, 4 KiB at QD 16, "
+                     "per 1000 requests (QEMU trace events):")
         for r in run["notify"]:
-            lines.append("  %-5s iothread=%-3s event_idx=%-3s kicks %6.1f "
+            lines.append("  %-10s %-10s event_idx=%-3s kicks %6.1f "
                          "interrupts %6.1f"
-                         % (r["op"], "on" if r.get("iothread") else "off",
-                            r["event_idx"], r["kicks_per_1000"],
-                            r["interrupts_per_1000"]))
+                         % (r["guest"], r["op"], r["event_idx"],
+                            r["kicks_per_1000"], r["interrupts_per_1000"]))
     return "\n".join(lines)
 
 
@@ -413,7 +447,7 @@ def compare(a_path, b_path):
         b = json.load(f)
     print("A: %s (%s)\nB: %s (%s)" % (a_path, a["stamp"], b_path,
                                       b["stamp"]))
-    print("%-11s %-20s %11s %11s %8s" % ("guest", "metric", "A", "B",
+    print("%-11s %-24s %11s %11s %8s" % ("guest", "metric", "A", "B",
                                          "B/A"))
     for g, _, _ in GUESTS:
         for metric in UNITS:
@@ -422,7 +456,7 @@ def compare(a_path, b_path):
             if va is None and vb is None:
                 continue
             r = "%.2f" % (vb / va) if va and vb else "-"
-            print("%-11s %-20s %11s %11s %8s" % (g, metric, fmt(va),
+            print("%-11s %-24s %11s %11s %8s" % (g, metric, fmt(va),
                                                  fmt(vb), r))
 
 
@@ -447,7 +481,7 @@ def main():
     ap.add_argument("--no-null", dest="null", action="store_false",
                     help="skip the blk figures on the null-co backend")
     ap.add_argument("--no-notify", dest="notify", action="store_false",
-                    help="skip the mini's kicks/interrupts rows")
+                    help="skip the kicks/interrupts rows")
     ap.add_argument("--compare", nargs=2, metavar="JSON",
                     help="print two runs' JSON side by side and stop")
     args = ap.parse_args()
@@ -481,7 +515,7 @@ def main():
                 run["errors"][name] = str(e)
                 print("bench: %s failed: %s" % (name, e), flush=True)
         if args.notify:
-            run["notify"] = notify_rows(args)
+            run["notify"] = notify_rows(args, wanted)
     except HarnessError as e:
         run["errors"]["notify"] = str(e)
         print("bench: notify rows failed: %s" % e, flush=True)
