@@ -19,8 +19,9 @@ the seconds from the monitor's balloon command to the guest reaching a
 quarter less memory and back; QEMU start to the shell prompt.  The load
 generators are the guests' own: blkbench and pingstat in the DragonFly
 init, a static blkbench and busybox ping in the Linux initramfs, blk
-bench and ping in the mini.  Last, the mini's kicks and interrupts per
-1000 requests at QD 16 with event_idx on and off.
+bench and ping in the mini.  Last, every guest's kicks and interrupts
+per 1000 requests at QD 16 with event_idx on and off, from QEMU's trace
+events, virtio-blk in an iothread on null-co.
 
 Output: the table (with the accelerator and QEMU version), the same
 numbers as JSON in build/bench/bench-STAMP.json, and a PNG chart of the
