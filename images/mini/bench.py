@@ -211,6 +211,7 @@ GUEST_CLASSES = {"dragonfly": DragonFlyGuest, "linux": LinuxGuest,
 
 def boot(profile, options, args, props=None, label="bench", **kw):
     """A guest under vmlib.Machine, ready; KW: blk_backend, blk_iothread."""
+    props = dict(args.props, **(props or {}))
     m = Machine(profiles.get(profile),
                 Config(args.transport, "pc", props, options),
                 accel=args.accel,
@@ -468,6 +469,10 @@ def main():
                     choices=("transitional", "legacy", "modern"),
                     help="of every virtio device (DragonFly's own drives "
                     "legacy and transitional devices only)")
+    ap.add_argument("--prop", dest="props", action="append", default=[],
+                    metavar="NAME=VALUE",
+                    help="a property of every virtio device, e.g. "
+                    "indirect_desc=off (repeatable)")
     ap.add_argument("--guests", default=",".join(g for g, _, _ in GUESTS),
                     help="comma-separated subset of the guests")
     ap.add_argument("--count", type=int, default=1000,
@@ -489,12 +494,16 @@ def main():
     if args.compare:
         compare(*args.compare)
         return
+    try:
+        args.props = dict(p.split("=", 1) for p in args.props)
+    except ValueError:
+        ap.error("--prop takes NAME=VALUE")
     if args.quick:
         args.count, args.seq_count, args.repeat, args.pings = 200, 16, 1, 200
     wanted = args.guests.split(",")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run = {"stamp": stamp, "accel": args.accel, "qemu": qemu_version(),
-           "transport": args.transport,
+           "transport": args.transport, "props": args.props,
            "args": vars(args), "results": {},
            "skipped": {}, "errors": {}}
     t0 = time.monotonic()
