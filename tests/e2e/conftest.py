@@ -8,9 +8,12 @@ against it and fails with the check's reason and the tail of the serial
 console.  Serial logs land in build/test-results/serial/.
 
 DFLY_VIRTIO_GUESTS=linux,mini limits the profiles; DFLY_VIRTIO_ACCEL
-(auto, kvm, tcg) picks the accelerator.
+(auto, kvm, tcg) picks the accelerator.  DFLY_VIRTIO_GCOV_LOGS=DIR (the
+coverage build, mk/46-dragonfly-coverage.mk): before a guest stops, its
+profile's coverage_command runs, and its whole serial log goes to DIR.
 """
 
+import itertools
 import os
 import re
 import shutil
@@ -94,9 +97,32 @@ def keep_log(m, name=None, offset=0):
         f.write(m.serial_bytes(offset))
 
 
+_gcov_boots = itertools.count(1)
+
+
+def dump_coverage(m):
+    """Best effort: a guest that died has printed what it could."""
+    try:
+        sh = Shell(m.serial_path, m.profile.prompt, timeout=120)
+        try:
+            sh.run(m.profile.coverage_command)
+        finally:
+            sh.close()
+    except (OSError, AssertionError) as e:
+        print("%s: no coverage dump: %s" % (m.label, e), file=sys.stderr)
+
+
 def shut_down(m):
+    logs = os.environ.get("DFLY_VIRTIO_GCOV_LOGS")
+    if logs and m.profile.coverage_command and m.alive():
+        dump_coverage(m)
     m.stop()
     keep_log(m)
+    if logs and m.run is not None:
+        os.makedirs(logs, exist_ok=True)
+        with open(os.path.join(logs, "%03d-%s.serial.log" % (
+                next(_gcov_boots), _safe(m.label))), "wb") as f:
+            f.write(m.serial_bytes())
     m.cleanup()
 
 

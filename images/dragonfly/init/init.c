@@ -43,6 +43,7 @@ static const struct command commands[] = {
 	{ "kldload", cmd_kldload, "kldload NAME|PATH" },
 	{ "kldunload", cmd_kldunload, "kldunload NAME" },
 	{ "halt", cmd_halt, "halt [CODE]" },
+	{ "gcov", cmd_gcov, "gcov" },
 	{ "bg", cmd_bg, "bg COMMAND [ARGS]" },
 	{ "repeat", cmd_repeat, "repeat N COMMAND [ARGS]" },
 	{ "help", cmd_help, "help" },

@@ -19,5 +19,6 @@ int	cmd_kldstat(int argc, char **argv);
 int	cmd_kldload(int argc, char **argv);
 int	cmd_kldunload(int argc, char **argv);
 int	cmd_halt(int argc, char **argv);
+int	cmd_gcov(int argc, char **argv);
 
 #endif /* INIT_INIT_H */
