@@ -22,6 +22,9 @@
 # bmake is installed, the Makefiles are also run through DragonFly's own
 # bsd.kmod.mk.
 set -euo pipefail
+# GNU make's flags (e.g. --no-print-directory from `make test') are not
+# bmake's: a bmake that inherits them stops with a usage message.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)

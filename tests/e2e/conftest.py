@@ -187,9 +187,8 @@ class Shell:
         self.sock.close()
 
 
-def check(m, name, log_name=None):
-    """Run harness/expect/NAME.exp against machine M; fail with its
-    reason and the serial console's tail.  Returns the PASS line."""
+def run_expect(m, name):
+    """Run harness/expect/NAME.exp against machine M; (status, output)."""
     seed, lba, count = m.profile.blk_params
     argv = [shutil.which("expect") or "expect",
             os.path.join(EXPECT_DIR, name + ".exp"),
@@ -201,15 +200,21 @@ def check(m, name, log_name=None):
     scale = m.profile.timeout_scale * float(
         env.get("DFLY_VIRTIO_TIMEOUT_SCALE", "1"))
     env["DFLY_VIRTIO_TIMEOUT_SCALE"] = str(scale)
-    offset = m.serial_size()
     try:
         r = subprocess.run(argv, env=env, text=True, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT,
                            timeout=CHECK_SECONDS * scale)
-        out, rc = r.stdout.strip(), r.returncode
+        return r.returncode, r.stdout.strip()
     except subprocess.TimeoutExpired:
-        out, rc = "expect %s did not end within %d s" % (
-            name, CHECK_SECONDS * scale), -1
+        return -1, "expect %s did not end within %d s" % (
+            name, CHECK_SECONDS * scale)
+
+
+def check(m, name, log_name=None):
+    """Run harness/expect/NAME.exp against machine M; fail with its
+    reason and the serial console's tail.  Returns the PASS line."""
+    offset = m.serial_size()
+    rc, out = run_expect(m, name)
     if log_name:
         keep_log(m, log_name, offset)
     if rc != 0:

@@ -7,11 +7,12 @@ read-only disk, INTx when MSI-X is turned off, and the control row
 really running DragonFly's own drivers."""
 
 import os
+import time
 
 import pytest
 
 # conftest puts harness/ on sys.path.
-from conftest import Shell, check
+from conftest import Shell, check, run_expect
 
 import profiles
 from profiles.base import Config
@@ -208,3 +209,44 @@ def test_two_disks_and_a_read_only_one(boot_guest, tmp_path):
     with open(ro, "rb") as f:
         f.seek(lba * 512)
         assert f.read(count * 512) == pattern.pattern(seed, lba, count)
+
+
+def test_halt_leaves_qemu_with_the_status(boot_guest):
+    """halt CODE: the init writes CODE to isa-debug-exit through /dev/io;
+    the harness reads it back from QEMU's exit status."""
+    m = boot_guest("dragonfly", Config("transitional", "pc"),
+                   "dragonfly-halt")
+    sh = Shell(m.serial_path, PROMPT, timeout=120)
+    try:
+        sh.sock.sendall(b"halt 5\r")
+        rc = m.wait()
+    finally:
+        sh.close()
+    assert m.profile.exit_status(rc) == 5, rc
+
+
+def test_a_panic_fails_the_check_at_once_with_a_backtrace(boot_guest):
+    """A kernel that stops in DDB fails the running check with the panic
+    and DDB's trace, instead of a timeout much later."""
+    m = boot_guest("dragonfly", Config("transitional", "pc"),
+                   "dragonfly-panic")
+    sh = Shell(m.serial_path, PROMPT, timeout=120)
+    try:
+        sh.sock.sendall(b"sysctl debug.panic=1\r")
+        sh.read_until("db> ")
+    finally:
+        sh.close()
+    t0 = time.monotonic()
+    rc, out = run_expect(m, "probe")
+    took = time.monotonic() - t0
+    assert rc == 1, out
+    assert "kernel entered its debugger" in out, out
+    # DDB's trace, run by the check, shows the way into the panic; the
+    # panic message itself is in the console tail a failure shows.
+    assert "sys___sysctl()" in out.split("backtrace:", 1)[1], out
+    assert "panic: sysctl_debug_panic" in m.serial_tail(lines=60)
+    # Without the debugger check, probe would wait out its 3 x 10 s
+    # attempts at a shell prompt (lib.tcl serial_sync) and then fail with
+    # "no shell prompt".
+    assert "no shell prompt" not in out
+    print("probe failed %.1f s after the panic" % took)

@@ -136,7 +136,10 @@ cmd_balloon(int argc, char **argv)
 	return (CMD_FAIL);
 }
 
-/* Strings and integers; a node or an opaque value prints its size. */
+/*
+ * sysctl NAME: strings and integers; a node or an opaque value prints
+ * its size.  sysctl NAME=N sets an integer (debug.panic=1 panics).
+ */
 int
 cmd_sysctl(int argc, char **argv)
 {
@@ -144,10 +147,25 @@ cmd_sysctl(int argc, char **argv)
 	size_t len = sizeof(buf) - 1, i;
 	bool text = true;
 	uint64_t v = 0;
+	char *eq;
 	int r;
 
 	if (argc != 2)
 		return (CMD_USAGE);
+	for (eq = argv[1]; *eq != '\0' && *eq != '='; eq++)
+		continue;
+	if (*eq == '=') {
+		*eq = '\0';
+		if (!parse_u64(eq + 1, &v) || v > 0x7fffffff)
+			return (CMD_USAGE);
+		r = sysctl_set_int(argv[1], (int)v);
+		if (r < 0) {
+			printf("error: sysctl %s: %s\n", argv[1], errname(-r));
+			return (CMD_FAIL);
+		}
+		printf("%s: set to %lu\n", argv[1], v);
+		return (CMD_OK);
+	}
 	r = sysctl_get(argv[1], buf, &len);
 	if (r < 0) {
 		printf("error: sysctl %s: %s\n", argv[1], errname(-r));

@@ -38,7 +38,7 @@ static const struct command commands[] = {
 	{ "ping", cmd_ping, "ping A.B.C.D [COUNT]" },
 	{ "mem", cmd_mem, "mem" },
 	{ "balloon", cmd_balloon, "balloon" },
-	{ "sysctl", cmd_sysctl, "sysctl NAME" },
+	{ "sysctl", cmd_sysctl, "sysctl NAME[=N]" },
 	{ "kldstat", cmd_kldstat, "kldstat" },
 	{ "kldload", cmd_kldload, "kldload NAME|PATH" },
 	{ "kldunload", cmd_kldunload, "kldunload NAME" },

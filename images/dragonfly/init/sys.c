@@ -61,6 +61,22 @@ sysctl_get(const char *name, void *buf, size_t *len)
 	return ((int)r);
 }
 
+int
+sysctl_set_int(const char *name, int val)
+{
+	int query[2] = { CTL_SYSCTL, CTL_SYSCTL_NAME2OID };
+	int oid[CTL_MAXNAME];
+	size_t oidlen = sizeof(oid);
+	long r;
+
+	r = SYSCALL6(SYS___sysctl, query, 2, oid, &oidlen, name, strlen(name));
+	if (r < 0)
+		return ((int)r);
+	r = SYSCALL6(SYS___sysctl, oid, oidlen / sizeof(int), NULL, NULL,
+	    &val, sizeof(val));
+	return ((int)r);
+}
+
 bool
 sysctl_str(const char *name, char *buf, size_t len)
 {

@@ -31,6 +31,8 @@ long	sys_fork(void);
 
 /* sysctl by name: 0 and *len set, or minus the errno. */
 int	sysctl_get(const char *name, void *buf, size_t *len);
+/* Set an integer sysctl: 0, or minus the errno. */
+int	sysctl_set_int(const char *name, int val);
 /* A string sysctl into BUF (NUL-terminated); false if it does not exist. */
 bool	sysctl_str(const char *name, char *buf, size_t len);
 /* An integer sysctl of 4 or 8 bytes; false if it does not exist. */
