@@ -101,7 +101,13 @@ _gcov_boots = itertools.count(1)
 
 
 def dump_coverage(m):
-    """Best effort: a guest that died has printed what it could."""
+    """Best effort: a guest that died has printed what it could (a guest
+    in its kernel debugger: nothing since the last dump)."""
+    seen = m.serial_bytes()
+    if any(k.encode() in seen for k in m.profile.fatal_markers):
+        print("%s: no coverage dump: the guest is dead" % m.label,
+              file=sys.stderr)
+        return
     try:
         sh = Shell(m.serial_path, m.profile.prompt, timeout=120)
         try:
