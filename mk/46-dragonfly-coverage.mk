@@ -28,7 +28,8 @@ DFLY_COV_KMOD := $(DFLY_COV)/modules/kmod/drivers/dragonfly
 DFLY_COV_REPORT := $(BUILD)/coverage/dragonfly
 DFLY_COV_FLAGS := -fprofile-arcs -ftest-coverage \
 	-fprofile-info-section=set_vio_gcov
-DFLY_COV_TESTS ?= tests/e2e/test_checks.py tests/e2e/test_dragonfly.py
+DFLY_COV_TESTS ?= tests/e2e/test_checks.py tests/e2e/test_dragonfly.py \
+	tests/e2e/test_dragonfly_lifecycle.py
 DFLY_COV_PYTEST_ARGS ?=
 DFLY_GCOV_DIR := $(TOP)/drivers/dragonfly/vio_gcov
 

@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The dfly-virtio Project.
+"""The DragonFly kernel guest through what the four checks never reach
+(the coverage report of mk/46-dragonfly-coverage.mk lists it): every
+module unloaded, the bus last, and loaded again working; a disk grown
+under its driver (a configuration change interrupt); the VLAN filter and
+the counters vioif keeps in sysctls; receiving without mergeable rx
+buffers (big mode)."""
+
+import os
+
+import pytest
+
+from conftest import Shell, check
+
+import profiles
+from profiles.base import Config
+from profiles.dragonfly import DragonFlyKernel
+from vmlib import pattern
+from vmlib.qmp import QMP
+
+PROMPT = DragonFlyKernel.prompt
+MODULES = "/boot/modules"
+# Children before the bus they depend on (MODULE_DEPEND on vio_pci).
+UNLOAD_ORDER = ("viomb", "vioif", "vioblk", "vio_pci")
+
+
+class WithoutMergeableRx(DragonFlyKernel):
+    """virtio-net without VIRTIO_NET_F_MRG_RXBUF: vioif posts chains of
+    clusters (big mode) and cuts each frame's chain to its length."""
+
+    def boot_args(self, run, config):
+        return super().boot_args(run, config) + [
+            "-global", "virtio-net-pci.mrg_rxbuf=off"]
+
+
+def _skip_reason():
+    if "dragonfly" not in os.environ.get("DFLY_VIRTIO_GUESTS",
+                                         "dragonfly").split(","):
+        return "dragonfly not in DFLY_VIRTIO_GUESTS"
+    return profiles.get("dragonfly").unavailable()
+
+
+pytestmark = pytest.mark.skipif(_skip_reason() is not None,
+                                reason=str(_skip_reason()))
+
+
+@pytest.fixture(scope="module")
+def guest(boot_guest):
+    # vioif's VLAN filter is a tunable; on, it adds the vlan sysctls.
+    return boot_guest("dragonfly", Config("transitional", "pc", options={
+        "hw.vioif.vlan_filter": "1"}), "dragonfly-lifecycle")
+
+
+@pytest.fixture
+def sh(guest):
+    s = Shell(guest.serial_path, PROMPT, timeout=180)
+    yield s
+    s.close()
+
+
+def probe_lines(sh):
+    return [ln for ln in sh.run("probe").splitlines() if " ok on " in ln]
+
+
+def blk_round_trip(sh, seed):
+    args = "%d 16 %d" % (pattern.DEFAULT_LBA, seed)
+    for op in ("write", "read"):
+        out = sh.run("blk %s %s" % (op, args))
+        assert "blk %s: 16 sectors" % op in out and "ok" in out, out
+
+
+def test_vlan_filter_and_vioif_counters(sh):
+    out = sh.run("sysctl dev.vioif.0.vlan_add=5")
+    assert "set to 5" in out, out
+    out = sh.run("sysctl dev.vioif.0.vlan_del=5")
+    assert "set to 5" in out, out
+    out = sh.run("sysctl dev.vioif.0.rx_dropped")
+    assert "dev.vioif.0.rx_dropped: " in out, out
+    assert "ifup: vioif0" in sh.run("ifup vioif0 10.0.2.15/24")
+    out = sh.run("ping 10.0.2.2 3")
+    assert "ping: 3/3 replies" in out, out
+
+
+def test_a_grown_disk_keeps_working(guest, sh):
+    """QEMU tells the driver through a configuration change interrupt;
+    the disk goes on reading and writing."""
+    blk_round_trip(sh, pattern.DEFAULT_SEED)
+    qmp = QMP(guest.qmp_path)
+    try:
+        qmp.command("block_resize", device="vblk0", size=128 << 20)
+    finally:
+        qmp.close()
+    blk_round_trip(sh, pattern.DEFAULT_SEED + 1)
+    out = sh.run("blk info")
+    assert "blk: /dev/" in out and "error" not in out, out
+
+
+def test_every_module_unloads_and_comes_back(sh):
+    for mod in UNLOAD_ORDER:
+        out = sh.run("kldunload %s" % mod)
+        assert "kldunload: %s unloaded" % mod in out, out
+    assert probe_lines(sh) == []
+    for mod in reversed(UNLOAD_ORDER):
+        out = sh.run("kldload %s/%s.ko" % (MODULES, mod))
+        assert "loaded as id" in out, out
+    lines = probe_lines(sh)
+    assert len(lines) == 3, lines
+    blk_round_trip(sh, pattern.DEFAULT_SEED + 2)
+    assert "ifup: vioif0" in sh.run("ifup vioif0 10.0.2.15/24")
+    out = sh.run("ping 10.0.2.2 3")
+    assert "ping: 3/3 replies" in out, out
+
+
+def test_ping_without_mergeable_rx_buffers(boot_guest):
+    m = boot_guest(WithoutMergeableRx(), Config("transitional", "q35"),
+                   "dragonfly-big-rx")
+    sh = Shell(m.serial_path, PROMPT, timeout=120)
+    try:
+        net = [ln for ln in sh.run("probe").splitlines()
+               if ln.startswith("vioif0 net ")]
+    finally:
+        sh.close()
+    assert net and " ok on " in net[0], net
+    check(m, "ping")
