@@ -7,13 +7,12 @@ under its driver (a configuration change interrupt); the VLAN filter and
 the counters vioif keeps in sysctls; receiving without mergeable rx
 buffers (big mode)."""
 
-import os
-
 import pytest
 
 from conftest import Shell, check
+# The DragonFly tests' skip rule and probe parsing, shared.
+from test_dragonfly import _skip_reason, probe_lines
 
-import profiles
 from profiles.base import Config
 from profiles.dragonfly import DragonFlyKernel
 from vmlib import pattern
@@ -34,13 +33,6 @@ class WithoutMergeableRx(DragonFlyKernel):
             "-global", "virtio-net-pci.mrg_rxbuf=off"]
 
 
-def _skip_reason():
-    if "dragonfly" not in os.environ.get("DFLY_VIRTIO_GUESTS",
-                                         "dragonfly").split(","):
-        return "dragonfly not in DFLY_VIRTIO_GUESTS"
-    return profiles.get("dragonfly").unavailable()
-
-
 pytestmark = pytest.mark.skipif(_skip_reason() is not None,
                                 reason=str(_skip_reason()))
 
@@ -57,10 +49,6 @@ def sh(guest):
     s = Shell(guest.serial_path, PROMPT, timeout=180)
     yield s
     s.close()
-
-
-def probe_lines(sh):
-    return [ln for ln in sh.run("probe").splitlines() if " ok on " in ln]
 
 
 def blk_round_trip(sh, seed):
