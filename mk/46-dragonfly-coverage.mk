@@ -86,8 +86,15 @@ dragonfly-coverage: dragonfly-coverage-guest
 		$(DFLY_COV_REPORT)/pytest.log)"; \
 	[ $$rc -eq 0 ] || echo "dragonfly-coverage: some checks failed" \
 		"(exit $$rc); coverage counts what ran"; \
+	logs=$$(ls $(DFLY_COV)/serial/*.serial.log 2>/dev/null || true); \
+	if [ -z "$$logs" ]; then \
+		echo "coverage: drivers/dragonfly in the DragonFly guest:" \
+			"no guest ran (see $(DFLY_COV_REPORT)/pytest.log)" \
+			| tee $(DFLY_COV_REPORT)/report.txt; \
+		exit 0; \
+	fi; \
 	$(PYTHON) $(DFLY_GCOV_DIR)/gcda.py --root $(DFLY_COV)/modules/kmod \
-		$(DFLY_COV)/serial/*.serial.log; \
+		$$logs; \
 	gcovr --root $(DFLY_COV)/modules/kmod \
 		--filter '.*/drivers/(dragonfly|core|blk|net|balloon)/' \
 		--exclude '.*/vio_gcov/' --exclude '.*_if\.[ch]$$' \

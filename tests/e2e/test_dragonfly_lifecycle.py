@@ -4,8 +4,9 @@
 (the coverage report of mk/46-dragonfly-coverage.mk lists it): every
 module unloaded, the bus last, and loaded again working; a disk grown
 under its driver (a configuration change interrupt); the VLAN filter and
-the counters vioif keeps in sysctls; receiving without mergeable rx
-buffers (big mode)."""
+the counters vioif keeps in sysctls; the link going down and up (QMP
+set_link: a configuration change) and the media ioctls; receiving
+without mergeable rx buffers (big mode)."""
 
 import pytest
 
@@ -65,6 +66,34 @@ def test_vlan_filter_and_vioif_counters(sh):
     assert "set to 5" in out, out
     out = sh.run("sysctl dev.vioif.0.rx_dropped")
     assert "dev.vioif.0.rx_dropped: " in out, out
+    assert "ifup: vioif0" in sh.run("ifup vioif0 10.0.2.15/24")
+    out = sh.run("ping 10.0.2.2 3")
+    assert "ping: 3/3 replies" in out, out
+
+
+def link_after(sh, state):
+    """The link state vioif reports once it is STATE: the configuration
+    interrupt is asynchronous, so ask a few times."""
+    for _ in range(20):
+        out = sh.run("ifmedia vioif0")
+        if "link %s" % state in out:
+            return out
+    return out
+
+
+def test_link_down_and_up(guest, sh):
+    out = sh.run("ifmedia vioif0 auto")
+    assert "ifmedia: vioif0 link up" in out, out
+    qmp = QMP(guest.qmp_path)
+    try:
+        qmp.command("set_link", name="vnet0dev", up=False)
+        out = link_after(sh, "down")
+        assert "link down" in out, out
+        qmp.command("set_link", name="vnet0dev", up=True)
+        out = link_after(sh, "up")
+        assert "link up" in out, out
+    finally:
+        qmp.close()
     assert "ifup: vioif0" in sh.run("ifup vioif0 10.0.2.15/24")
     out = sh.run("ping 10.0.2.2 3")
     assert "ping: 3/3 replies" in out, out

@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	    "blk read|write LBA COUNT SEED [DEV]" },
 	{ "ifup", cmd_ifup, "ifup IF A.B.C.D/PREFIX" },
 	{ "ping", cmd_ping, "ping A.B.C.D [COUNT]" },
+	{ "ifmedia", cmd_ifmedia, "ifmedia IF [auto]" },
 	{ "mem", cmd_mem, "mem" },
 	{ "balloon", cmd_balloon, "balloon" },
 	{ "sysctl", cmd_sysctl, "sysctl NAME[=N]" },
