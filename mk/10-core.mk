@@ -13,8 +13,10 @@
 #                            (mk/46-dragonfly-coverage.mk)
 #   make freestanding-check  drivers compile with -ffreestanding -nostdinc
 #
-# Later fragments (mk/11-proto.mk) add their parts by appending; every
-# list is expanded only when a recipe runs, so order does not matter:
+# Later fragments (mk/11-proto.mk) add their parts by appending; the
+# lists are read only after every fragment is in (recipes, and the
+# prerequisites below through secondary expansion), so order does not
+# matter:
 #
 #   DRIVER_SRCS += $(TOP)/drivers/blk/vioblk.c ...   driver code: linked into
 #                      tests and fuzzers, freestanding-checked, measured
@@ -61,10 +63,10 @@ COV_OUT := $(BUILD)/coverage
 # core_libs: what every program of that flavour links besides its own.
 core_objs = $(patsubst $(TOP)/%.c,$(1)/obj/%.o,$(2))
 core_libs = $(call core_objs,$(1),$(DRIVER_SRCS) $(UNIT_SRCS))
-# Compile through a sub-make that gets the object list on its command
-# line, complete (later fragments have appended by the time recipes run).
-core_build = $(MAKE) --no-print-directory core-objs \
-	CORE_OBJS="$(call core_libs,$(1)) $(call core_objs,$(1),$(2))"
+# Every object a flavour's programs need: the prerequisite list of its
+# build target, expanded a second time after all fragments are read
+# (.SECONDEXPANSION below), when later fragments have appended theirs.
+core_deps = $(call core_libs,$(1)) $(call core_objs,$(1),$(2))
 UNIT_MAINS = $(UNIT_TESTS:%=$(TOP)/tests/unit/%.c)
 FUZZ_MAINS = $(FUZZ_TARGETS:%=$(TOP)/tests/fuzz/%.c)
 
@@ -85,18 +87,14 @@ $(COV_OUT)/obj/%.o: $(TOP)/%.c
 	@$(CORE_CC) $(CORE_TEST_CFLAGS) -O0 -fprofile-instr-generate \
 		-fcoverage-mapping -MMD -MP -c $< -o $@
 
-CORE_OBJS ?=
-.PHONY: core-objs
-core-objs: $(CORE_OBJS)
-	@:
-
 -include $(shell find $(BUILD)/unit $(BUILD)/fuzz $(BUILD)/coverage \
 	-name '*.d' 2>/dev/null)
 
-.PHONY: unit unit-build fuzz fuzz-build fuzz-smoke coverage freestanding-check
+.PHONY: unit unit-build fuzz fuzz-build fuzz-smoke coverage coverage-build \
+	freestanding-check
+.SECONDEXPANSION:
 
-unit-build:
-	@$(call core_build,$(UNIT_OUT),$(UNIT_MAINS))
+unit-build: $$(call core_deps,$(UNIT_OUT),$$(UNIT_MAINS))
 	@set -e; for t in $(UNIT_TESTS); do \
 		$(CORE_CC) $(CORE_SAN) -o $(UNIT_OUT)/$$t \
 			$(UNIT_OUT)/obj/tests/unit/$$t.o \
@@ -120,8 +118,7 @@ unit: unit-build
 	echo "unit: $$total tests passed in $(words $(UNIT_TESTS)) programs"
 
 # Fuzz targets link the unit objects too (cmocka for their helpers).
-fuzz-build:
-	@$(call core_build,$(FUZZ_OUT),$(FUZZ_MAINS))
+fuzz-build: $$(call core_deps,$(FUZZ_OUT),$$(FUZZ_MAINS))
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		$(CORE_CC) $(CORE_SAN) -fsanitize=fuzzer -o $(FUZZ_OUT)/$$t \
 			$(FUZZ_OUT)/obj/tests/fuzz/$$t.o \
@@ -161,8 +158,9 @@ fuzz-smoke: fuzz-build
 # Unit tests and the fuzz targets over the checked-in corpus (-runs=0:
 # each seed once), instrumented; the report covers drivers/ only.
 COV_FLAGS := -fprofile-instr-generate -fcoverage-mapping
-coverage:
-	@$(call core_build,$(COV_OUT),$(UNIT_MAINS) $(FUZZ_MAINS))
+coverage-build: $$(call core_deps,$(COV_OUT),$$(UNIT_MAINS) $$(FUZZ_MAINS))
+
+coverage: coverage-build
 	@set -e; rm -rf $(COV_OUT)/prof; mkdir -p $(COV_OUT)/prof; objs=""; \
 	for t in $(UNIT_TESTS); do \
 		$(CORE_CC) $(COV_FLAGS) -o $(COV_OUT)/$$t \

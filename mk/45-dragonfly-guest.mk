@@ -24,7 +24,7 @@ DFLY_OUR_MODULES := vio_pci vioblk vioif viomb
 
 DEB_PACKAGES += gcc bmake byacc flex libbsd-dev libfl-dev mawk binutils \
 	makefs grub-pc-bin grub-common mtools xorriso python3
-TEST_STEPS += dragonfly-guest
+
 HELP_TARGETS += dragonfly-kernel dragonfly-init dragonfly-guest
 
 .PHONY: dragonfly-kernel dragonfly-init dragonfly-guest

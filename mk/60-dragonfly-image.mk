@@ -4,21 +4,25 @@
 # The DragonFly test image (images/dragonfly), built from release media on
 # hosts that have it:
 #
-#   make dragonfly-image [DFLY_ISO=file-or-URL] [DFLY_VERSION=6.4.2]
+#   make dragonfly-image [DFLY_ISO=file-or-URL] [DFLY_VERSION=X.Y.Z]
+#
+# The default release is dfly_media.DEFAULT_VERSION (`harness/vm facts
+# --guest dragonfly --get version`); DFLY_VERSION overrides it.
 #
 # Other knobs (environment or make variables): DFLY_MIRROR, DFLY_CHECKSUM,
 # DFLY_ISO_SHA256, DFLY_ISO_VERIFY=skip, DFLY_CACHE, DFLY_ACCEL,
-# DFLY_TIMEOUT_SCALE, DFLY_DISK_SIZE, DFLY_FETCH_SYS=no, DFLY_GIT_URL.
+# DFLY_DISK_SIZE, DFLY_FETCH_SYS=no, DFLY_GIT_URL; timeouts scale with the
+# harness's DFLY_VIRTIO_TIMEOUT_SCALE.
 # See README, section "DragonFly test image".
 #
 # `make test` runs only the recipe's own tests (no media, no QEMU); the
 # image itself is never built by `make test`.
 
 DFLY_IMAGE_DIR := $(TOP)/images/dragonfly
-DFLY_VERSION ?= 6.4.2
+DFLY_VERSION ?=
 DFLY_CACHE ?= $(BUILD)/dragonfly
 export DFLY_VERSION DFLY_CACHE DFLY_ISO DFLY_MIRROR DFLY_CHECKSUM \
-	DFLY_ISO_SHA256 DFLY_ISO_VERIFY DFLY_ACCEL DFLY_TIMEOUT_SCALE \
+	DFLY_ISO_SHA256 DFLY_ISO_VERIFY DFLY_ACCEL \
 	DFLY_DISK_SIZE DFLY_FETCH_SYS DFLY_GIT_URL
 
 DEB_PACKAGES += qemu-system-x86 qemu-utils expect xorriso git python3 \

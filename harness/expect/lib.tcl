@@ -10,8 +10,10 @@
 # generic_* proc of this file when the profile has none.  The proc returns
 # a one-line success message or calls fail with a one-line reason.
 #
+# Every fact about a guest (its prompt, markers, the block pattern's
+# defaults, ...) comes from its Python profile through `harness/vm facts
+# --guest NAME` into the array ::fact; ::profile::prompt is $fact(prompt).
 # A profile file defines, in namespace ::profile:
-#   variable prompt      regular expression of the shell prompt
 #   proc probe {}, blkio {}, ping {}, balloon {}   (any of them)
 #   proc mem_kb {}       guest's idea of its memory, for generic_balloon
 #   proc attach {}       optional: reach a prompt (e.g. log in) instead of
@@ -35,10 +37,10 @@ set opt(guest) ""
 set opt(serial) ""
 set opt(monitor) ""
 set opt(transport) ""
-# The block pattern (harness/vmlib/pattern.py has the same defaults).
-set opt(seed) 0x5EED
-set opt(lba) 2048
-set opt(count) 16
+# The block pattern; empty: the profile's (its facts).
+set opt(seed) ""
+set opt(lba) ""
+set opt(count) ""
 set opt(verbose) 0
 set check ""
 set scale 1.0
@@ -98,7 +100,11 @@ proc parse_args {argv} {
 	if {$opt(guest) eq "" || $opt(serial) eq ""} {
 		usage "--guest and --serial are required"
 	}
+	load_facts $opt(guest)
 	foreach n {seed lba count} {
+		if {$opt($n) eq ""} {
+			set opt($n) $::fact($n)
+		}
 		if {![string is wideinteger -strict $opt($n)] ||
 		    $opt($n) < 0} {
 			usage "--$n wants a number >= 0, got $opt($n)"
@@ -107,6 +113,16 @@ proc parse_args {argv} {
 	if {$opt(transport) ni {"" legacy modern transitional}} {
 		usage "--transport must be legacy, modern or transitional"
 	}
+}
+
+# The guest's facts from its Python profile (harness/profiles/NAME.py).
+proc load_facts {guest} {
+	global libdir fact
+	set vm [file join [file dirname $libdir] vm]
+	if {[catch {exec $vm facts --guest $guest} out]} {
+		usage "no facts for guest $guest: [lindex [split $out "\n"] 0]"
+	}
+	array set fact $out
 }
 
 # --- serial console --------------------------------------------------
@@ -340,7 +356,7 @@ proc check_main {name argv} {
 	if {![file exists $pfile]} {
 		usage "no expect profile for guest $opt(guest) ($pfile)"
 	}
-	namespace eval ::profile {}
+	namespace eval ::profile [list variable prompt $::fact(prompt)]
 	source $pfile
 	# Whatever happens, give up in bounded time.
 	after [expr {[secs 300] * 1000}] {fail "check did not finish in time"}

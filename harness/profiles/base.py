@@ -3,9 +3,10 @@
 """What the harness needs to know about a guest: the profile interface.
 
 One subclass per guest (mini, linux, dragonfly), in harness/profiles/NAME.py,
-exported as PROFILE.  The launcher asks a profile how to boot, the tests ask
-it which configurations to check, and the expect scripts find its serial
-dialect in harness/expect/profiles/NAME.tcl.
+exported as PROFILE.  The launcher asks a profile how to boot, the expect
+scripts read its facts (`harness/vm facts`) and find its serial dialect in
+harness/expect/profiles/NAME.tcl; the configurations the tests boot are
+its rows in harness/matrix.cfg.
 """
 
 import os
@@ -17,7 +18,8 @@ MACHINES = ("pc", "q35")
 
 
 class Config:
-    """One point of a profile's check matrix: one guest boot."""
+    """How the virtio devices of one boot are set up (a row of
+    harness/matrix.cfg names one)."""
 
     def __init__(self, transport="transitional", machine="pc", props=None,
                  options=None):
@@ -61,6 +63,11 @@ class Profile:
     # KVM (vmlib.accel); fast guests keep the probe short.
     kvm_probe_seconds = 20
     memory_mb = 256
+    smp = 1
+    # The harness's virtio-blk, virtio-net and virtio-balloon devices
+    # (off for machines that must have no virtio device, e.g. the
+    # DragonFly image build in images/dragonfly/dfly_qemu.py).
+    test_devices = True
     # Profiles that report their result through QEMU's exit code.
     debug_exit = False
     # False when the guest cannot make the device flush its cache (the
@@ -78,6 +85,16 @@ class Profile:
     # the e2e tests run before stopping a guest when DFLY_VIRTIO_GCOV_LOGS
     # names a folder for the serial logs (None: no such command).
     coverage_command = None
+
+    def facts(self):
+        """What the expect scripts and other tools need to know about the
+        guest, printed by `harness/vm facts` (Tcl reads it with array
+        set), so each fact is written once, here."""
+        seed, lba, count = self.blk_params
+        return {"name": self.name, "prompt": self.prompt,
+                "ready_marker": self.ready_marker,
+                "memory_mb": self.memory_mb, "seed": seed, "lba": lba,
+                "count": count}
 
     def unavailable(self):
         """None when this host can boot the guest, else a one-line reason
@@ -111,10 +128,6 @@ class Profile:
         """The base image behind the virtio-blk overlay."""
         return disk.scratch_base(os.path.join(BUILD, "scratch",
                                               "disk-64M.qcow2"))
-
-    def matrix(self):
-        """The configurations `make test` checks, one boot each."""
-        return [Config()]
 
     def verify_disk(self, image, scratch):
         """After blkio: None when IMAGE holds the pattern, else why not."""

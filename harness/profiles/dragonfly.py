@@ -11,7 +11,8 @@ preloads the modules (`kfreebsd_module_elf`, as loader(8) would from
 loader.conf) and the md root image.  The config decides which modules:
 ours (vio_pci, vioblk, vioif, viomb) or, for the control row, DragonFly's
 own virtio drivers from the same tree.  The kernel has no virtio driver
-compiled in, so whichever set is loaded is what attaches.
+compiled in, so whichever set is loaded is what attaches.  Its rows are
+in harness/matrix.cfg.
 """
 
 import os
@@ -20,7 +21,7 @@ import subprocess
 from vmlib import BUILD, TOP, HarnessError
 from vmlib.tools import require
 
-from .base import MACHINES, TRANSPORTS, Config, Profile
+from .base import Profile
 
 # DFLY_VIRTIO_DFLY_GUEST: another assembly, e.g. the coverage build's
 # (mk/46-dragonfly-coverage.mk).
@@ -143,21 +144,6 @@ class DragonFlyKernel(Profile):
         return ["-drive", "file=%s,if=ide,index=2,media=cdrom,readonly=on,"
                 "format=raw" % iso.replace(",", ",,"),
                 "-boot", "order=d"]
-
-    def matrix(self):
-        rows = [Config(t, m) for m in MACHINES for t in TRANSPORTS]
-        rows += [
-            # INTx instead of MSI-X, on every device.
-            Config("transitional", "pc",
-                   options={"hw.vio.pci.disable_msix": "1"}),
-            # The ring features the drivers must also work without.
-            Config("transitional", "pc", {"event_idx": "off"}),
-            Config("modern", "q35", {"indirect_desc": "off"}),
-            # The control: DragonFly's own drivers, same kernel, devices.
-            Config("transitional", "pc",
-                   options={DRIVERS_OPTION: "dragonfly"}),
-        ]
-        return rows
 
 
 PROFILE = DragonFlyKernel

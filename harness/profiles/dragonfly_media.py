@@ -16,9 +16,9 @@ compiled into GENERIC and probes legacy and transitional ids (PCI device
 0x1000-0x103f, revision 0) only, and its bus code has no generic
 hint.NAME.N.disabled, so with those devices the built-in drivers attach
 before ours are loaded.  Environment: DFLY_IMAGE (a base image),
-DFLY_VERSION (6.4.2), DFLY_CACHE (build/dragonfly), DFLY_KO_DIR (the
-host's .ko files, build/dragonfly), DFLY_MODULES (build: in the guest,
-prebuilt: the host's .ko only).
+DFLY_VERSION (default: dfly_media.DEFAULT_VERSION), DFLY_CACHE
+(build/dragonfly), DFLY_KO_DIR (the host's .ko files, build/dragonfly),
+DFLY_MODULES (build: in the guest, prebuilt: the host's .ko only).
 """
 
 import os
@@ -26,12 +26,11 @@ import sys
 
 from vmlib import BUILD, TOP, HarnessError, disk, pattern
 
-from .base import MACHINES, Config, Profile
+from .base import Profile
 
 sys.path.insert(0, os.path.join(TOP, "images", "dragonfly"))
 import dfly_pfi  # noqa: E402
-
-DEFAULT_VERSION = "6.4.2"
+from dfly_media import DEFAULT_VERSION  # noqa: E402
 MODULES = ("vio_pci", "vioblk", "vioif", "viomb")
 BOOT_SCRIPT = os.path.join(TOP, "images", "dragonfly", "guest",
                            "dfly-virtio-boot.sh")
@@ -47,8 +46,12 @@ def base_image():
     """The installed image: DFLY_IMAGE, else the recipe's output."""
     if os.environ.get("DFLY_IMAGE"):
         return os.environ["DFLY_IMAGE"]
-    version = os.environ.get("DFLY_VERSION") or DEFAULT_VERSION
-    return os.path.join(cache_dir(), "dfly-%s-base.qcow2" % version)
+    return os.path.join(cache_dir(), "dfly-%s-base.qcow2" % version())
+
+
+def version():
+    """The DragonFly release: DFLY_VERSION, else the recipe's default."""
+    return os.environ.get("DFLY_VERSION") or DEFAULT_VERSION
 
 
 def ko_dir():
@@ -95,6 +98,10 @@ class DragonFlyMedia(Profile):
     # needs more than the default probe time (see vmlib/accel.py).
     kvm_probe_seconds = 300
 
+    def facts(self):
+        return dict(super().facts(), version=version(),
+                    modules=" ".join(MODULES))
+
     def unavailable(self):
         if not os.path.isfile(base_image()):
             return NO_IMAGE
@@ -111,8 +118,7 @@ class DragonFlyMedia(Profile):
                 raise HarnessError(
                     "DFLY_MODULES=prebuilt but %s not built: run make "
                     "dragonfly-check DFLY_SYS=<DragonFly %s sys/>"
-                    % (", ".join(m + ".ko" for m in missing),
-                       os.environ.get("DFLY_VERSION") or DEFAULT_VERSION))
+                    % (", ".join(m + ".ko" for m in missing), version()))
 
     def boot_args(self, run, config):
         root = disk.overlay(base_image(), run.file("root.qcow2"))
@@ -138,9 +144,6 @@ class DragonFlyMedia(Profile):
                     "devices at boot; the dragonfly guest runs with "
                     "--transport modern only" % config.transport)
         return None
-
-    def matrix(self):
-        return [Config("modern", m) for m in MACHINES]
 
 
 PROFILE = DragonFlyMedia

@@ -9,7 +9,7 @@ import sys
 import profiles
 from profiles.base import MACHINES, TRANSPORTS, Config
 
-from . import HarnessError, accel as accelmod
+from . import HarnessError, accel as accelmod, matrix
 from .machine import Machine, install_signal_handlers
 from .tools import require
 
@@ -57,6 +57,15 @@ def _parser():
                         "for each guest that can boot here (probing KVM "
                         "if not cached)")
     ac.add_argument("--guest", help="only this guest")
+    mx = sub.add_parser("matrix", help="print the check matrix "
+                        "(harness/matrix.cfg), a row per guest boot, and "
+                        "whether each guest can boot here")
+    mx.add_argument("--guest", help="only this guest's rows")
+    fa = sub.add_parser("facts", help="print a guest's facts (prompt, "
+                        "markers, pattern, ...) as a Tcl list of name "
+                        "value pairs, for `array set`")
+    fa.add_argument("--guest", required=True)
+    fa.add_argument("--get", metavar="NAME", help="print only this fact")
     return ap
 
 
@@ -161,13 +170,47 @@ def cmd_accel(args, ap):
     return 0
 
 
+def tcl_word(value):
+    """VALUE as one Tcl list element (braced; our facts hold no braces
+    or backslashes, and a fact that does is refused)."""
+    text = str(value)
+    if any(c in text for c in "{}\\\n"):
+        raise HarnessError("fact %r cannot be braced for Tcl" % text)
+    return "{%s}" % text
+
+
+def cmd_facts(args, ap):
+    facts = profiles.get(args.guest).facts()
+    if args.get:
+        if args.get not in facts:
+            raise HarnessError("guest %s has no fact %r (it has: %s)"
+                               % (args.guest, args.get,
+                                  ", ".join(sorted(facts))))
+        print(facts[args.get])
+        return 0
+    print(" ".join("%s %s" % (name, tcl_word(value))
+                   for name, value in sorted(facts.items())))
+    return 0
+
+
+def cmd_matrix(args, ap):
+    rows = [r for r in matrix.read()
+            if args.guest in (None, r.guest)]
+    fmt = "%-15s %-7s %-13s %-31s %-25s %-7s %s"
+    print(fmt % (matrix.COLUMNS + ("here",)))
+    for r in rows:
+        why = profiles.get(r.guest).unavailable()
+        print(fmt % (r.cells() + ("skip: " + why if why else "runs",)))
+    return 0
+
+
 def main(argv=None):
     ap = _parser()
     args = ap.parse_args(argv)
     install_signal_handlers()
     try:
-        return {"run": cmd_run, "list": cmd_list,
-                "accel": cmd_accel}[args.cmd](args, ap)
+        return {"run": cmd_run, "list": cmd_list, "accel": cmd_accel,
+                "facts": cmd_facts, "matrix": cmd_matrix}[args.cmd](args, ap)
     except HarnessError as e:
         print("vm: error: %s" % e, file=sys.stderr)
         return 1

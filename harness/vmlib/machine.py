@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from . import HarnessError, accel as accelmod, disk, ports
+from . import HarnessError, accel as accelmod, disk, ports, timeouts
 from .rundir import RunDir
 from .tools import require
 
@@ -27,7 +27,8 @@ TRANSPORT_PROPS = {
     "legacy": {"disable-legacy": "off", "disable-modern": "on"},
 }
 GUEST_MAC = "52:54:00:12:34:56"
-# Sockets and port are QEMU's to create; this long at most.
+# Sockets and port are QEMU's to create; this long at most (scaled,
+# vmlib.timeouts, like every other bound here).
 STARTUP_SECONDS = 10
 STOP_SECONDS = 3
 
@@ -46,11 +47,15 @@ atexit.register(_stop_all)
 
 def install_signal_handlers():
     """Make SIGTERM and SIGHUP unwind the stack like Ctrl-C does, so the
-    finally clauses and atexit stop every QEMU."""
+    finally clauses and atexit stop every QEMU.  SIGINT gets Python's
+    KeyboardInterrupt even when the caller ignored it (a shell without
+    job control does so for commands it runs in the background), so an
+    interrupt never leaves QEMU behind."""
     def handler(signum, frame):
         raise SystemExit(128 + signum)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _child_setup(parent):
@@ -84,9 +89,14 @@ class _DefaultConfig:
 
 
 class Machine:
-    """serial: "unix" (a socket in the run directory), "unix:PATH" or
-    "stdio" (interactive).  monitor_port: 0 picks a free port.  qmp: the
-    QMP socket path (default: in the run directory)."""
+    """The only code that starts QEMU: tests, `make run`, `make bench` and
+    the DragonFly image build (images/dragonfly) all come through here.
+
+    serial: "unix" (a socket in the run directory), "unix:PATH",
+    "unix-wait" (a socket in the run directory, and QEMU holds the guest
+    until a client connects, so a dialogue misses nothing) or "stdio"
+    (interactive).  monitor_port: 0 picks a free port.  qmp: the QMP
+    socket path (default: in the run directory)."""
 
     def __init__(self, profile, config=None, accel="auto", serial="unix",
                  monitor_port=0, disk_base=None, qmp=None, label=None,
@@ -114,42 +124,52 @@ class Machine:
                 "-name", "dfly-virtio-%s" % p.name,
                 "-nodefaults", "-no-user-config", "-display", "none",
                 "-no-reboot", "-machine", c.machine,
-                "-accel", self.accel, "-smp", "1",
+                "-accel", self.accel, "-smp", str(p.smp),
                 "-m", str(p.memory_mb),
                 "-pidfile", self.run.file("qemu.pid")]
         cpu = p.cpu(self.accel)
         if cpu:
             argv += ["-cpu", cpu]
+        # The monitors come first: with serial "unix-wait" QEMU stops at
+        # the serial chardev until a client connects, and the QMP socket
+        # must exist by then (start() waits for it).
+        argv += [
+            # Loopback only: the monitor can stop and inspect the VM.
+            "-chardev", "socket,id=hmp0,host=%s,port=%d,telnet=on,"
+            "server=on,wait=off" % (ports.LOOPBACK, self.monitor_port),
+            "-mon", "chardev=hmp0,mode=readline",
+            "-chardev", "socket,id=qmp0,path=%s,server=on,wait=off"
+            % _q(self.qmp_path),
+            "-mon", "chardev=qmp0,mode=control"]
         log = "logfile=%s,logappend=on" % _q(self.serial_log)
         if self.serial_mode == "stdio":
             # signal=off: Ctrl-C goes to the guest; Ctrl-A x quits QEMU.
             argv += ["-chardev", "stdio,id=ser0,mux=on,signal=off," + log,
                      "-mon", "chardev=ser0,mode=readline"]
         else:
+            wait = "on" if self.serial_mode == "unix-wait" else "off"
             argv += ["-chardev", "socket,id=ser0,path=%s,server=on,"
-                     "wait=off,%s" % (_q(self.serial_path), log)]
-        argv += ["-serial", "chardev:ser0",
-                 # Loopback only: the monitor can stop and inspect the VM.
-                 "-chardev", "socket,id=hmp0,host=%s,port=%d,telnet=on,"
-                 "server=on,wait=off" % (ports.LOOPBACK, self.monitor_port),
-                 "-mon", "chardev=hmp0,mode=readline",
-                 "-chardev", "socket,id=qmp0,path=%s,server=on,wait=off"
-                 % _q(self.qmp_path),
-                 "-mon", "chardev=qmp0,mode=control"]
-        argv += p.boot_args(self.run, c)
-        props = _device_props(c)
-        argv += ["-drive", "file=%s,if=none,id=vblk0,format=qcow2"
-                 % _q(self.disk_path),
-                 "-device", "virtio-blk-pci,drive=vblk0,id=vblk0dev,"
-                 "serial=dfly-virtio-0" + props,
-                 "-netdev", "user,id=vnet0",
-                 # romfile=: no iPXE ROM, it only slows the boot.
-                 "-device", "virtio-net-pci,netdev=vnet0,id=vnet0dev,"
-                 "mac=%s,romfile=%s" % (GUEST_MAC, props),
-                 "-device", "virtio-balloon-pci,id=balloon0" + props]
+                     "wait=%s,%s" % (_q(self.serial_path), wait, log)]
+        argv += ["-serial", "chardev:ser0"]
+        argv += p.boot_args(self.run, self.config)
+        if p.test_devices:
+            argv += self._test_devices()
         if p.debug_exit:
             argv += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         return argv
+
+    def _test_devices(self):
+        """The devices under test: virtio-blk, -net and -balloon."""
+        props = _device_props(self.config)
+        return ["-drive", "file=%s,if=none,id=vblk0,format=qcow2"
+                % _q(self.disk_path),
+                "-device", "virtio-blk-pci,drive=vblk0,id=vblk0dev,"
+                "serial=dfly-virtio-0" + props,
+                "-netdev", "user,id=vnet0",
+                # romfile=: no iPXE ROM, it only slows the boot.
+                "-device", "virtio-net-pci,netdev=vnet0,id=vnet0dev,"
+                "mac=%s,romfile=%s" % (GUEST_MAC, props),
+                "-device", "virtio-balloon-pci,id=balloon0" + props]
 
     # -- life cycle -----------------------------------------------------
     def start(self):
@@ -186,9 +206,11 @@ class Machine:
         else:
             self.serial_path = self.run.socket("serial.sock")
         self.qmp_path = self.qmp_wanted or self.run.socket("qmp.sock")
-        self.disk_path = disk.overlay(self.disk_base or
-                                      self.profile.test_disk_base(),
-                                      self.run.file("disk.qcow2"))
+        self.disk_path = None
+        if self.profile.test_devices:
+            self.disk_path = disk.overlay(self.disk_base or
+                                          self.profile.test_disk_base(),
+                                          self.run.file("disk.qcow2"))
 
     def _launch(self):
         """Start QEMU; False if it lost its monitor port to someone."""
@@ -203,8 +225,10 @@ class Machine:
             start_new_session=True,
             preexec_fn=lambda parent=os.getpid(): _child_setup(parent))
         stderr.close()
+        self.launched = time.monotonic()
         _live.add(self)
-        deadline = time.monotonic() + STARTUP_SECONDS
+        bound = timeouts.seconds(STARTUP_SECONDS)
+        deadline = time.monotonic() + bound
         while not os.path.exists(self.qmp_path):
             if self.proc.poll() is not None:
                 err = self.stderr_text()
@@ -217,28 +241,37 @@ class Machine:
             if time.monotonic() > deadline:
                 self.stop()
                 raise HarnessError("QEMU did not open its sockets within "
-                                   "%d s" % STARTUP_SECONDS)
+                                   "%g s" % bound)
             time.sleep(0.02)
         return True
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def wait(self):
-        """Wait for QEMU to exit by itself; return its exit status."""
-        rc = self.proc.wait()
+    def wait(self, timeout=None):
+        """Wait for QEMU to exit by itself; return its exit status.
+        TIMEOUT: seconds (already scaled) before HarnessError; None waits
+        as long as QEMU runs (an interactive session)."""
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise HarnessError("%s: QEMU still running after %g s\n%s"
+                               % (self.label, timeout, self.serial_tail()))
         self._reap()
         return rc
 
     def wait_ready(self, timeout=None):
-        """Wait for the profile's readiness marker on the serial console."""
-        timeout = timeout or self.profile.boot_timeout
+        """Wait for the profile's readiness marker on the serial console,
+        at most TIMEOUT (default: the profile's boot_timeout) seconds,
+        scaled by DFLY_VIRTIO_TIMEOUT_SCALE."""
+        timeout = timeouts.seconds(timeout or self.profile.boot_timeout)
         marker = self.profile.ready_marker.encode()
         t0 = time.monotonic()
         while True:
             seen = self.serial_bytes()
             if marker in seen:
-                self.boot_seconds = time.monotonic() - t0
+                # From QEMU's start: what a person waits for.
+                self.boot_seconds = time.monotonic() - self.launched
                 self.say("%s: ready after %.1f s" % (self.label,
                                                      self.boot_seconds))
                 return self.boot_seconds
@@ -257,7 +290,7 @@ class Machine:
                                       self.serial_tail()))
             if time.monotonic() - t0 > timeout:
                 raise HarnessError("%s: no %r on the serial console within "
-                                   "%d s (accel %s)\n%s"
+                                   "%g s (accel %s)\n%s"
                                    % (self.label, self.profile.ready_marker,
                                       timeout, self.accel,
                                       self.serial_tail()))
@@ -265,7 +298,8 @@ class Machine:
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
-            for sig, wait in ((signal.SIGTERM, STOP_SECONDS),
+            for sig, wait in ((signal.SIGTERM,
+                               timeouts.seconds(STOP_SECONDS)),
                               (signal.SIGKILL, None)):
                 try:
                     os.killpg(self.proc.pid, sig)
@@ -281,7 +315,7 @@ class Machine:
     def _reap(self):
         if self.proc is not None:
             try:
-                self.proc.wait(STOP_SECONDS)
+                self.proc.wait(timeouts.seconds(STOP_SECONDS))
             except subprocess.TimeoutExpired:
                 pass
         _live.discard(self)

@@ -1,76 +1,32 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Copyright (c) 2026 The dfly-virtio Project.
-"""QEMU command lines for installing and first-booting the DragonFly image.
+"""The machines of the DragonFly image build, as vmlib.Machine profiles.
 
-Only AHCI and a VGA card (the loader wants one): no virtio device at all,
-so nothing DragonFly's own virtio drivers could claim is present while
-the image is made.  The root disk is an ide-hd on AHCI port 0 (da0 in the
-guest), the release CD on port 1 (cd0, which the kernel's -C root search
-tries first) and the pfi CD on port 2 (cd1).  The monitor listens on
-127.0.0.1 only.
+Only AHCI and a VGA card (the loader wants one): no virtio device at all
+(test_devices off), so nothing DragonFly's own virtio drivers could claim
+is present while the image is made.  The root disk is an ide-hd on AHCI
+port 0 (da0 in the guest), the release CD on port 1 (cd0, which the
+kernel's -C root search tries first) and the pfi CD on port 2 (cd1).
+vmlib.Machine starts them like every other guest: the accelerator policy
+(vmlib/accel.py), the monitors on 127.0.0.1, the serial console on a
+unix socket that the expect dialogue reaches through socat.
 """
 
 import os
-import shutil
-import socket
+import sys
 
-QEMU = "qemu-system-x86_64"
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)),
+                                "harness"))
 
+from profiles.base import Profile  # noqa: E402
 
-def kvm_usable():
-    """/dev/kvm exists and we may open it."""
-    try:
-        fd = os.open("/dev/kvm", os.O_RDWR)
-    except OSError:
-        return False
-    os.close(fd)
-    return True
-
-
-def choose_accel(request="auto"):
-    """(accel, why).  'auto' takes KVM when /dev/kvm opens; the DragonFly
-    boot is not the Linux early boot that hangs under nested KVM on some
-    hosts, and DFLY_ACCEL=tcg is there if it does."""
-    if request not in ("auto", "kvm", "tcg"):
-        raise ValueError("DFLY_ACCEL=%r: use auto, kvm or tcg" % (request,))
-    if request == "auto":
-        if kvm_usable():
-            return "kvm", "auto: /dev/kvm is usable"
-        return "tcg", "auto: /dev/kvm missing or not accessible"
-    if request == "kvm" and not kvm_usable():
-        raise ValueError("DFLY_ACCEL=kvm but /dev/kvm cannot be opened")
-    return request, "asked for %s" % request
+# Software emulation boots DragonFly several times slower than KVM.
+TCG_SLOWDOWN = 6
 
 
 def timeout_scale(accel):
-    """Software emulation boots DragonFly several times slower."""
-    return 1 if accel == "kvm" else 6
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def qemu_binary():
-    path = shutil.which(QEMU)
-    if path is None:
-        raise RuntimeError("%s not found (apt-get install qemu-system-x86)"
-                           % QEMU)
-    return path
-
-
-def _base(accel, hmp_port, mem_mb, smp):
-    argv = [QEMU, "-machine", "pc", "-accel", accel,
-            "-m", str(mem_mb), "-smp", str(smp),
-            "-nodefaults", "-vga", "std", "-display", "none",
-            "-serial", "stdio",
-            "-monitor", "tcp:127.0.0.1:%d,server=on,wait=off" % hmp_port,
-            "-device", "ahci,id=ahci"]
-    if accel == "kvm":
-        argv += ["-cpu", "host"]
-    return argv
+    return 1 if accel == "kvm" else TCG_SLOWDOWN
 
 
 def _disk(path, fmt, bus, ident, cdrom=False, bootindex=None):
@@ -86,17 +42,45 @@ def _disk(path, fmt, bus, ident, cdrom=False, bootindex=None):
     return ["-drive", drive, "-device", dev]
 
 
-def install_argv(disk, iso, pfi_iso, accel, hmp_port, mem_mb=2048, smp=2):
-    """Boot the release CD with the empty DISK and the pfi CD attached."""
-    return (_base(accel, hmp_port, mem_mb, smp)
-            + _disk(disk, "qcow2", 0, "root", bootindex=1)
-            + _disk(iso, "raw", 1, "dflycd", cdrom=True, bootindex=0)
-            + _disk(pfi_iso, "raw", 2, "pficd", cdrom=True)
-            + ["-no-reboot"])
+class ImageMachine(Profile):
+    test_devices = False
+    # The KVM probe (vmlib/accel.py) boots the machine to its marker.
+    kvm_probe_seconds = 120
+
+    def __init__(self, disks):
+        self.disks = disks
+
+    def boot_args(self, run, config):
+        return ["-vga", "std", "-device", "ahci,id=ahci"] + self.disks
 
 
-def boot_argv(disk, accel, hmp_port, mem_mb=1024, smp=1):
-    """Boot the installed image (an overlay of it) from its own disk."""
-    return (_base(accel, hmp_port, mem_mb, smp)
-            + _disk(disk, "qcow2", 0, "root", bootindex=0)
-            + ["-no-reboot"])
+class Install(ImageMachine):
+    """The release CD with the empty DISK and the pfi CD attached."""
+    name = "dragonfly-install"
+    # The loader menu, on COM1 (install.exp).
+    ready_marker = "Booting in"
+    memory_mb = 2048
+    smp = 2
+
+    def __init__(self, disk, iso, pfi_iso):
+        super().__init__(_disk(disk, "qcow2", 0, "root", bootindex=1)
+                         + _disk(iso, "raw", 1, "dflycd", cdrom=True,
+                                 bootindex=0)
+                         + _disk(pfi_iso, "raw", 2, "pficd", cdrom=True))
+
+
+class FirstBoot(ImageMachine):
+    """The installed image (an overlay of it) from its own disk."""
+    name = "dragonfly-firstboot"
+    # The kernel's banner, on the serial console of the installed image.
+    ready_marker = "The DragonFly Project"
+    memory_mb = 1024
+
+    def __init__(self, disk):
+        super().__init__(_disk(disk, "qcow2", 0, "root", bootindex=0))
+
+
+def console_argv(machine):
+    """The command an expect dialogue spawns to talk to MACHINE's serial
+    console; it ends (eof) when QEMU does."""
+    return ["socat", "-,raw,echo=0", "UNIX-CONNECT:%s" % machine.serial_path]

@@ -30,6 +30,7 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "harness"))
 sys.path.insert(0, HERE)
 
+import profiles  # noqa: E402
 from vmlib import pattern  # noqa: E402
 import cpio_newc  # noqa: E402
 
@@ -46,6 +47,18 @@ PATTERN_PATH = "etc/blkpattern.bin"
 
 class BuildError(Exception):
     pass
+
+
+def guest_facts():
+    """The linux profile's facts (harness/profiles/linux.py), and the
+    ones /init needs as sh assignments (/etc/guest-facts): the marker
+    and the prompt are written once, in the profile."""
+    facts = profiles.get("linux").facts()
+    sh = "READY_MARKER='%s'\nPROMPT='%s'\n" % (facts["ready_marker"],
+                                              facts["prompt"])
+    if sh.count("'") != 4:
+        raise BuildError("a quote in the linux profile's facts: %r" % sh)
+    return facts, sh
 
 
 def say(msg):
@@ -209,6 +222,7 @@ def module_order(moddir):
 
 
 def make_initramfs(modules, busybox):
+    facts, facts_sh = guest_facts()
     a = cpio_newc.Archive()
     for d in ("bin", "sbin", "dev", "etc", "lib", "lib/modules", "proc",
               "sys", "tmp", "root"):
@@ -231,14 +245,12 @@ def make_initramfs(modules, busybox):
         a.file("lib/modules/%s.ko" % name, data)
     a.file("etc/modules.load",
            ("\n".join(n for n, _ in modules) + "\n").encode())
+    a.file("etc/guest-facts", facts_sh.encode())
     # The guest cannot do 64-bit pattern arithmetic in busybox fast enough
-    # under TCG, so it carries the bytes for the default parameters.
-    a.file(PATTERN_PATH, pattern.pattern(pattern.DEFAULT_SEED,
-                                         pattern.DEFAULT_LBA,
-                                         pattern.DEFAULT_COUNT))
-    a.file("etc/blkpattern.params", ("%d %d %d\n" % (
-        pattern.DEFAULT_SEED, pattern.DEFAULT_LBA,
-        pattern.DEFAULT_COUNT)).encode())
+    # under TCG, so it carries the bytes for the profile's parameters.
+    params = (facts["seed"], facts["lba"], facts["count"])
+    a.file(PATTERN_PATH, pattern.pattern(*params))
+    a.file("etc/blkpattern.params", ("%d %d %d\n" % params).encode())
     return gzip.compress(a.bytes(), compresslevel=6, mtime=0)
 
 
@@ -255,7 +267,8 @@ def build(out, force=False):
     pkgs = resolve_kernel()
     bbver = apt_known("busybox-static") or "unknown"
     stamp = json.dumps({"packages": pkgs, "busybox": bbver,
-                        "recipe": recipe_hash()}, indent=1) + "\n"
+                        "recipe": recipe_hash(),
+                        "facts": guest_facts()[0]}, indent=1) + "\n"
     stamp_path = os.path.join(out, "stamp")
     if (not force and os.path.exists(stamp_path)
             and open(stamp_path).read() == stamp

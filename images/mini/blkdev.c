@@ -45,7 +45,10 @@ struct mini_blk {
 	bool			stuck;	/* a request timed out: stop */
 };
 
-static struct mini_blk the_blk;
+/* Every virtio disk QEMU gives us, in PCI order: unit 0, 1, ... */
+#define MINI_BLK_MAX		4
+static struct mini_blk	blks[MINI_BLK_MAX];
+static unsigned int	nblks;
 
 static void
 blk_req_done(void *arg, struct vioblk_req *req)
@@ -75,13 +78,14 @@ blk_features(void)
 static int
 blk_attach(struct mini_vdev *vd)
 {
-	struct mini_blk *mb = &the_blk;
+	struct mini_blk *mb;
 	int error, i;
 
-	if (mb->vd != NULL) {
-		vd->why = "only one blk device is supported";
+	if (nblks == MINI_BLK_MAX) {
+		vd->why = "no room for another blk device";
 		return (EBUSY);
 	}
+	mb = &blks[nblks];
 	error = vioblk_attach(&mb->sc, mini_vio(vd));
 	if (error != 0)
 		return (error);
@@ -97,6 +101,7 @@ blk_attach(struct mini_vdev *vd)
 		return (ENOMEM);
 	mb->vd = vd;
 	vd->softc = mb;
+	nblks++;
 	return (0);
 }
 
@@ -175,7 +180,7 @@ cmd_blk_rw(struct mini_blk *mb, bool write, int argc, char **argv)
 	void *buf = (void *)(uintptr_t)mb->sync_io.buf;
 	int error;
 
-	if (argc != 5 || !parse_u64(argv[2], &lba) ||
+	if ((argc != 5 && argc != 6) || !parse_u64(argv[2], &lba) ||
 	    !parse_u64(argv[3], &count) || !parse_u64(argv[4], &seed) ||
 	    count == 0)
 		return (CMD_USAGE);
@@ -344,29 +349,53 @@ cmd_blk_bench(struct mini_blk *mb, int argc, char **argv)
 void
 blk_flush_before_exit(void)
 {
-	struct mini_blk *mb = &the_blk;
+	struct mini_blk *mb;
 
 	/*
 	 * QEMU leaves through isa-debug-exit without closing its block
 	 * devices: a qcow2 overlay keeps only what a flush committed.
 	 */
-	if (mb->vd != NULL && !mb->stuck && mb->sc.sc_cfg.has_flush &&
-	    !vio_is_broken(mini_vio(mb->vd)))
-		(void)blk_simple(mb, VIOBLK_OP_FLUSH);
+	for (mb = blks; mb < blks + nblks; mb++)
+		if (!mb->stuck && mb->sc.sc_cfg.has_flush &&
+		    !vio_is_broken(mini_vio(mb->vd)))
+			(void)blk_simple(mb, VIOBLK_OP_FLUSH);
+}
+
+/*
+ * The disk a command names by its unit number, the last word of
+ * `blk info|flush [UNIT]' and `blk read|write LBA COUNT SEED [UNIT]';
+ * unit 0 when there is none.
+ */
+static struct mini_blk *
+blk_unit(int argc, char **argv, int unit_arg)
+{
+	uint64_t unit = 0;
+
+	if (argc > unit_arg && (!parse_u64(argv[unit_arg], &unit) ||
+	    unit >= MINI_BLK_MAX))
+		return (NULL);
+	return (&blks[unit]);
 }
 
 int
 cmd_blk(int argc, char **argv)
 {
-	struct mini_blk *mb = &the_blk;
+	struct mini_blk *mb;
+	bool rw;	/* the unit, if any, follows three numbers */
 
 	if (argc < 2)
 		return (CMD_USAGE);
+	/* bench runs on unit 0: its fifth word is not a unit. */
+	rw = strcmp(argv[1], "read") == 0 || strcmp(argv[1], "write") == 0 ||
+	    strcmp(argv[1], "bench") == 0;
+	mb = blk_unit(argc, argv, rw ? 5 : 2);
+	if (mb == NULL)
+		return (CMD_USAGE);
 	if (!devices_usable(mb->vd, "blk"))
 		return (CMD_FAIL);
-	if (strcmp(argv[1], "info") == 0 && argc == 2)
+	if (strcmp(argv[1], "info") == 0 && argc <= 3)
 		return (cmd_blk_info(mb));
-	if (strcmp(argv[1], "flush") == 0 && argc == 2)
+	if (strcmp(argv[1], "flush") == 0 && argc <= 3)
 		return (cmd_blk_flush(mb));
 	if (strcmp(argv[1], "write") == 0)
 		return (cmd_blk_rw(mb, true, argc, argv));

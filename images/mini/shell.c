@@ -26,8 +26,9 @@ static int cmd_help(int, char **);
 
 static const struct command commands[] = {
 	{ "probe", cmd_probe, "probe", "list virtio devices and their state" },
-	{ "blk", cmd_blk, "blk info | blk read|write LBA COUNT SEED | "
-	    "blk flush | blk bench read|write COUNT QD", "virtio-blk" },
+	{ "blk", cmd_blk, "blk info|flush [UNIT] | "
+	    "blk read|write LBA COUNT SEED [UNIT] | "
+	    "blk bench read|write COUNT QD", "virtio-blk, unit 0 by default" },
 	{ "net", cmd_net, "net info", "virtio-net state" },
 	{ "ping", cmd_ping, "ping A.B.C.D [COUNT]", "ICMP echo" },
 	{ "balloon", cmd_balloon, "balloon", "balloon target and actual" },

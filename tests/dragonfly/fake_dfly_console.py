@@ -17,6 +17,10 @@ import sys
 import time
 import tty
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))), "harness"))
+from vmlib import timeouts  # noqa: E402
+
 out = sys.stdout
 
 
@@ -28,7 +32,7 @@ def say(text):
 def read_until(want, limit=10.0):
     """Read stdin until WANT was typed; exit 3 (a failed fake) if not."""
     got = b""
-    end = time.monotonic() + limit
+    end = time.monotonic() + timeouts.seconds(limit)
     while want not in got:
         if time.monotonic() > end:
             say("\r\nFAKE: expected %r, got %r\r\n" % (want, got))

@@ -21,6 +21,7 @@ import dfly_pfi  # noqa: E402
 pytest.importorskip("profiles.base",
                     reason="harness profiles not in this checkout")
 from profiles import dragonfly_media as dragonfly  # noqa: E402
+from vmlib import timeouts  # noqa: E402
 
 STUBS = os.path.join(os.path.dirname(__file__), "stubs")
 SH = shutil.which("dash") or "/bin/sh"
@@ -46,7 +47,7 @@ def boot(tmp_path, mode="build", sys_tree=True, host_ko=(), env=None):
     e.update(env or {})
     res = subprocess.run([SH, os.path.join(cd, "dfly-virtio-boot.sh"), cd],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         text=True, env=e, timeout=60)
+                         text=True, env=e, timeout=timeouts.seconds(60))
     w = root / "tmp" / "dfly-virtio"
     return (res.stdout, (root / "tmp" / "stub.log").read_text(),
             (root / "tmp" / "loaded").read_text().split(), w)

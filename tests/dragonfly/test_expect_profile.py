@@ -15,6 +15,9 @@ import pytest
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EXPECT = os.path.join(TOP, "harness", "expect")
+sys.path.insert(0, os.path.join(TOP, "harness"))
+
+from vmlib import timeouts  # noqa: E402
 FAKE = os.path.join(os.path.dirname(__file__), "fake_dfly_guest.py")
 
 pytestmark = pytest.mark.skipif(
@@ -33,9 +36,10 @@ def guest(tmp_path):
         p = subprocess.Popen([sys.executable, FAKE, sock, portfile,
                               scenario])
         procs.append(p)
-        for _ in range(200):
-            if os.path.exists(portfile):
-                break
+        deadline = time.monotonic() + timeouts.seconds(10)
+        while not os.path.exists(portfile):
+            assert time.monotonic() < deadline, "fake guest did not start"
+            assert p.poll() is None, "fake guest exited"
             time.sleep(0.02)
         with open(portfile) as f:
             return sock, "127.0.0.1:" + f.read()
@@ -45,15 +49,17 @@ def guest(tmp_path):
         p.wait()
 
 
-def check(name, sock, monitor, scale="0.2"):
-    env = dict(os.environ, DFLY_VIRTIO_TIMEOUT_SCALE=scale)
+def check(name, sock, monitor, scale=0.2):
+    """Run check NAME; SCALE shortens its timeouts (for the scenarios
+    that wait for one), relative to this host's knob."""
+    env = dict(os.environ, **{timeouts.ENV: str(scale * timeouts.scale())})
     res = subprocess.run(
         ["expect", os.path.join(EXPECT, name + ".exp"), "--guest",
          "dragonfly-media", "--serial", sock, "--monitor", monitor,
          "--transport", "modern", "--seed", "24301", "--lba", "2048",
          "--count", "16"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=120, env=env)
+        timeout=timeouts.seconds(120), env=env)
     return res.returncode, res.stdout.strip()
 
 
@@ -73,13 +79,13 @@ def test_checks_pass_on_a_good_guest(guest, name, says):
 
 @pytest.mark.parametrize("scenario,name,says,scale", [
     ("builtin", "probe", "DragonFly's built-in driver attached "
-                         "(virtio_pci0)", "0.2"),
+                         "(virtio_pci0)", 0.2),
     ("no-viomb", "probe", "viomb.ko is not loaded: DFLY-VIRTIO: build "
-                          "viomb: FAILED", "0.2"),
-    ("bad-disk", "blkio", "read back from /dev/vioblk0 differs", "0.2"),
+                          "viomb: FAILED", 0.2),
+    ("bad-disk", "blkio", "read back from /dev/vioblk0 differs", 0.2),
     # Failing here means waiting out the balloon timeout (180 s scaled).
     ("balloon-stuck", "balloon", "balloon stuck at 1024 MiB, wanted 768",
-     "0.05"),
+     0.05),
 ])
 def test_checks_fail_with_the_reason(guest, scenario, name, says, scale):
     rc, out = check(name, *guest(scenario), scale=scale)

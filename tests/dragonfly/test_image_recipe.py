@@ -24,6 +24,8 @@ sys.path.insert(0, IMG)
 import dfly_media as media  # noqa: E402
 import dfly_pfi as pfi  # noqa: E402
 import dfly_qemu as vm  # noqa: E402
+from vmlib import timeouts  # noqa: E402
+from vmlib.machine import Machine  # noqa: E402
 import dfly_sys  # noqa: E402
 from dfly_phases import Phases  # noqa: E402
 
@@ -219,27 +221,41 @@ def _pairs(argv, flag):
     return [argv[i + 1] for i, a in enumerate(argv) if a == flag]
 
 
+def _argv(profile, accel):
+    """The command line vmlib.Machine gives PROFILE (no QEMU started)."""
+    m = Machine(profile, accel=accel, serial="unix-wait")
+    m.accel, m.monitor_port = accel, 4567
+    m.make_run_dir()
+    try:
+        return m.argv()
+    finally:
+        m.run.cleanup(keep=())
+
+
 def test_install_machine_has_ahci_disks_and_no_virtio_device():
-    argv = vm.install_argv("/b/disk.qcow2", "/m/dfly.iso", "/b/pfi.iso",
-                           "tcg", 4567)
-    assert not any("virtio" in a for a in argv)
+    argv = _argv(vm.Install("/b/disk.qcow2", "/m/dfly.iso", "/b/pfi.iso"),
+                 "tcg")
+    assert not any("virtio" in d for d in _pairs(argv, "-device"))
     devices = _pairs(argv, "-device")
     assert "ahci,id=ahci" in devices
     assert "ide-hd,drive=root,bus=ahci.0,bootindex=1" in devices
     assert "ide-cd,drive=dflycd,bus=ahci.1,bootindex=0" in devices
     assert "ide-cd,drive=pficd,bus=ahci.2" in devices
-    assert _pairs(argv, "-monitor") == [
-        "tcp:127.0.0.1:4567,server=on,wait=off"]
-    assert "-nodefaults" in argv and _pairs(argv, "-serial") == ["stdio"]
+    assert [c for c in _pairs(argv, "-chardev") if "id=hmp0" in c] == [
+        "socket,id=hmp0,host=127.0.0.1,port=4567,telnet=on,server=on,"
+        "wait=off"]
+    # The serial socket holds the guest until the dialogue is there.
+    ser = [c for c in _pairs(argv, "-chardev") if "id=ser0" in c]
+    assert len(ser) == 1 and ",server=on,wait=on," in ser[0]
+    assert "-nodefaults" in argv and _pairs(argv, "-smp") == ["2"]
 
 
 def test_boot_machine_boots_its_disk():
-    argv = vm.boot_argv("/b/ov.qcow2", "kvm", 1234)
+    argv = _argv(vm.FirstBoot("/b/ov.qcow2"), "kvm")
     assert "ide-hd,drive=root,bus=ahci.0,bootindex=0" in _pairs(argv,
                                                                 "-device")
     assert _pairs(argv, "-cpu") == ["host"]
-    with pytest.raises(ValueError):
-        vm.choose_accel("hvf")
+    assert not any("virtio" in d for d in _pairs(argv, "-device"))
 
 
 # -- the serial dialogue (install.exp) against a stand-in console ---------
@@ -247,10 +263,11 @@ def test_boot_machine_boots_its_disk():
 def _install_exp(tmp_path, scenario):
     log = tmp_path / "serial.log"
     res = subprocess.run(
-        ["expect", os.path.join(IMG, "install.exp"), str(log), "1", "0.05",
+        ["expect", os.path.join(IMG, "install.exp"), str(log), "1",
+         str(0.05 * timeouts.scale()),
          sys.executable, FAKE_CONSOLE, scenario],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=120)
+        timeout=timeouts.seconds(120))
     return res.returncode, res.stdout, log.read_text(errors="replace")
 
 
@@ -300,14 +317,16 @@ def _fake_release(tmp_path, listed=True, corrupt=False):
 
 def _build(tmp_path, *args, env=None):
     e = dict(os.environ, DFLY_FETCH_SYS="no")
-    for k in [k for k in e if k.startswith("DFLY_") and k != "DFLY_FETCH_SYS"]:
+    # The recipe's knobs, not the harness's (DFLY_VIRTIO_*).
+    for k in [k for k in e if k.startswith("DFLY_") and k != "DFLY_FETCH_SYS"
+              and not k.startswith("DFLY_VIRTIO_")]:
         del e[k]
     e.update(env or {})
     res = subprocess.run([sys.executable, BUILD_IMAGE, "--cache",
                           str(tmp_path / "cache"), "--until", "pficd"]
                          + list(args), stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True, env=e,
-                         timeout=120)
+                         timeout=timeouts.seconds(120))
     return res.returncode, res.stdout
 
 
@@ -373,10 +392,10 @@ def test_recipe_bad_version_is_a_clear_error(tmp_path):
 def _firstboot_exp(tmp_path, scenario):
     res = subprocess.run(
         ["expect", os.path.join(IMG, "firstboot.exp"),
-         str(tmp_path / "serial.log"), "0.05",
+         str(tmp_path / "serial.log"), str(0.05 * timeouts.scale()),
          sys.executable, FAKE_CONSOLE, scenario],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        timeout=120)
+        timeout=timeouts.seconds(120))
     return res.returncode, res.stdout
 
 
@@ -407,7 +426,7 @@ FAKE_QEMU_DIR = os.path.join(os.path.dirname(__file__), "fake-qemu")
 def test_recipe_installs_then_first_boots(tmp_path, scenario):
     src = _fake_release(tmp_path)
     env = {"PATH": FAKE_QEMU_DIR + os.pathsep + os.environ["PATH"],
-           "DFLY_ACCEL": "tcg", "DFLY_TIMEOUT_SCALE": "0.01",
+           "DFLY_ACCEL": "tcg",
            "FAKE_DFLY_INSTALL": scenario}
     args = ["--iso", str(src / (ISO + ".bz2")), "--until", "firstboot"]
     rc, out = _build(tmp_path, *args, env=env)

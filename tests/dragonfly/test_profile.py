@@ -19,7 +19,7 @@ pytest.importorskip("profiles.base",
 import profiles  # noqa: E402
 from profiles import dragonfly_media as dragonfly  # noqa: E402
 from profiles.base import Config  # noqa: E402
-from vmlib import pattern  # noqa: E402
+from vmlib import matrix, pattern  # noqa: E402
 from vmlib.rundir import RunDir  # noqa: E402
 
 
@@ -53,7 +53,8 @@ def test_the_image_path_follows_version_cache_and_override(env, tmp_path):
 def test_only_modern_devices_are_checked(env):
     # DragonFly's built-in virtio_pci claims legacy/transitional ids.
     p = profiles.get("dragonfly-media")
-    assert {c.transport for c in p.matrix()} == {"modern"}
+    rows = [r for r in matrix.read() if r.guest == "dragonfly-media"]
+    assert rows and {r.config.transport for r in rows} == {"modern"}
     assert p.config_unsupported(Config("modern")) is None
     why = p.config_unsupported(Config("transitional"))
     assert "built-in virtio_pci" in why and "--transport modern" in why
@@ -92,7 +93,8 @@ def test_boot_args_use_an_overlay_on_ahci_and_a_drivers_cd(env, tmp_path):
     before = base.read_bytes()
     env.setenv("DFLY_IMAGE", str(base))
     run = RunDir("dfly-profile-test", root=str(tmp_path / "runs"))
-    argv = profiles.get("dragonfly-media").boot_args(run, Config("modern", "pc"))
+    argv = profiles.get("dragonfly-media").boot_args(
+        run, Config("modern", "pc"))
     assert "ahci,id=ahci" in argv
     root = run.file("root.qcow2")
     assert "if=none,id=root,file=%s,format=qcow2" % root in argv

@@ -17,7 +17,6 @@ import itertools
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 
@@ -28,7 +27,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(
 sys.path.insert(0, os.path.join(TOP, "harness"))
 
 import profiles  # noqa: E402
-from vmlib import BUILD, EXPECT_DIR  # noqa: E402
+from vmlib import BUILD, EXPECT_DIR, matrix, timeouts  # noqa: E402
 from vmlib.machine import Machine, install_signal_handlers  # noqa: E402
 
 LOGS = os.path.join(BUILD, "test-results", "serial")
@@ -50,19 +49,17 @@ def _wanted():
 
 
 def guest_params():
-    """One pytest param per (profile, config); unavailable profiles give
-    one skipped param carrying their reason."""
+    """One pytest param per row of harness/matrix.cfg; the rows of a
+    guest that cannot boot here are skipped with its reason."""
     out = []
-    for name in _wanted():
-        prof = profiles.get(name)
-        why = prof.unavailable()
-        if why:
-            out.append(pytest.param((name, None), id=name, marks=pytest.mark.
-                                    skip(reason="%s: %s" % (name, why))))
+    wanted = _wanted()
+    for row in matrix.read():
+        if row.guest not in wanted:
             continue
-        for config in prof.matrix():
-            out.append(pytest.param((name, config),
-                                    id="%s-%s" % (name, config.id)))
+        why = profiles.get(row.guest).unavailable()
+        marks = [pytest.mark.skip(reason="%s: %s" % (row.guest, why))] \
+            if why else []
+        out.append(pytest.param(row, id=row.id, marks=marks))
     return out
 
 
@@ -70,10 +67,11 @@ def _safe(name):
     return re.sub(r"[^A-Za-z0-9_.=-]+", "_", name)
 
 
-def boot(profile, config, label=None):
+def boot(profile, config, label=None, timeout=None):
     """Start and wait for PROFILE (a name or a Profile instance, e.g. a
-    subclass with another kernel command line) in CONFIG; the caller stops
-    it."""
+    subclass with another kernel command line) in CONFIG, at most TIMEOUT
+    seconds (scaled; default the profile's boot_timeout); the caller
+    stops it."""
     if isinstance(profile, str):
         profile = profiles.get(profile)
     m = Machine(profile, config,
@@ -81,7 +79,7 @@ def boot(profile, config, label=None):
                 serial="unix", label=label)
     try:
         m.start()
-        m.wait_ready()
+        m.wait_ready(timeout)
     except BaseException:
         keep_log(m)
         m.cleanup()
@@ -134,8 +132,8 @@ def shut_down(m):
 
 @pytest.fixture(scope="module", params=guest_params())
 def guest(request):
-    name, config = request.param
-    m = boot(name, config)
+    row = request.param
+    m = boot(row.guest, row.config, timeout=row.timeout)
     try:
         yield m
     finally:
@@ -160,52 +158,16 @@ def boot_guest():
             shut_down(m)
 
 
-class Shell:
-    """A guest's shell over the serial socket, one command at a time:
-    run() sends a line and returns what came before the next prompt."""
-
-    def __init__(self, path, prompt="mini> ", timeout=30):
-        self.prompt = prompt.encode()
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
-        self.sock.connect(path)
-        self.buf = b""
-        self.run("")
-
-    def read_until(self, text):
-        """Wait for TEXT (e.g. a background command's line); return what
-        came up to and including it."""
-        want = text.encode()
-        while want not in self.buf:
-            data = self.sock.recv(4096)
-            if not data:
-                raise AssertionError("serial console closed")
-            self.buf += data
-        out, _, self.buf = self.buf.partition(want)
-        return (out + want).decode(errors="replace").replace("\r", "")
-
-    def run(self, cmd):
-        self.sock.sendall(cmd.encode() + b"\r")
-        out = self.read_until(self.prompt.decode())
-        return out[:-len(self.prompt)]
-
-    def close(self):
-        self.sock.close()
-
-
 def run_expect(m, name):
-    """Run harness/expect/NAME.exp against machine M; (status, output)."""
-    seed, lba, count = m.profile.blk_params
+    """Run harness/expect/NAME.exp against machine M; (status, output).
+    The block pattern and the prompt come from the profile's facts."""
     argv = [shutil.which("expect") or "expect",
             os.path.join(EXPECT_DIR, name + ".exp"),
             "--guest", m.profile.name, "--serial", m.serial_path,
             "--monitor", "127.0.0.1:%d" % m.monitor_port,
-            "--transport", m.config.transport,
-            "--seed", str(seed), "--lba", str(lba), "--count", str(count)]
-    env = dict(os.environ)
-    scale = m.profile.timeout_scale * float(
-        env.get("DFLY_VIRTIO_TIMEOUT_SCALE", "1"))
-    env["DFLY_VIRTIO_TIMEOUT_SCALE"] = str(scale)
+            "--transport", m.config.transport]
+    scale = m.profile.timeout_scale * timeouts.scale()
+    env = dict(os.environ, **{timeouts.ENV: str(scale)})
     try:
         r = subprocess.run(argv, env=env, text=True, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT,

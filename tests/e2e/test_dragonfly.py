@@ -7,19 +7,20 @@ read-only disk, INTx when MSI-X is turned off, and the control row
 really running DragonFly's own drivers."""
 
 import os
+import re
 import time
 
 import pytest
 
 # conftest puts harness/ on sys.path.
-from conftest import Shell, check, run_expect
+from conftest import check, run_expect
 
 import profiles
 from profiles.base import Config
 from profiles.dragonfly import DragonFlyKernel
 from vmlib import disk, pattern
+from vmlib.serial import Console
 
-PROMPT = DragonFlyKernel.prompt
 MODULES = "/boot/modules"
 
 
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.skipif(_skip_reason() is not None,
 
 
 def probe_lines(sh):
-    return [ln for ln in sh.run("probe").splitlines() if " ok on " in ln]
+    return [ln for ln in sh.command("probe").splitlines() if " ok on " in ln]
 
 
 def wait_for(sh, seen, text):
@@ -43,12 +44,12 @@ def wait_for(sh, seen, text):
     between our commands); return it with more read until TEXT is in it."""
     if text in seen:
         return seen
-    return seen + sh.read_until(text)
+    return seen + sh.expect(re.escape(text.encode()), timeout=120) + text
 
 
 def assert_alive(sh):
     """The kernel still runs commands (and is not sitting in DDB)."""
-    out = sh.run("sysctl kern.osrelease")
+    out = sh.command("sysctl kern.osrelease")
     assert "kern.osrelease: " in out, out
 
 
@@ -77,22 +78,21 @@ def guest(boot_guest):
 
 @pytest.fixture
 def sh(guest):
-    s = Shell(guest.serial_path, PROMPT, timeout=120)
-    yield s
-    s.close()
+    with Console.of(guest, timeout=120) as con:
+        yield con
 
 
 def test_kldunload_vioif_during_ping(sh):
     """vioif goes away under a running ping and comes back working."""
-    assert "ifup: vioif0 10.0.2.15/24 up" in sh.run(
+    assert "ifup: vioif0 10.0.2.15/24 up" in sh.command(
         "ifup vioif0 10.0.2.15/24")
-    out = sh.run("bg ping 10.0.2.2 50")
+    out = sh.command("bg ping 10.0.2.2 50")
     assert "bg: started pid" in out, out
     seen = wait_for(sh, out, "ping: seq 3 reply")
-    out = sh.run("kldunload vioif")
+    out = sh.command("kldunload vioif")
     assert "kldunload: vioif unloaded" in out, out
     seen += out
-    out = sh.run("probe")
+    out = sh.command("probe")
     seen += out
     assert " net " not in out, out
     # The ping outlives its interface: its later echoes fail or go
@@ -100,11 +100,11 @@ def test_kldunload_vioif_during_ping(sh):
     seen = wait_for(sh, seen, " replies")
     assert "/50 replies" in seen and "50/50" not in seen, seen
     assert_alive(sh)
-    out = sh.run("kldload %s/vioif.ko" % MODULES)
+    out = sh.command("kldload %s/vioif.ko" % MODULES)
     assert "kldload: " in out and "loaded as id" in out, out
     assert [ln for ln in probe_lines(sh) if ln.startswith("vioif0 net ")]
-    sh.run("ifup vioif0 10.0.2.15/24")
-    out = sh.run("ping 10.0.2.2 3")
+    sh.command("ifup vioif0 10.0.2.15/24")
+    out = sh.command("ping 10.0.2.2 3")
     assert "ping: 3/3 replies" in out, out
 
 
@@ -113,11 +113,11 @@ def test_kldunload_vioblk_during_reads(sh):
     survives, and the disk is back and intact after kldload."""
     seed, lba, count = pattern.DEFAULT_SEED, 4096, 128
     args = "%d %d %d" % (lba, count, seed)
-    assert "ok" in sh.run("blk write %s" % args)
-    out = sh.run("bg repeat 100000 blk read %s" % args)
+    assert "ok" in sh.command("blk write %s" % args)
+    out = sh.command("bg repeat 100000 blk read %s" % args)
     assert "bg: started pid" in out, out
     seen = wait_for(sh, out, "blk read: ")
-    out = sh.run("kldunload vioblk")
+    out = sh.command("kldunload vioblk")
     seen += out
     unloaded = "kldunload: vioblk unloaded" in out
     assert unloaded or "EBUSY" in out, out
@@ -127,17 +127,17 @@ def test_kldunload_vioblk_during_reads(sh):
         seen = wait_for(sh, seen, "repeat: run ")
         assert "error: blk read" in seen and "mismatch" not in seen, seen
         assert_alive(sh)
-        out = sh.run("kldload %s/vioblk.ko" % MODULES)
+        out = sh.command("kldload %s/vioblk.ko" % MODULES)
         assert "loaded as id" in out, out
     assert_alive(sh)
-    out = sh.run("blk read %s" % args)
+    out = sh.command("blk read %s" % args)
     assert "blk read: %d sectors at LBA %d ok" % (count, lba) in out, out
 
 
 def test_intx_when_msix_is_off(boot_guest):
     m = boot_guest("dragonfly", Config("modern", "q35", options={
         "hw.vio.pci.disable_msix": "1"}), "dragonfly-intx")
-    sh = Shell(m.serial_path, PROMPT, timeout=120)
+    sh = Console.of(m, timeout=120)
     try:
         lines = probe_lines(sh)
     finally:
@@ -152,10 +152,10 @@ def test_intx_when_msix_is_off(boot_guest):
 def test_control_row_runs_dragonflys_own_drivers(boot_guest):
     m = boot_guest("dragonfly", Config("transitional", "pc", options={
         "drivers": "dragonfly"}), "dragonfly-control")
-    sh = Shell(m.serial_path, PROMPT, timeout=120)
+    sh = Console.of(m, timeout=120)
     try:
         names = sorted(ln.split()[0] for ln in probe_lines(sh))
-        kld = sh.run("kldstat")
+        kld = sh.command("kldstat")
     finally:
         sh.close()
     assert names == ["vtballoon0", "vtblk0", "vtnet0"], names
@@ -171,14 +171,14 @@ def test_two_disks_and_a_read_only_one(boot_guest, tmp_path):
         f.write(pattern.pattern(seed, lba, count))
     m = boot_guest(WithDisks(str(ro)), Config("transitional", "q35"),
                    "dragonfly-disks")
-    sh = Shell(m.serial_path, PROMPT, timeout=120)
+    sh = Console.of(m, timeout=120)
     try:
         disks = [ln.split()[0] for ln in probe_lines(sh) if " blk " in ln]
         assert len(disks) == 3, disks
         # Which disk is which: by the serial number QEMU gave each.
         by_serial = {}
         for dev in disks:
-            out = sh.run("sysctl dev.vioblk.%s.serial" % dev[len("vioblk"):])
+            out = sh.command("sysctl dev.vioblk.%s.serial" % dev[len("vioblk"):])
             by_serial[out.strip().rsplit(": ", 1)[-1]] = dev
         assert sorted(by_serial) == ["dfly-virtio-%d" % i for i in range(3)]
         main, rw, ro_dev = (by_serial["dfly-virtio-%d" % i]
@@ -186,22 +186,22 @@ def test_two_disks_and_a_read_only_one(boot_guest, tmp_path):
         args = "%d %d" % (lba, count)
         # Two writable disks, each with its own data.
         for dev, s in ((main, seed), (rw, seed + 7)):
-            out = sh.run("blk write %s %d %s" % (args, s, dev))
+            out = sh.command("blk write %s %d %s" % (args, s, dev))
             assert "blk write: %d sectors at LBA %d ok" % (count, lba) \
                 in out, out
         for dev, s in ((main, seed), (rw, seed + 7)):
-            out = sh.run("blk read %s %d %s" % (args, s, dev))
+            out = sh.command("blk read %s %d %s" % (args, s, dev))
             assert "blk read: %d sectors at LBA %d ok" % (count, lba) \
                 in out, out
         # The read-only disk reads what the host put there ...
-        out = sh.run("blk read %s %d %s" % (args, seed, ro_dev))
+        out = sh.command("blk read %s %d %s" % (args, seed, ro_dev))
         assert "blk read: %d sectors at LBA %d ok" % (count, lba) in out, \
             out
         # ... and refuses writes with an error, not a hang or a panic.
-        out = sh.run("blk write %s %d %s" % (args, seed + 1, ro_dev))
+        out = sh.command("blk write %s %d %s" % (args, seed + 1, ro_dev))
         assert "error: blk write: /dev/%s at LBA %d: EROFS" % (ro_dev, lba) \
             in out, out
-        out = sh.run("blk read %s %d %s" % (args, seed, ro_dev))
+        out = sh.command("blk read %s %d %s" % (args, seed, ro_dev))
         assert "ok" in out, out
     finally:
         sh.close()
@@ -216,9 +216,9 @@ def test_halt_leaves_qemu_with_the_status(boot_guest):
     the harness reads it back from QEMU's exit status."""
     m = boot_guest("dragonfly", Config("transitional", "pc"),
                    "dragonfly-halt")
-    sh = Shell(m.serial_path, PROMPT, timeout=120)
+    sh = Console.of(m, timeout=120)
     try:
-        sh.sock.sendall(b"halt 5\r")
+        sh.send("halt 5")
         rc = m.wait()
     finally:
         sh.close()
@@ -230,10 +230,10 @@ def test_a_panic_fails_the_check_at_once_with_a_backtrace(boot_guest):
     and DDB's trace, instead of a timeout much later."""
     m = boot_guest("dragonfly", Config("transitional", "pc"),
                    "dragonfly-panic")
-    sh = Shell(m.serial_path, PROMPT, timeout=120)
+    sh = Console.of(m, timeout=120)
     try:
-        sh.sock.sendall(b"sysctl debug.panic=1\r")
-        sh.read_until("db> ")
+        sh.send("sysctl debug.panic=1")
+        sh.expect(rb"db> ", timeout=120)
     finally:
         sh.close()
     t0 = time.monotonic()

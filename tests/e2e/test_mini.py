@@ -13,11 +13,13 @@ import time
 import pytest
 
 # conftest puts harness/ on sys.path.
-from conftest import boot, check, shut_down, Shell
+from conftest import boot, check, shut_down
 
 from profiles.base import Config
 from profiles.mini import Mini
+from vmlib import disk, pattern, timeouts
 from vmlib.qmp import QMP
+from vmlib.serial import Console
 
 pytestmark = pytest.mark.skipif(
     "mini" not in os.environ.get("DFLY_VIRTIO_GUESTS", "mini").split(","),
@@ -45,11 +47,8 @@ def test_intx(boot_guest, machine):
     I/O APIC, and block I/O and ping still complete."""
     m = boot_guest(MiniCmdline("intx"), Config("modern", machine),
                    "mini-intx-" + machine)
-    sh = Shell(m.serial_path)
-    try:
-        out = sh.run("probe")
-    finally:
-        sh.close()
+    with Console.of(m) as sh:
+        out = sh.command("probe")
     for dev in ("blk", "net", "balloon"):
         line = [ln for ln in out.splitlines() if " %s " % dev in ln]
         assert line and line[0].endswith(" intx ok"), out
@@ -69,39 +68,30 @@ def test_intx(boot_guest, machine):
     ("net", "error: bad arguments"),
 ])
 def test_bad_input(mini, cmd, error):
-    sh = Shell(mini.serial_path)
-    try:
-        out = sh.run(cmd)
+    with Console.of(mini) as sh:
+        out = sh.command(cmd)
         assert error in out and "usage: " in out, out
         # The shell is still there and still works.
-        assert "mem: total" in sh.run("mem")
-    finally:
-        sh.close()
+        assert "mem: total" in sh.command("mem")
 
 
 def test_blk_beyond_capacity(mini):
-    sh = Shell(mini.serial_path)
-    try:
-        out = sh.run("blk write 131072 1 1")
-    finally:
-        sh.close()
+    with Console.of(mini) as sh:
+        out = sh.command("blk write 131072 1 1")
     assert "error: LBA 131072 + 1 beyond capacity 131072" in out, out
 
 
 def test_balloon_stats_reach_host(mini):
     """The guest answers the host's statistics requests on the stats
     queue with its own view of memory."""
-    sh = Shell(mini.serial_path)
-    try:
-        out = sh.run("mem")
-    finally:
-        sh.close()
+    with Console.of(mini) as sh:
+        out = sh.command("mem")
     total_kib = int(out.split("total ")[1].split()[0])
     qmp = QMP(mini.qmp_path)
     try:
         qmp.command("qom-set", path="/machine/peripheral/balloon0",
                     property="guest-stats-polling-interval", value=1)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + timeouts.seconds(20)
         while True:
             got = qmp.command("qom-get", path="/machine/peripheral/balloon0",
                               property="guest-stats")
@@ -119,12 +109,9 @@ def test_balloon_stats_reach_host(mini):
 def test_halt_exit_status(boot_guest):
     """halt CODE leaves QEMU through isa-debug-exit with (CODE << 1) | 1."""
     m = boot_guest("mini", Config("modern", "pc"), "mini-halt")
-    sh = Shell(m.serial_path)
-    try:
-        sh.sock.sendall(b"halt 21\r")
-        rc = m.wait()
-    finally:
-        sh.close()
+    with Console.of(m) as sh:
+        sh.send("halt 21")
+        rc = m.wait(timeouts.seconds(10))
     assert rc == (21 << 1) | 1
 
 
@@ -137,8 +124,8 @@ class MiniPeerNic(Mini):
         self.guest_sock = guest_sock
         self.test_sock = test_sock
 
-    def boot_args(self, run):
-        return super().boot_args(run) + [
+    def boot_args(self, run, config):
+        return super().boot_args(run, config) + [
             "-netdev", "dgram,id=peer,local.type=unix,local.path=%s,"
             "remote.type=unix,remote.path=%s"
             % (self.guest_sock, self.test_sock),
@@ -178,6 +165,7 @@ def echo_request(guest_mac, ident, seq, payload):
 
 def receive(sock, want, seconds=10):
     """The first frame for which want(frame) is true."""
+    seconds = timeouts.seconds(seconds)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         sock.settimeout(max(0.1, deadline - time.monotonic()))
@@ -187,7 +175,7 @@ def receive(sock, want, seconds=10):
             break
         if want(frame):
             return frame
-    raise AssertionError("no such frame from the guest in %d s" % seconds)
+    raise AssertionError("no such frame from the guest in %g s" % seconds)
 
 
 def test_answers_arp_and_ping(tmp_path):
@@ -221,11 +209,8 @@ def test_answers_arp_and_ping(tmp_path):
         assert inet_cksum(ip) == 0 and inet_cksum(icmp) == 0
         assert struct.unpack("!HH", icmp[4:8]) == (0x4242, 7)
         assert icmp[8:] == payload
-        sh = Shell(m.serial_path)
-        try:
-            out = sh.run("net info")
-        finally:
-            sh.close()
+        with Console.of(m) as sh:
+            out = sh.command("net info")
         assert "answered arp 1 echo 1" in out, out
     finally:
         sock.close()
@@ -258,11 +243,8 @@ def assert_ring_features(out, off):
 def test_ring_features_for_every_device(mini):
     """The core asks for indirect descriptors and event index for blk,
     net and balloon alike, as the DragonFly modules do."""
-    sh = Shell(mini.serial_path)
-    try:
-        assert_ring_features(sh.run("probe"), ())
-    finally:
-        sh.close()
+    with Console.of(mini) as sh:
+        assert_ring_features(sh.command("probe"), ())
 
 
 @pytest.mark.parametrize("prop", sorted(RING_FEATURES))
@@ -271,9 +253,51 @@ def test_ring_feature_off_for_every_device(boot_guest, prop):
     three devices, and the balloon still moves without it."""
     m = boot_guest("mini", Config("modern", "q35", {prop: "off"}),
                    "mini-ring-" + prop)
-    sh = Shell(m.serial_path)
-    try:
-        assert_ring_features(sh.run("probe"), (prop,))
-    finally:
-        sh.close()
+    with Console.of(m) as sh:
+        assert_ring_features(sh.command("probe"), (prop,))
     check(m, "balloon")
+
+
+class MiniTwoDisks(Mini):
+    """The mini with a second virtio disk (serial dfly-virtio-1)."""
+
+    def boot_args(self, run, config):
+        self.second = disk.overlay(self.test_disk_base(),
+                                   run.file("disk1.qcow2"))
+        return super().boot_args(run, config) + [
+            "-drive", "file=%s,if=none,id=vblk1,format=qcow2" % self.second,
+            "-device", "virtio-blk-pci,drive=vblk1,serial=dfly-virtio-1"]
+
+
+def test_two_disks_both_attach_and_keep_their_own_data(boot_guest):
+    """Every virtio disk attaches, and each unit holds what was written
+    to it: the host finds each seed's pattern in its own image."""
+    prof = MiniTwoDisks()
+    m = boot_guest(prof, Config("modern", "q35"), "mini-two-disks")
+    seed, lba, count = prof.blk_params
+    with Console.of(m) as sh:
+        probe = sh.command("probe")
+        assert probe.count(" blk modern ") == 2, probe
+        for unit in (0, 1):
+            out = sh.command("blk write %d %d %d %d"
+                             % (lba, count, seed + unit, unit))
+            assert "blk write: %d sectors at LBA %d ok" % (count, lba) \
+                in out, out
+            assert "blk flush: ok" in sh.command("blk flush %d" % unit)
+        for unit in (0, 1):
+            out = sh.command("blk read %d %d %d %d"
+                             % (lba, count, seed + unit, unit))
+            assert "blk read: %d sectors at LBA %d ok" % (count, lba) \
+                in out, out
+        assert "error: bad arguments" in sh.command("blk info 9")
+        # Which image is which unit: the serial number QEMU gave each.
+        images = {"dfly-virtio-0": m.disk_path, "dfly-virtio-1": prof.second}
+        unit_image = {}
+        for unit in (0, 1):
+            info = sh.command("blk info %d" % unit)
+            serial = info.split("serial '", 1)[1].split("'", 1)[0]
+            unit_image[unit] = images[serial]
+    assert sorted(unit_image.values()) == sorted(images.values())
+    for unit, image in unit_image.items():
+        data = disk.read_sectors(image, lba, count, m.run.file("v.raw"))
+        assert pattern.first_mismatch(data, seed + unit, lba, count) is None

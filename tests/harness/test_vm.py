@@ -25,14 +25,16 @@ sys.path.insert(0, HARNESS)
 
 import profiles  # noqa: E402
 from profiles.base import Config, Profile  # noqa: E402
-from vmlib import HarnessError, accel, disk, pattern, ports  # noqa: E402
+from vmlib import (HarnessError, accel, disk, matrix,  # noqa: E402
+                   pattern, ports, timeouts)
 from vmlib.machine import Machine  # noqa: E402
 
 
 def vm(*args, env=None, timeout=60):
     return subprocess.run([sys.executable, VM] + list(args), env=env,
                           text=True, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=timeout)
+                          stderr=subprocess.PIPE,
+                          timeout=timeouts.seconds(timeout))
 
 
 # --- options -----------------------------------------------------------------
@@ -85,6 +87,54 @@ def test_config_rejects_unknown_values():
         Config("modern", "isapc")
     assert Config("legacy", "q35", {"event_idx": "off"}).id == \
         "legacy-q35-event_idx=off"
+
+
+# --- the matrix table --------------------------------------------------------
+
+def test_matrix_prints_every_row_of_the_table():
+    rows = matrix.read()
+    assert {r.guest for r in rows} == set(profiles.names())
+    r = vm("matrix")
+    assert r.returncode == 0
+    n = len(matrix.COLUMNS)
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[:n] == list(matrix.COLUMNS)
+    assert [ln.split()[:n] for ln in lines[1:]] == [list(row.cells())
+                                                    for row in rows]
+
+
+@pytest.mark.parametrize("line,why", [
+    ("nosuch pc modern - - -", "no guest profile 'nosuch'"),
+    ("mini pc modern - -", "want 6 columns"),
+    ("mini isapc modern - - -", "machine 'isapc'"),
+    ("mini pc modern event_idx - - -", "want 6 columns"),
+    ("mini pc modern event_idx - -", "props wants NAME=VALUE"),
+    ("mini pc modern - msix -", "props wants NAME=VALUE"),
+    ("mini pc modern - - 0", "timeout must be > 0"),
+    ("dragonfly-media pc legacy - - -", "dragonfly-media refuses legacy-pc"),
+    ("dragonfly pc modern - drivers=dragonfly -",
+     "dragonfly refuses modern-pc-drivers=dragonfly"),
+    ("mini pc modern - - -\nmini pc modern - - 5", "same configuration as"),
+])
+def test_a_bad_matrix_row_is_named_by_its_line(tmp_path, line, why):
+    cfg = tmp_path / "matrix.cfg"
+    cfg.write_text("# comment\n\n" + line + "  # trailing comment\n")
+    with pytest.raises(HarnessError, match=why) as e:
+        matrix.read(str(cfg))
+    assert ("%s:%d:" % (cfg, 2 + line.count("\n") + 1)) in str(e.value)
+
+
+def test_a_matrix_row_carries_its_config_and_timeout(tmp_path):
+    cfg = tmp_path / "matrix.cfg"
+    cfg.write_text("linux q35 legacy indirect_desc=off,event_idx=off - 45\n"
+                   "mini pc modern - - -\n"
+                   "dragonfly pc transitional - hw.vio.pci.disable_msix=1 -\n")
+    a, b, c = matrix.read(str(cfg))
+    assert a.id == "linux-legacy-q35-event_idx=off-indirect_desc=off"
+    assert a.config.props == {"event_idx": "off", "indirect_desc": "off"}
+    assert a.timeout == 45 and b.timeout is None
+    assert c.config.options == {"hw.vio.pci.disable_msix": "1"}
+    assert c.id == "dragonfly-transitional-pc-hw.vio.pci.disable_msix=1"
 
 
 # --- ports -------------------------------------------------------------------
@@ -153,14 +203,28 @@ def test_first_mismatch_finds_the_bad_sector():
     assert pattern.first_mismatch(good[:600], 7, 100, 4) == 101
 
 
-def test_expect_defaults_match_the_python_pattern():
-    with open(os.path.join(HARNESS, "expect", "lib.tcl")) as f:
-        tcl = f.read()
-    for name, value in (("seed", pattern.DEFAULT_SEED),
-                        ("lba", pattern.DEFAULT_LBA),
-                        ("count", pattern.DEFAULT_COUNT)):
-        m = re.search(r"set opt\(%s\) (\S+)" % name, tcl)
-        assert int(m.group(1), 0) == value, name
+@pytest.mark.parametrize("guest", profiles.names())
+def test_tcl_reads_the_profile_facts(guest):
+    """`vm facts` is what the expect scripts read: Tcl's array set must
+    give back every fact of the Python profile, spaces and all."""
+    facts = profiles.get(guest).facts()
+    assert facts["prompt"] and facts["ready_marker"]
+    script = ("array set f [exec %s %s facts --guest %s]\n"
+              "foreach k [lsort [array names f]] "
+              "{ puts \"$k=$f($k)|\" }" % (sys.executable, VM, guest))
+    r = subprocess.run(["tclsh"], input=script, text=True,
+                       stdout=subprocess.PIPE, timeout=timeouts.seconds(30))
+    assert r.returncode == 0
+    assert r.stdout.split("|\n")[:-1] == [
+        "%s=%s" % kv for kv in sorted(facts.items())]
+
+
+def test_a_fact_is_printed_alone_or_refused():
+    r = vm("facts", "--guest", "mini", "--get", "prompt")
+    assert r.returncode == 0
+    assert r.stdout == profiles.get("mini").prompt + "\n"
+    r = vm("facts", "--guest", "mini", "--get", "colour")
+    assert r.returncode == 1 and "has no fact 'colour'" in r.stderr
 
 
 # --- expect scripts ----------------------------------------------------------
@@ -169,7 +233,8 @@ def expect(check, *args):
     return subprocess.run(["expect", os.path.join(HARNESS, "expect",
                                                   check + ".exp")] +
                           list(args), text=True, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, timeout=30)
+                          stderr=subprocess.STDOUT,
+                          timeout=timeouts.seconds(30))
 
 
 @pytest.mark.parametrize("check", ["probe", "blkio", "ping", "balloon"])
@@ -193,16 +258,21 @@ def test_expect_with_a_silent_guest_gives_up(tmp_path):
     srv = socket.socket(socket.AF_UNIX)
     srv.bind(path)
     srv.listen()
-    env = dict(os.environ, DFLY_VIRTIO_TIMEOUT_SCALE="0.2")
+    # serial_sync tries three times, 10 s each, scaled.
+    child_scale = 0.2 * timeouts.scale()
+    bound = 3 * 10 * child_scale
+    env = dict(os.environ, DFLY_VIRTIO_TIMEOUT_SCALE=str(child_scale))
     t0 = time.monotonic()
     r = subprocess.run(["expect", os.path.join(HARNESS, "expect",
                                                "probe.exp"),
                         "--guest", "linux", "--serial", path], env=env,
-                       text=True, stdout=subprocess.PIPE, timeout=60)
+                       text=True, stdout=subprocess.PIPE,
+                       timeout=timeouts.seconds(60))
+    elapsed = time.monotonic() - t0
     srv.close()
     assert r.returncode == 1
     assert "no shell prompt" in r.stdout
-    assert time.monotonic() - t0 < 30
+    assert elapsed < bound + timeouts.seconds(10)
 
 
 # --- accelerator choice ------------------------------------------------------
@@ -297,7 +367,7 @@ def launch(tmp_path, tag):
                           "--serial", "unix:%s" % (tmp_path / tag)],
                          stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                          text=True)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + timeouts.seconds(60)
     seen = ""
     while time.monotonic() < deadline:
         r, _, _ = select.select([p.stderr], [], [], 1)
@@ -316,7 +386,7 @@ def launch(tmp_path, tag):
 
 
 def gone(pid, seconds=10):
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + timeouts.seconds(seconds)
     while time.monotonic() < deadline:
         try:
             with open("/proc/%d/stat" % pid) as f:
@@ -355,7 +425,7 @@ def test_two_runs_at_once_do_not_collide(tmp_path):
     finally:
         for p in (a, b):
             p.terminate()
-            p.wait(20)
+            p.wait(timeouts.seconds(20))
     assert gone(qa) and gone(qb)
 
 
@@ -374,24 +444,76 @@ def test_qemu_accepts_the_command_line_of_a_property_config():
     assert not m.alive()
 
 
-def test_a_guest_that_never_gets_ready_fails_in_bounded_time():
-    class Mute(type(profiles.get("linux"))):
+def test_a_guest_that_never_gets_ready_fails_within_its_bound():
+    """wait_ready gives up after its own bound, however far the guest
+    got: the test measures the bound, not the guest's boot speed."""
+    class Mute(type(profiles.get("mini"))):
         ready_marker = "THIS-NEVER-APPEARS"
-        boot_timeout = 5
+    bound = 2
     m = Machine(Mute(), accel="tcg", say=lambda msg: None)
-    t0 = time.monotonic()
     try:
         m.start()
+        t0 = time.monotonic()
         with pytest.raises(HarnessError) as e:
-            m.wait_ready()
+            m.wait_ready(bound)
+        elapsed = time.monotonic() - t0
+        log = m.serial_bytes().decode("utf-8", "replace")
     finally:
         m.cleanup()
-    assert time.monotonic() - t0 < 30
+    scaled = timeouts.seconds(bound)
+    assert scaled <= elapsed < scaled + timeouts.seconds(5)
     msg = str(e.value)
-    assert "no 'THIS-NEVER-APPEARS' on the serial console within 5 s" in msg
-    # The failure carries the console's tail: the guest got this far.
-    assert "last" in msg and "DFLY-VIRTIO-LINUX-READY" in msg
+    assert ("no 'THIS-NEVER-APPEARS' on the serial console within %g s"
+            % scaled) in msg
+    # The failure carries the console's tail, whatever it holds by then.
+    head, _, tail = msg.partition("--- last ")
+    assert m.serial_log in tail
+    for line in tail.splitlines()[1:]:
+        assert line in log
     assert not m.alive()
+
+
+def test_serial_tail_is_the_end_of_the_log(tmp_path):
+    m = Machine(profiles.get("linux"))
+    m.serial_log = str(tmp_path / "serial.log")
+    assert m.serial_tail() == "--- last 0 lines of %s ---\n" % m.serial_log
+    lines = [b"line %d\r\n" % i for i in range(40)]
+    with open(m.serial_log, "wb") as f:
+        f.write(b"".join(lines))
+    tail = m.serial_tail(lines=3).splitlines()
+    assert tail == ["--- last 3 lines of %s ---" % m.serial_log,
+                    "line 37", "line 38", "line 39"]
+    # From an offset: only what came after it.
+    offset = len(b"".join(lines[:39]))
+    assert m.serial_tail(offset=offset).splitlines()[1:] == ["line 39"]
+
+
+def test_timeout_scale_is_one_knob(monkeypatch):
+    monkeypatch.setenv(timeouts.ENV, "2.5")
+    assert timeouts.seconds(4) == 10
+    monkeypatch.delenv(timeouts.ENV)
+    assert timeouts.seconds(4) == 4
+    for bad in ("0", "-1", "fast"):
+        monkeypatch.setenv(timeouts.ENV, bad)
+        with pytest.raises(HarnessError, match=timeouts.ENV):
+            timeouts.scale()
+
+
+def test_unix_wait_holds_the_guest_until_the_console_is_there():
+    """serial "unix-wait" (the DragonFly image build's dialogues): QEMU
+    is up, but the guest prints nothing until a client connects."""
+    m = Machine(profiles.get("mini"), accel="tcg", serial="unix-wait",
+                say=lambda msg: None)
+    try:
+        m.start()
+        held = 1.0
+        time.sleep(held)
+        assert m.alive() and m.serial_bytes() == b""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(m.serial_path)
+            assert m.wait_ready() > held
+    finally:
+        m.cleanup()
 
 
 def test_disk_option_puts_an_overlay_over_the_given_base(tmp_path):
@@ -422,6 +544,7 @@ def test_interactive_run_on_a_terminal(tmp_path):
 
     def wait_for(what, seconds=90):
         nonlocal seen
+        seconds = timeouts.seconds(seconds)
         deadline = time.monotonic() + seconds
         while what not in seen:
             left = deadline - time.monotonic()
@@ -434,11 +557,11 @@ def test_interactive_run_on_a_terminal(tmp_path):
                 pytest.fail("terminal closed before %r" % what)
     try:
         wait_for(b"telnet 127.0.0.1 ")
-        wait_for(b"linux# ")
+        wait_for(profiles.get("linux").prompt.encode())
         os.write(master, b"echo $((6 * 7))\r")
         wait_for(b"42")
         os.write(master, b"\x01x")
-        assert p.wait(20) == 0
+        assert p.wait(timeouts.seconds(20)) == 0
     finally:
         if p.poll() is None:
             p.kill()

@@ -10,7 +10,6 @@
 # never matches them.
 
 namespace eval ::profile {
-	variable prompt {dfly# }
 	variable work /tmp/dfly-virtio
 	variable children {vioblk vioif viomb}
 }

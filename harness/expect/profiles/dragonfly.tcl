@@ -7,7 +7,6 @@
 # A `db>' prompt (DDB) fails the running check with DDB's backtrace.
 
 namespace eval ::profile {
-	variable prompt {dfly> }
 	variable debugger {db> }
 	variable debugger_trace trace
 	variable types {blk net balloon}

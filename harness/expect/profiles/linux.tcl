@@ -6,7 +6,6 @@
 # echoed command line can never match it.
 
 namespace eval ::profile {
-	variable prompt {linux# }
 	# virtio device IDs (virtio spec 5) and the Linux drivers for them.
 	variable drivers {0x0002 virtio_blk 0x0001 virtio_net
 	    0x0005 virtio_balloon}

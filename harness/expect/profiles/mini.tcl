@@ -6,7 +6,6 @@
 # and errors start with "error: ".
 
 namespace eval ::profile {
-	variable prompt {mini> }
 	variable types {blk net balloon}
 }
 
