@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.join(TOP, "harness"))
 import profiles  # noqa: E402
 from vmlib import BUILD, EXPECT_DIR, matrix, timeouts  # noqa: E402
 from vmlib.machine import Machine, install_signal_handlers  # noqa: E402
+from vmlib.serial import Console, ConsoleError  # noqa: E402
 
 LOGS = os.path.join(BUILD, "test-results", "serial")
 # lib.tcl gives up after 300 s (scaled); we allow a little more.
@@ -107,12 +108,9 @@ def dump_coverage(m):
               file=sys.stderr)
         return
     try:
-        sh = Shell(m.serial_path, m.profile.prompt, timeout=120)
-        try:
-            sh.run(m.profile.coverage_command)
-        finally:
-            sh.close()
-    except (OSError, AssertionError) as e:
+        with Console.of(m, timeout=120) as con:
+            con.command(m.profile.coverage_command)
+    except (OSError, ConsoleError) as e:
         print("%s: no coverage dump: %s" % (m.label, e), file=sys.stderr)
 
 

@@ -10,7 +10,7 @@ without mergeable rx buffers (big mode)."""
 
 import pytest
 
-from conftest import Shell, check
+from conftest import check
 # The DragonFly tests' skip rule and probe parsing, shared.
 from test_dragonfly import _skip_reason, probe_lines
 
@@ -18,8 +18,8 @@ from profiles.base import Config
 from profiles.dragonfly import DragonFlyKernel
 from vmlib import pattern
 from vmlib.qmp import QMP
+from vmlib.serial import Console
 
-PROMPT = DragonFlyKernel.prompt
 MODULES = "/boot/modules"
 # Children before the bus they depend on (MODULE_DEPEND on vio_pci).
 UNLOAD_ORDER = ("viomb", "vioif", "vioblk", "vio_pci")
@@ -47,27 +47,26 @@ def guest(boot_guest):
 
 @pytest.fixture
 def sh(guest):
-    s = Shell(guest.serial_path, PROMPT, timeout=180)
-    yield s
-    s.close()
+    with Console.of(guest, timeout=180) as con:
+        yield con
 
 
 def blk_round_trip(sh, seed):
     args = "%d 16 %d" % (pattern.DEFAULT_LBA, seed)
     for op in ("write", "read"):
-        out = sh.run("blk %s %s" % (op, args))
+        out = sh.command("blk %s %s" % (op, args))
         assert "blk %s: 16 sectors" % op in out and "ok" in out, out
 
 
 def test_vlan_filter_and_vioif_counters(sh):
-    out = sh.run("sysctl dev.vioif.0.vlan_add=5")
+    out = sh.command("sysctl dev.vioif.0.vlan_add=5")
     assert "set to 5" in out, out
-    out = sh.run("sysctl dev.vioif.0.vlan_del=5")
+    out = sh.command("sysctl dev.vioif.0.vlan_del=5")
     assert "set to 5" in out, out
-    out = sh.run("sysctl dev.vioif.0.rx_dropped")
+    out = sh.command("sysctl dev.vioif.0.rx_dropped")
     assert "dev.vioif.0.rx_dropped: " in out, out
-    assert "ifup: vioif0" in sh.run("ifup vioif0 10.0.2.15/24")
-    out = sh.run("ping 10.0.2.2 3")
+    assert "ifup: vioif0" in sh.command("ifup vioif0 10.0.2.15/24")
+    out = sh.command("ping 10.0.2.2 3")
     assert "ping: 3/3 replies" in out, out
 
 
@@ -75,7 +74,7 @@ def link_after(sh, state):
     """The link state vioif reports once it is STATE: the configuration
     interrupt is asynchronous, so ask a few times."""
     for _ in range(20):
-        out = sh.run("ifmedia vioif0")
+        out = sh.command("ifmedia vioif0")
         if "link %s" % state in out:
             return out
     return out
@@ -88,7 +87,7 @@ def set_link(qmp, up):
 
 
 def test_link_down_and_up(guest, sh):
-    out = sh.run("ifmedia vioif0 auto")
+    out = sh.command("ifmedia vioif0 auto")
     assert "ifmedia: vioif0 link up" in out, out
     qmp = QMP(guest.qmp_path)
     try:
@@ -100,8 +99,8 @@ def test_link_down_and_up(guest, sh):
         assert "link up" in out, out
     finally:
         qmp.close()
-    assert "ifup: vioif0" in sh.run("ifup vioif0 10.0.2.15/24")
-    out = sh.run("ping 10.0.2.2 3")
+    assert "ifup: vioif0" in sh.command("ifup vioif0 10.0.2.15/24")
+    out = sh.command("ping 10.0.2.2 3")
     assert "ping: 3/3 replies" in out, out
 
 
@@ -115,34 +114,31 @@ def test_a_grown_disk_keeps_working(guest, sh):
     finally:
         qmp.close()
     blk_round_trip(sh, pattern.DEFAULT_SEED + 1)
-    out = sh.run("blk info")
+    out = sh.command("blk info")
     assert "blk: /dev/" in out and "error" not in out, out
 
 
 def test_every_module_unloads_and_comes_back(sh):
     for mod in UNLOAD_ORDER:
-        out = sh.run("kldunload %s" % mod)
+        out = sh.command("kldunload %s" % mod)
         assert "kldunload: %s unloaded" % mod in out, out
     assert probe_lines(sh) == []
     for mod in reversed(UNLOAD_ORDER):
-        out = sh.run("kldload %s/%s.ko" % (MODULES, mod))
+        out = sh.command("kldload %s/%s.ko" % (MODULES, mod))
         assert "loaded as id" in out, out
     lines = probe_lines(sh)
     assert len(lines) == 3, lines
     blk_round_trip(sh, pattern.DEFAULT_SEED + 2)
-    assert "ifup: vioif0" in sh.run("ifup vioif0 10.0.2.15/24")
-    out = sh.run("ping 10.0.2.2 3")
+    assert "ifup: vioif0" in sh.command("ifup vioif0 10.0.2.15/24")
+    out = sh.command("ping 10.0.2.2 3")
     assert "ping: 3/3 replies" in out, out
 
 
 def test_ping_without_mergeable_rx_buffers(boot_guest):
     m = boot_guest(WithoutMergeableRx(), Config("transitional", "q35"),
                    "dragonfly-big-rx")
-    sh = Shell(m.serial_path, PROMPT, timeout=120)
-    try:
-        net = [ln for ln in sh.run("probe").splitlines()
+    with Console.of(m, timeout=120) as con:
+        net = [ln for ln in con.command("probe").splitlines()
                if ln.startswith("vioif0 net ")]
-    finally:
-        sh.close()
     assert net and " ok on " in net[0], net
     check(m, "ping")
