@@ -20,7 +20,8 @@
 # reports drivers/dragonfly and the core as they ran in DragonFly.
 #
 # DFLY_COV_TESTS: the e2e test files to run (default: every DragonFly
-# check).  DFLY_COV_PYTEST_ARGS: more pytest arguments (e.g. -k).
+# check), E2E_JOBS guests at a time (mk/50-harness.mk).
+# DFLY_COV_PYTEST_ARGS: more pytest arguments (e.g. -k).
 
 DFLY_COV := $(BUILD)/dfly-cov
 DFLY_COV_GUEST := $(BUILD)/dfly-guest-cov
@@ -33,7 +34,7 @@ DFLY_COV_TESTS ?= tests/e2e/test_checks.py tests/e2e/test_dragonfly.py \
 DFLY_COV_PYTEST_ARGS ?=
 DFLY_GCOV_DIR := $(TOP)/drivers/dragonfly/vio_gcov
 
-DEB_PACKAGES += gcovr gcc python3-pytest
+DEB_PACKAGES += gcovr gcc python3-pytest python3-pytest-xdist
 HELP_TARGETS += dragonfly-coverage-guest dragonfly-coverage
 
 .PHONY: dragonfly-coverage-guest dragonfly-coverage
@@ -79,7 +80,8 @@ dragonfly-coverage: dragonfly-coverage-guest
 	rc=0; cd $(TOP) && DFLY_VIRTIO_GUESTS=dragonfly \
 		DFLY_VIRTIO_DFLY_GUEST=$(DFLY_COV_GUEST) \
 		DFLY_VIRTIO_GCOV_LOGS=$(DFLY_COV)/serial \
-		$(PYTHON) -m pytest -p no:cacheprovider -q $(DFLY_COV_TESTS) \
+		$(PYTHON) -m pytest -p no:cacheprovider -q \
+		-n $(E2E_JOBS) --dist loadgroup $(DFLY_COV_TESTS) \
 		$(DFLY_COV_PYTEST_ARGS) >$(DFLY_COV_REPORT)/pytest.log 2>&1 || \
 		rc=$$?; \
 	echo "dragonfly-coverage: pytest: $$(tail -1 \

@@ -14,7 +14,7 @@
 # DFLY_VIRTIO_TIMEOUT_SCALE (harness/vmlib/timeouts.py).
 
 DEB_PACKAGES += qemu-system-x86 qemu-utils expect socat telnet \
-	python3 python3-pytest busybox-static apt dpkg zstd
+	python3 python3-pytest python3-pytest-xdist busybox-static apt dpkg zstd
 TEST_STEPS += harness-test e2e
 HELP_TARGETS += run e2e harness-test linux-image test-under-load
 
@@ -23,6 +23,9 @@ VMARGS ?=
 PYTEST_ARGS ?=
 E2E_RESULTS := $(BUILD)/test-results
 LOAD_PROCS ?= 2
+# Guests booted at once by make e2e (pytest-xdist workers): each TCG guest
+# keeps one host CPU busy.
+E2E_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # What make builds before a guest profile boots: one line per profile in
 # harness/profiles/ (empty when the profile brings its own; a new profile
@@ -57,6 +60,7 @@ e2e: $(call guest_builds,$(E2E_GUESTS))
 	@rm -f $(BUILD)/accel.json
 	@$(PYTHON) $(TOP)/harness/vm accel
 	@cd $(TOP) && $(PYTHON) -m pytest -p no:cacheprovider tests/e2e \
+		-n $(E2E_JOBS) --dist loadgroup \
 		--junitxml=$(E2E_RESULTS)/e2e.xml $(PYTEST_ARGS)
 
 # The harness's own tests boot the mini and the Linux guest briefly.

@@ -1,4 +1,4 @@
-/*
+/*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Copyright (c) 2026 The dfly-virtio Project.
@@ -26,6 +26,7 @@
 uint64_t
 viomb_features(void)
 {
+
 	return (VIRTIO_BALLOON_F_MUST_TELL_HOST | VIRTIO_BALLOON_F_STATS_VQ |
 	    VIRTIO_BALLOON_F_DEFLATE_ON_OOM | VIRTIO_F_VERSION_1);
 }
@@ -59,6 +60,7 @@ fail_inflate:
 static void
 viomb_free_queues(struct viomb_softc *sc)
 {
+
 	if (sc->sc_features & VIRTIO_BALLOON_F_STATS_VQ)
 		vq_free(&sc->sc_stats_vq);
 	vq_free(&sc->sc_deflate_vq);
@@ -106,6 +108,7 @@ viomb_attach(struct viomb_softc *sc, struct vio_softc *vio,
 void
 viomb_detach(struct viomb_softc *sc)
 {
+
 	vio_dma_free(sc->sc_vio->sc_os, &sc->sc_dma);
 	viomb_free_queues(sc);
 }
@@ -165,12 +168,14 @@ viomb_wanted_pages(const struct viomb_softc *sc)
 uint32_t
 viomb_actual(const struct viomb_softc *sc)
 {
+
 	return ((uint32_t)(sc->sc_held * sc->sc_pfns_per_page));
 }
 
 bool
 viomb_settled(const struct viomb_softc *sc)
 {
+
 	return (!sc->sc_inflate.busy && !sc->sc_deflate.busy &&
 	    sc->sc_held == viomb_wanted_pages(sc));
 }
@@ -195,6 +200,7 @@ viomb_put_pfns(struct viomb_softc *sc, struct viomb_batch *b, unsigned int i,
 static bool
 viomb_pa_ok(const struct viomb_softc *sc, uint64_t pa)
 {
+
 	return ((pa >> VIRTIO_BALLOON_PFN_SHIFT) + sc->sc_pfns_per_page <=
 	    (uint64_t)1 << 32 &&
 	    (pa & (sc->sc_pfns_per_page * VIRTIO_BALLOON_PAGE_SIZE - 1)) == 0);
@@ -225,6 +231,7 @@ viomb_send(struct viomb_softc *sc, struct vio_vq *vq, struct viomb_batch *b)
 static void
 viomb_inflate_undo(struct viomb_softc *sc, struct viomb_batch *b)
 {
+
 	while (b->npages > 0)
 		sc->sc_ops->page_free(sc->sc_os, b->pa[--b->npages]);
 	b->busy = false;
@@ -329,6 +336,7 @@ viomb_work(struct viomb_softc *sc)
 static int
 viomb_update_actual(struct viomb_softc *sc)
 {
+
 	return (vio_config_write_4(sc->sc_vio, VIRTIO_BALLOON_CONFIG_ACTUAL,
 	    viomb_actual(sc)));
 }
@@ -371,12 +379,14 @@ viomb_take(void *arg, struct vio_vq *vq)
 static int
 viomb_take_inflate(void *arg)
 {
+
 	return (viomb_take(arg, &((struct viomb_softc *)arg)->sc_inflate_vq));
 }
 
 static int
 viomb_take_deflate(void *arg)
 {
+
 	return (viomb_take(arg, &((struct viomb_softc *)arg)->sc_deflate_vq));
 }
 
@@ -402,6 +412,7 @@ viomb_fail(void *arg, void *cookie)
 int
 viomb_inflate_intr(struct viomb_softc *sc)
 {
+
 	return (vq_drain(&sc->sc_inflate_vq, viomb_take_inflate, viomb_fail,
 	    sc));
 }
@@ -409,6 +420,7 @@ viomb_inflate_intr(struct viomb_softc *sc)
 int
 viomb_deflate_intr(struct viomb_softc *sc)
 {
+
 	return (vq_drain(&sc->sc_deflate_vq, viomb_take_deflate, viomb_fail,
 	    sc));
 }

@@ -1,4 +1,4 @@
-/*
+/*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Copyright (c) 2026 The dfly-virtio Project.
@@ -89,6 +89,7 @@ viomb_stats_fail(void *arg, void *cookie)
 int
 viomb_stats_intr(struct viomb_softc *sc)
 {
+
 	return (vq_drain(&sc->sc_stats_vq, viomb_stats_take, viomb_stats_fail,
 	    sc));
 }

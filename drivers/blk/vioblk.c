@@ -1,4 +1,4 @@
-/*
+/*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Copyright (c) 2026 The dfly-virtio Project.
@@ -29,6 +29,7 @@
 uint64_t
 vioblk_features(void)
 {
+
 	return (VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_SEG_MAX |
 	    VIRTIO_BLK_F_GEOMETRY | VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE |
 	    VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_TOPOLOGY |
@@ -40,6 +41,7 @@ vioblk_features(void)
 static uint32_t
 vioblk_config_needed(uint64_t f)
 {
+
 	if (f & VIRTIO_BLK_F_WRITE_ZEROES)
 		return (VIRTIO_BLK_CONFIG_WZ_MAY_UNMAP + 1);
 	if (f & VIRTIO_BLK_F_DISCARD)
@@ -122,6 +124,7 @@ broken:
 void
 vioblk_detach(struct vioblk_softc *sc)
 {
+
 	vio_dma_free(sc->sc_vio->sc_os, &sc->sc_dma);
 	vq_free(&sc->sc_vq);
 }
@@ -129,18 +132,21 @@ vioblk_detach(struct vioblk_softc *sc)
 static uint8_t *
 slot_ptr(struct vioblk_softc *sc, unsigned int slot, unsigned int off)
 {
+
 	return ((uint8_t *)sc->sc_dma.vaddr + slot * SLOT_SIZE + off);
 }
 
 static uint64_t
 slot_addr(struct vioblk_softc *sc, unsigned int slot, unsigned int off)
 {
+
 	return (sc->sc_dma.busaddr + slot * SLOT_SIZE + off);
 }
 
 static void
 seg_set(struct vio_seg *s, uint64_t addr, uint32_t len, bool write)
 {
+
 	s->vs_addr = addr;
 	s->vs_len = len;
 	s->vs_write = write;
@@ -234,6 +240,7 @@ vioblk_add_data(struct vioblk_softc *sc, const struct vioblk_req *req,
 static uint32_t
 vioblk_type(enum vioblk_op op)
 {
+
 	switch (op) {
 	case VIOBLK_OP_READ:
 		return (VIRTIO_BLK_T_IN);
@@ -330,12 +337,14 @@ vioblk_submit(struct vioblk_softc *sc, struct vioblk_req *req)
 void
 vioblk_kick(struct vioblk_softc *sc)
 {
+
 	vq_kick(&sc->sc_vq);
 }
 
 int
 vioblk_status_to_errno(uint8_t status)
 {
+
 	switch (status) {
 	case VIRTIO_BLK_S_OK:
 		return (0);
@@ -402,6 +411,7 @@ vioblk_complete(struct vioblk_softc *sc, struct vioblk_req **reqp)
 static void
 vioblk_fail_req(struct vioblk_softc *sc, struct vioblk_req *req)
 {
+
 	req->br_error = EIO;
 	sc->sc_stats.errors++;
 	sc->sc_free[sc->sc_nfree++] = req->br_slot;

@@ -1,4 +1,4 @@
-/*
+/*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Copyright (c) 2026 The dfly-virtio Project.
@@ -22,12 +22,14 @@
 static bool
 is_pow2(uint32_t v)
 {
+
 	return (v != 0 && (v & (v - 1)) == 0);
 }
 
 static int
 vioblk_parse_topology(const uint8_t *raw, struct vioblk_config *cfg)
 {
+
 	cfg->phys_block_exp = raw[VIRTIO_BLK_CONFIG_PHYS_BLOCK_EXP];
 	cfg->alignment_offset = raw[VIRTIO_BLK_CONFIG_ALIGNMENT_OFFSET];
 	cfg->min_io_size = vio_le16dec(raw + VIRTIO_BLK_CONFIG_MIN_IO_SIZE);
@@ -51,6 +53,7 @@ vioblk_parse_topology(const uint8_t *raw, struct vioblk_config *cfg)
 static void
 vioblk_parse_discard(const uint8_t *raw, struct vioblk_config *cfg)
 {
+
 	if (cfg->has_discard) {
 		cfg->max_discard_sectors =
 		    vio_le32dec(raw + VIRTIO_BLK_CONFIG_MAX_DISCARD_SECTORS);

@@ -1,4 +1,4 @@
-/*
+/*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Copyright (c) 2026 The dfly-virtio Project.
@@ -18,6 +18,7 @@
 static uint32_t
 vioif_config_needed(uint64_t f)
 {
+
 	if (f & VIRTIO_NET_F_SPEED_DUPLEX)
 		return (VIRTIO_NET_CONFIG_DUPLEX + 1);
 	if (f & VIRTIO_NET_F_MTU)

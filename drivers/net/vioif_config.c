@@ -1,4 +1,4 @@
-/*
+/*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Copyright (c) 2026 The dfly-virtio Project.
@@ -87,6 +87,7 @@ vioif_features_fixup(uint64_t f)
 uint32_t
 vioif_hdr_len(uint64_t features)
 {
+
 	if (features & (VIRTIO_F_VERSION_1 | VIRTIO_NET_F_MRG_RXBUF))
 		return (VIRTIO_NET_HDR_MRG_SIZE);
 	return (VIRTIO_NET_HDR_LEGACY_SIZE);

@@ -1,4 +1,4 @@
-/*
+/*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Copyright (c) 2026 The dfly-virtio Project.
@@ -47,6 +47,7 @@ vioif_ctrl_init(struct vioif_ctrl *ctrl, struct vio_softc *vio,
 void
 vioif_ctrl_fini(struct vioif_ctrl *ctrl)
 {
+
 	vio_dma_free(ctrl->ctrl_vio->sc_os, &ctrl->ctrl_dma);
 	vq_free(&ctrl->ctrl_vq);
 }
@@ -54,6 +55,7 @@ vioif_ctrl_fini(struct vioif_ctrl *ctrl)
 static uint8_t *
 ctrl_buf(struct vioif_ctrl *ctrl, unsigned int off)
 {
+
 	return ((uint8_t *)ctrl->ctrl_dma.vaddr + off);
 }
 
@@ -70,6 +72,7 @@ ctrl_seg(struct vioif_ctrl *ctrl, struct vio_seg *s, unsigned int off,
 static int
 ctrl_ready(const struct vioif_ctrl *ctrl, uint64_t feature)
 {
+
 	if (ctrl->ctrl_vio == NULL || (ctrl->ctrl_features & feature) == 0)
 		return (EOPNOTSUPP);
 	if (vio_is_broken(ctrl->ctrl_vio))

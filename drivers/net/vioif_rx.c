@@ -1,4 +1,4 @@
-/*
+/*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Copyright (c) 2026 The dfly-virtio Project.
@@ -72,6 +72,7 @@ vioif_rxq_init(struct vioif_rxq *rxq, struct vio_softc *vio, uint16_t index,
 void
 vioif_rxq_fini(struct vioif_rxq *rxq)
 {
+
 	if (!rxq->rxq_mergeable)
 		vio_dma_free(rxq->rxq_vio->sc_os, &rxq->rxq_hdr_dma);
 	vq_free(&rxq->rxq_vq);
@@ -131,6 +132,7 @@ vioif_rx_post(struct vioif_rxq *rxq, const struct vioif_seg *segs,
 void
 vioif_rx_kick(struct vioif_rxq *rxq)
 {
+
 	vq_kick(&rxq->rxq_vq);
 }
 
@@ -161,6 +163,7 @@ vioif_rx_broken(struct vioif_rxq *rxq, struct vioif_rx_frame *f,
 static int
 vioif_rx_drop(struct vioif_rxq *rxq, struct vioif_rx_frame *f)
 {
+
 	rxq->rxq_stats.errors++;
 	f->error = EIO;
 	return (0);
@@ -292,6 +295,7 @@ vioif_rx_dequeue(struct vioif_rxq *rxq, struct vioif_rx_frame *f)
 static void *
 vioif_rx_unpost(struct vioif_rxq *rxq, struct vioif_rx_slot *s)
 {
+
 	s->posted = false;
 	rxq->rxq_posted--;
 	rxq->rxq_free[rxq->rxq_nfree++] = s - rxq->rxq_slot;

@@ -1,4 +1,4 @@
-/*
+/*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Copyright (c) 2026 The dfly-virtio Project.
@@ -48,6 +48,7 @@ vioif_txq_init(struct vioif_txq *txq, struct vio_softc *vio, uint16_t index,
 void
 vioif_txq_fini(struct vioif_txq *txq)
 {
+
 	vio_dma_free(txq->txq_vio->sc_os, &txq->txq_hdr_dma);
 	vq_free(&txq->txq_vq);
 }
@@ -161,6 +162,7 @@ vioif_tx_enqueue(struct vioif_txq *txq, const struct vioif_seg *segs,
 void
 vioif_tx_kick(struct vioif_txq *txq)
 {
+
 	vq_kick(&txq->txq_vq);
 }
 

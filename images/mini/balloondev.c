@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * virtio-balloon on the mini: viomb (drivers/balloon) runs the protocol;
@@ -59,6 +62,7 @@ mb_page_reclaim(void *os, uint64_t *pap)
 static void
 mb_page_free(void *os, uint64_t pa)
 {
+
 	(void)os;
 	page_free(pa, 1);
 }
@@ -66,6 +70,7 @@ mb_page_free(void *os, uint64_t pa)
 static void
 mb_stats(void *os, struct viomb_stat_values *v)
 {
+
 	(void)os;
 	v->val[VIRTIO_BALLOON_S_MEMFREE] = mem_free_pages() * MINI_PAGE_SIZE;
 	v->val[VIRTIO_BALLOON_S_MEMTOT] = mem_total_pages() * MINI_PAGE_SIZE;
@@ -104,6 +109,7 @@ balloon_vq_done(struct vio_vq *vq)
 static uint64_t
 balloon_features(void)
 {
+
 	return (viomb_features());
 }
 

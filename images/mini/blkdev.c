@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * virtio-blk on the mini: vioblk (drivers/blk) does the protocol; this
@@ -72,6 +75,7 @@ blk_vq_done(struct vio_vq *vq)
 static uint64_t
 blk_features(void)
 {
+
 	return (vioblk_features());
 }
 
@@ -108,6 +112,7 @@ blk_attach(struct mini_vdev *vd)
 static bool
 io_done(void *arg)
 {
+
 	return (((struct blk_io *)arg)->done);
 }
 
@@ -155,6 +160,7 @@ blk_rw(struct mini_blk *mb, enum vioblk_op op, uint64_t lba, uint32_t count)
 static int
 blk_simple(struct mini_blk *mb, enum vioblk_op op)
 {
+
 	memset(&mb->sync_io.req, 0, sizeof(mb->sync_io.req));
 	mb->sync_io.req.br_op = op;
 	return (blk_sync(mb, &mb->sync_io));
@@ -251,6 +257,7 @@ cmd_blk_flush(struct mini_blk *mb)
 static uint64_t
 xorshift64(uint64_t *s)
 {
+
 	*s ^= *s << 13;
 	*s ^= *s >> 7;
 	*s ^= *s << 17;

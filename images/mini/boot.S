@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * Multiboot (v1) entry.  QEMU's -kernel loader starts us in 32-bit

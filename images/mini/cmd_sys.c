@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /* Shell commands about the machine itself: mem, halt. */
 
@@ -13,6 +16,7 @@
 int
 cmd_mem(int argc, char **argv)
 {
+
 	(void)argv;
 	if (argc != 1)
 		return (CMD_USAGE);

@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * COM1 16550 console.  Output is polled (the console is the test channel,
@@ -29,6 +32,7 @@ static volatile unsigned int rx_head, rx_tail;
 void
 console_init(void)
 {
+
 	outb(COM1 + COM_IER, 0);
 	outb(COM1 + COM_LCR, 0x80);		/* divisor latch */
 	outb(COM1 + COM_DATA, 1);		/* 115200 baud */
@@ -41,6 +45,7 @@ console_init(void)
 void
 console_rx_poll(void)
 {
+
 	while (inb(COM1 + COM_LSR) & LSR_RXRDY) {
 		char c = (char)inb(COM1 + COM_DATA);
 		unsigned int next = (rx_head + 1) % sizeof(rx_ring);
@@ -55,6 +60,7 @@ console_rx_poll(void)
 static void
 console_intr(void *arg)
 {
+
 	(void)arg;
 	console_rx_poll();
 }
@@ -74,6 +80,7 @@ console_enable_rx_intr(void)
 void
 console_putc(char c)
 {
+
 	if (c == '\n')
 		console_putc('\r');
 	while ((inb(COM1 + COM_LSR) & LSR_TXRDY) == 0)

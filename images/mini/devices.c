@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * Find the virtio functions on PCI and bring each up through the core in
@@ -62,6 +65,7 @@ msix_intr(void *arg)
 static void
 line_intr(void *arg)
 {
+
 	(void)vio_intr(mini_vio(arg));
 }
 
@@ -114,6 +118,7 @@ msix_setup(struct mini_vdev *vd)
 static int
 fail(struct mini_vdev *vd, int error, const char *why)
 {
+
 	vd->error = error;
 	vd->why = why;
 	if (vd->vps.sc_vio.sc_ops != NULL)
@@ -209,6 +214,7 @@ devices_find(uint16_t device_type)
 bool
 devices_usable(struct mini_vdev *vd, const char *what)
 {
+
 	if (vd == NULL) {
 		printf("error: no %s device attached\n", what);
 		return (false);
@@ -225,6 +231,7 @@ devices_usable(struct mini_vdev *vd, const char *what)
 static const char *
 intr_mode_name(enum mini_intr_mode m)
 {
+
 	switch (m) {
 	case MINI_INTR_MSIX:
 		return ("msix");

@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 #include "exit.h"
 #include "x86.h"
@@ -9,6 +12,7 @@
 void
 mini_exit(int code)
 {
+
 	intr_off();
 	outl(DEBUG_EXIT_PORT, (uint32_t)code);
 	for (;;)

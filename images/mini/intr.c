@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 #include "console.h"
 #include "errnum.h"
@@ -66,18 +69,21 @@ static int npolls;
 static inline uint32_t
 lapic_read(uint32_t reg)
 {
+
 	return (*(volatile uint32_t *)(LAPIC_BASE + reg));
 }
 
 static inline void
 lapic_write(uint32_t reg, uint32_t v)
 {
+
 	*(volatile uint32_t *)(LAPIC_BASE + reg) = v;
 }
 
 static void
 ioapic_write(uint32_t reg, uint32_t v)
 {
+
 	*(volatile uint32_t *)IOAPIC_BASE = reg;
 	*(volatile uint32_t *)(IOAPIC_BASE + 0x10) = v;
 }
@@ -94,6 +100,7 @@ ioapic_set_mask(int pin, bool masked)
 void
 ioapic_route(int pin, int vector, bool level)
 {
+
 	ioapic_write(IOAPIC_REDTBL(pin) + 1, lapic_id() << 24);
 	ioapic_write(IOAPIC_REDTBL(pin), (uint32_t)vector |
 	    (level ? IOAPIC_LEVEL : 0));
@@ -102,6 +109,7 @@ ioapic_route(int pin, int vector, bool level)
 uint32_t
 lapic_id(void)
 {
+
 	return (lapic_read(LAPIC_ID) >> 24);
 }
 
@@ -148,6 +156,7 @@ intr_trap(struct trapframe *tf)
 static bool
 intr_any_pending(void)
 {
+
 	return ((pending[0] | pending[1] | pending[2] | pending[3]) != 0);
 }
 
@@ -183,6 +192,7 @@ intr_run_pending(void)
 void
 intr_add_poll(intr_handler_t *fn, void *arg)
 {
+
 	if (npolls == (int)nitems(polls))
 		panic("intr_add_poll: too many");
 	polls[npolls].fn = fn;
@@ -221,6 +231,7 @@ intr_wait_for(bool (*done)(void *), void *arg, uint64_t timeout_us)
 void
 intr_wait(void)
 {
+
 	intr_off();
 	if (intr_any_pending()) {
 		intr_on();
@@ -274,6 +285,7 @@ intr_establish_line(int pin, intr_handler_t *handler, void *arg)
 static void
 pic_disable(void)
 {
+
 	/* Remap the 8259s away from the exception vectors, then mask them. */
 	outb(0x20, 0x11);
 	outb(0xa0, 0x11);

@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * The mini guest: boot, bring up the platform, attach the virtio devices
@@ -21,6 +24,7 @@ void	kmain(uint32_t magic, uint32_t mbi);
 void
 kmain(uint32_t magic, uint32_t mbi)
 {
+
 	console_init();
 	if (magic != MB_BOOT_MAGIC)
 		panic("not started by a multiboot loader (magic %#x)", magic);

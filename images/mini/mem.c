@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * A bitmap of free 4 KiB pages below 4 GiB.  First fit with a moving
@@ -45,12 +48,14 @@ static char cmdline[256];
 static inline bool
 page_is_free(uint64_t pfn)
 {
+
 	return ((free_bitmap[pfn / 64] >> (pfn % 64)) & 1);
 }
 
 static inline void
 page_set(uint64_t pfn, bool isfree)
 {
+
 	if (isfree)
 		free_bitmap[pfn / 64] |= 1UL << (pfn % 64);
 	else
@@ -169,17 +174,20 @@ page_free(uint64_t pa, size_t npages)
 uint64_t
 mem_total_pages(void)
 {
+
 	return (total_pages);
 }
 
 uint64_t
 mem_free_pages(void)
 {
+
 	return (free_pages);
 }
 
 const char *
 mem_cmdline(void)
 {
+
 	return (cmdline);
 }

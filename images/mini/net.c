@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 #include "errnum.h"
 #include "intr.h"
@@ -50,12 +53,14 @@ static const uint8_t ether_broadcast[ETHER_ADDR_LEN] = {
 static uint16_t
 get16(const uint8_t *p)
 {
+
 	return ((uint16_t)(p[0] << 8 | p[1]));
 }
 
 static uint32_t
 get32(const uint8_t *p)
 {
+
 	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3]);
 }
@@ -63,6 +68,7 @@ get32(const uint8_t *p)
 static void
 put16(uint8_t *p, uint16_t v)
 {
+
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
@@ -70,6 +76,7 @@ put16(uint8_t *p, uint16_t v)
 static void
 put32(uint8_t *p, uint32_t v)
 {
+
 	put16(p, (uint16_t)(v >> 16));
 	put16(p + 2, (uint16_t)v);
 }
@@ -92,18 +99,21 @@ in_cksum(const uint8_t *p, size_t len)
 void
 net_init(const uint8_t mac[ETHER_ADDR_LEN])
 {
+
 	memcpy(my_mac, mac, ETHER_ADDR_LEN);
 }
 
 const struct net_counters *
 net_counters(void)
 {
+
 	return (&counters);
 }
 
 static void
 ether_header(uint8_t *f, const uint8_t *dst, uint16_t type)
 {
+
 	memcpy(f, dst, ETHER_ADDR_LEN);
 	memcpy(f + ETHER_ADDR_LEN, my_mac, ETHER_ADDR_LEN);
 	put16(f + 12, type);
@@ -189,6 +199,7 @@ arp_input(const uint8_t *a, size_t len)
 static bool
 arp_resolved(void *arg)
 {
+
 	return (arp_lookup(*(uint32_t *)arg) != NULL);
 }
 
@@ -287,6 +298,7 @@ ip_input(const uint8_t *eth_src, const uint8_t *ip, size_t len)
 void
 net_input(const uint8_t *f, size_t len)
 {
+
 	counters.rx_frames++;
 	if (len < ETHER_HDR_LEN) {
 		counters.dropped++;
@@ -311,6 +323,7 @@ net_input(const uint8_t *f, size_t len)
 static bool
 echo_arrived(void *arg)
 {
+
 	(void)arg;
 	return (echo_wait.arrived);
 }

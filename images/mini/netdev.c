@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * virtio-net on the mini: vioif (drivers/net) does the protocol; this
@@ -45,6 +48,7 @@ static const struct vioif_tunables net_tunables = {
 static uint64_t
 net_features(void)
 {
+
 	return (vioif_features(&net_tunables));
 }
 
@@ -62,6 +66,7 @@ rx_post(struct mini_net *mn, unsigned int i)
 static unsigned int
 cookie_index(void *cookie)
 {
+
 	return ((unsigned int)(uintptr_t)cookie - 1);
 }
 

@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * The block-I/O check pattern (harness/vmlib/pattern.py says why it is

@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 #include "intr.h"
 #include "mem.h"
@@ -30,6 +33,7 @@
 static uint32_t
 cfg_addr(const struct pci_dev *d, uint32_t off)
 {
+
 	return (0x80000000U | (uint32_t)d->bus << 16 |
 	    (uint32_t)d->slot << 11 | (uint32_t)d->func << 8 | (off & 0xfc));
 }
@@ -37,6 +41,7 @@ cfg_addr(const struct pci_dev *d, uint32_t off)
 uint32_t
 pci_cfg_read32(const struct pci_dev *d, uint32_t off)
 {
+
 	outl(PCI_ADDR, cfg_addr(d, off));
 	return (inl(PCI_DATA));
 }
@@ -44,6 +49,7 @@ pci_cfg_read32(const struct pci_dev *d, uint32_t off)
 uint16_t
 pci_cfg_read16(const struct pci_dev *d, uint32_t off)
 {
+
 	outl(PCI_ADDR, cfg_addr(d, off));
 	return (inw(PCI_DATA + (off & 2)));
 }
@@ -51,6 +57,7 @@ pci_cfg_read16(const struct pci_dev *d, uint32_t off)
 uint8_t
 pci_cfg_read8(const struct pci_dev *d, uint32_t off)
 {
+
 	outl(PCI_ADDR, cfg_addr(d, off));
 	return (inb(PCI_DATA + (off & 3)));
 }
@@ -58,6 +65,7 @@ pci_cfg_read8(const struct pci_dev *d, uint32_t off)
 void
 pci_cfg_write32(const struct pci_dev *d, uint32_t off, uint32_t v)
 {
+
 	outl(PCI_ADDR, cfg_addr(d, off));
 	outl(PCI_DATA, v);
 }
@@ -65,6 +73,7 @@ pci_cfg_write32(const struct pci_dev *d, uint32_t off, uint32_t v)
 void
 pci_cfg_write16(const struct pci_dev *d, uint32_t off, uint16_t v)
 {
+
 	outl(PCI_ADDR, cfg_addr(d, off));
 	outw(PCI_DATA + (off & 2), v);
 }
@@ -173,6 +182,7 @@ scan_bus(uint8_t bus, struct pci_dev *devs, int n, int max)
 int
 pci_scan(struct pci_dev *devs, int max)
 {
+
 	return (scan_bus(0, devs, 0, max));
 }
 
@@ -196,6 +206,7 @@ pci_find_cap(const struct pci_dev *d, uint8_t id)
 void
 pci_enable_busmaster(const struct pci_dev *d)
 {
+
 	pci_cfg_write16(d, PCI_COMMAND, pci_cfg_read16(d, PCI_COMMAND) |
 	    CMD_MASTER | CMD_IO | CMD_MEM);
 }

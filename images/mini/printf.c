@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * A small printf: %d %i %u %x %X %p %s %c %%, with the flags '-', '0'
@@ -17,6 +20,7 @@ struct sink {
 static void
 sink_put(struct sink *s, char c)
 {
+
 	if (s->buf == NULL)
 		console_putc(c);
 	else if (s->pos + 1 < s->len)

@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /* The few string functions the kernel (and gcc's code generation) uses. */
 
@@ -50,6 +53,7 @@ strlen(const char *s)
 int
 strcmp(const char *a, const char *b)
 {
+
 	while (*a != '\0' && *a == *b) {
 		a++;
 		b++;

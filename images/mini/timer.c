@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 #include "timer.h"
 #include "x86.h"
@@ -32,6 +35,7 @@ pit_oneshot_start(uint32_t usec)
 bool
 pit_oneshot_done(void)
 {
+
 	return ((inb(PIT_GATE) & OUT2_HIGH) != 0);
 }
 
@@ -54,6 +58,7 @@ timer_init(void)
 uint64_t
 timer_tsc_hz(void)
 {
+
 	return (tsc_hz);
 }
 

@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /* The hooks of vio_os.h over the mini's allocator, PCI and console. */
 
@@ -13,6 +16,7 @@
 static inline struct pci_dev *
 os_pci(void *os)
 {
+
 	return (&((struct mini_vdev *)os)->pci);
 }
 
@@ -40,6 +44,7 @@ vio_dma_alloc(void *os, size_t size, size_t align, struct vio_dma *dma)
 void
 vio_dma_free(void *os, struct vio_dma *dma)
 {
+
 	(void)os;
 	if (dma->vaddr == NULL)
 		return;
@@ -61,6 +66,7 @@ vio_mem_alloc(void *os, size_t size)
 void
 vio_mem_free(void *os, void *ptr, size_t size)
 {
+
 	(void)os;
 	if (ptr != NULL)
 		page_free((uint64_t)(uintptr_t)ptr,
@@ -111,24 +117,28 @@ vio_bar_size(void *os, int bar)
 uint8_t
 vio_pcicfg_read_1(void *os, uint32_t off)
 {
+
 	return (pci_cfg_read8(os_pci(os), off));
 }
 
 uint16_t
 vio_pcicfg_read_2(void *os, uint32_t off)
 {
+
 	return (pci_cfg_read16(os_pci(os), off));
 }
 
 uint32_t
 vio_pcicfg_read_4(void *os, uint32_t off)
 {
+
 	return (pci_cfg_read32(os_pci(os), off));
 }
 
 void
 vio_delay(void *os, unsigned int usec)
 {
+
 	(void)os;
 	timer_udelay(usec);
 }

@@ -7,6 +7,7 @@ over a shim of the kernel) dumps counters that libgcov also writes as a
 dumps only, and add up module instances the way gcov adds runs."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -100,8 +101,8 @@ def test_gcov_reads_what_gcda_py_writes(built, tmp_path):
     out = run([gcov, "-o", str(d / "obj"), "-t",
                os.path.join(HOST, "workload.c")], d)
     # workload ran 4 times; never_called never.
-    assert "#####:   20:\treturn (x + 1);" in out, out
-    assert "    4:   24:workload(int x)" in out, out
+    assert re.search(r"#####: +\d+:\treturn \(x \+ 1\);", out), out
+    assert re.search(r" 4: +\d+:workload\(int x\)", out), out
 
 
 def test_torn_dump_is_left_out_and_instances_add(built):

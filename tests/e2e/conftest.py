@@ -60,8 +60,18 @@ def guest_params():
         why = profiles.get(row.guest).unavailable()
         marks = [pytest.mark.skip(reason="%s: %s" % (row.guest, why))] \
             if why else []
+        # One boot serves the row's four checks: one worker runs them.
+        marks.append(pytest.mark.xdist_group(row.id))
         out.append(pytest.param(row, id=row.id, marks=marks))
     return out
+
+
+def pytest_collection_modifyitems(config, items):
+    """make e2e runs two pytest-xdist workers (--dist loadgroup); a test
+    module's shared boot stays with one worker, like a matrix row's."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 def _safe(name):
@@ -122,8 +132,10 @@ def shut_down(m):
     keep_log(m)
     if logs and m.run is not None:
         os.makedirs(logs, exist_ok=True)
-        with open(os.path.join(logs, "%03d-%s.serial.log" % (
-                next(_gcov_boots), _safe(m.label))), "wb") as f:
+        # pytest-xdist workers each count their own boots.
+        with open(os.path.join(logs, "%d-%03d-%s.serial.log" % (
+                os.getpid(), next(_gcov_boots), _safe(m.label))),
+                "wb") as f:
             f.write(m.serial_bytes())
     m.cleanup()
 

@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * ifup: an IPv4 address and IFF_UP through the ioctls ifconfig(8) uses.
@@ -30,12 +33,14 @@ struct icmp_echo {
 static uint16_t
 swap16(uint16_t v)
 {
+
 	return ((uint16_t)(v << 8 | v >> 8));
 }
 
 static uint32_t
 swap32(uint32_t v)
 {
+
 	return (v << 24 | (v & 0xff00) << 8 | (v >> 8 & 0xff00) | v >> 24);
 }
 

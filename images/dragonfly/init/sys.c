@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * The system-call gate, sysctl by name, the clock, and the console sink
@@ -91,6 +94,7 @@ sysctl_str(const char *name, char *buf, size_t len)
 bool
 sysctl_u64(const char *name, uint64_t *val)
 {
+
 	union {
 		uint32_t	u32;
 		uint64_t	u64;
@@ -172,6 +176,7 @@ console_write(const char *buf, size_t len)
 void
 console_putc(char c)
 {
+
 	out_buf[out_len++] = c;
 	if (c == '\n' || out_len == sizeof(out_buf))
 		console_flush();

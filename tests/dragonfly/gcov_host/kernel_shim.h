@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /*
  * Just enough of DragonFly's kernel interfaces, on libc, for

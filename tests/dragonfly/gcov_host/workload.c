@@ -1,5 +1,8 @@
-/* SPDX-License-Identifier: BSD-2-Clause */
-/* Copyright (c) 2026 The dfly-virtio Project. */
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Copyright (c) 2026 The dfly-virtio Project.
+ */
 
 /* Code to count: branches taken a few times, and a function never run. */
 
@@ -9,6 +12,7 @@ int	never_called(int);
 static int
 square_or_halve(int x)
 {
+
 	if (x % 2 == 0)
 		return (x * x);
 	return (x / 2);
@@ -17,6 +21,7 @@ square_or_halve(int x)
 int
 never_called(int x)
 {
+
 	return (x + 1);
 }
 
