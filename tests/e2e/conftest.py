@@ -66,6 +66,8 @@ def guest_params():
     return out
 
 
+# First: xdist's own hook reads the groups to schedule by.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """make e2e runs two pytest-xdist workers (--dist loadgroup); a test
     module's shared boot stays with one worker, like a matrix row's."""
