@@ -97,9 +97,24 @@ struct ifreq {
 	union {
 		struct sockaddr	addr;
 		short		flags[2];
+		int		media;
 		void		*data;	/* sets the union's size and alignment */
 	} ifr_ifru;
 };
+/* <net/if.h>, <net/if_media.h>: what a driver says of its link. */
+struct ifmediareq {
+	char	ifm_name[IFNAMSIZ];
+	int	ifm_current;
+	int	ifm_mask;
+	int	ifm_status;
+	int	ifm_active;
+	int	ifm_count;
+	int	*ifm_ulist;
+};
+#define IFM_ETHER		0x20
+#define IFM_AUTO		0
+#define IFM_AVALID		0x1
+#define IFM_ACTIVE		0x2
 struct ifaliasreq {
 	char		ifra_name[IFNAMSIZ];
 	struct sockaddr	ifra_addr;
@@ -119,6 +134,8 @@ struct ifaliasreq {
 #define SIOCSIFFLAGS		_IOW('i', 16, struct ifreq)
 #define SIOCGIFFLAGS		_IOWR('i', 17, struct ifreq)
 #define SIOCAIFADDR		_IOW('i', 26, struct ifaliasreq)
+#define SIOCSIFMEDIA		_IOWR('i', 55, struct ifreq)
+#define SIOCGIFMEDIA		_IOWR('i', 56, struct ifmediareq)
 
 /* kldstat(2) */
 #define MAXPATHLEN		1024

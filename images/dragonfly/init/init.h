@@ -15,6 +15,7 @@ int	cmd_probe(int argc, char **argv);
 int	cmd_blk(int argc, char **argv);
 int	cmd_ifup(int argc, char **argv);
 int	cmd_ping(int argc, char **argv);
+int	cmd_ifmedia(int argc, char **argv);
 int	cmd_mem(int argc, char **argv);
 int	cmd_balloon(int argc, char **argv);
 int	cmd_sysctl(int argc, char **argv);
@@ -22,5 +23,6 @@ int	cmd_kldstat(int argc, char **argv);
 int	cmd_kldload(int argc, char **argv);
 int	cmd_kldunload(int argc, char **argv);
 int	cmd_halt(int argc, char **argv);
+int	cmd_gcov(int argc, char **argv);
 
 #endif /* INIT_INIT_H */
