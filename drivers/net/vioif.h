@@ -148,6 +148,7 @@ struct vioif_ctrl {
 	uint64_t		 ctrl_features;
 	struct vio_dma		 ctrl_dma;	/* command, data, ack */
 	bool			 ctrl_busy;
+	bool			 ctrl_abandoned; /* nobody polls */
 	uint64_t		 ctrl_ok;
 	uint64_t		 ctrl_failed;
 };
@@ -223,7 +224,9 @@ int	vioif_tx_intr(struct vioif_txq *txq, vioif_tx_done_fn *done,
  * call posts it and notifies the device (EBUSY while one is pending,
  * EOPNOTSUPP without the feature it needs); vioif_ctrl_poll() then
  * returns EAGAIN until the device answers, 0 for VIRTIO_NET_OK, EIO for
- * anything else.
+ * anything else.  A caller that stops waiting calls vioif_ctrl_abandon():
+ * the buffers stay the device's until it answers, and the next command
+ * collects that late answer first (EBUSY while there is none).
  */
 int	vioif_ctrl_init(struct vioif_ctrl *ctrl, struct vio_softc *vio,
 	    uint16_t index, uint64_t features);
@@ -239,5 +242,6 @@ int	vioif_ctrl_mq_pairs(struct vioif_ctrl *ctrl, uint16_t pairs);
 int	vioif_ctrl_guest_offloads(struct vioif_ctrl *ctrl, uint64_t offloads);
 int	vioif_ctrl_announce_ack(struct vioif_ctrl *ctrl);
 int	vioif_ctrl_poll(struct vioif_ctrl *ctrl);
+void	vioif_ctrl_abandon(struct vioif_ctrl *ctrl);
 
 #endif /* !_VIOIF_H_ */

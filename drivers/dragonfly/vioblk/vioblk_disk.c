@@ -295,21 +295,30 @@ vblk_detach(device_t dev)
 {
 	struct vblk_softc *sc = device_get_softc(dev);
 
+	/*
+	 * An open or mounted disk stays: kldunload answers EBUSY rather
+	 * than pull it from under its user.
+	 */
+	if (sc->sc_cdev != NULL && disk_getopencount(&sc->sc_disk) > 0)
+		return (EBUSY);
 	lwkt_serialize_enter(&sc->sc_slz);
 	sc->sc_detaching = true;
 	lwkt_serialize_exit(&sc->sc_slz);
-	if (sc->sc_cdev != NULL) {
-		disk_destroy(&sc->sc_disk);
-		devstat_remove_entry(&sc->sc_stats);
-		sc->sc_cdev = NULL;
-	}
-	/* No interrupts after this, and the device is reset. */
+	/*
+	 * No interrupts after this, and the device is reset; the requests
+	 * it held fail while their devstat entry still exists.
+	 */
 	VIO_STOP(device_get_parent(dev), dev);
 	sc->sc_live = false;
 	if (sc->sc_attached) {
 		vblk_fail_all(sc);
 		vioblk_detach(&sc->sc_blk);
 		sc->sc_attached = false;
+	}
+	if (sc->sc_cdev != NULL) {
+		disk_destroy(&sc->sc_disk);
+		devstat_remove_entry(&sc->sc_stats);
+		sc->sc_cdev = NULL;
 	}
 	vblk_free_requests(sc);
 	return (0);

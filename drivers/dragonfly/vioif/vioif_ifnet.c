@@ -110,6 +110,8 @@ vif_ctrl_wait(struct vif_softc *sc, int error)
 			return (error);
 		DELAY(VIF_CTRL_POLL_US);
 	}
+	/* The next command collects the answer, should it still come. */
+	vioif_ctrl_abandon(&sc->sc_net.sc_ctrl);
 	device_printf(sc->sc_dev, "control command not answered\n");
 	return (ETIMEDOUT);
 }
@@ -350,8 +352,12 @@ vif_sysctl_vlan(SYSCTL_HANDLER_ARGS)
 	if (vid < 0 || vid > VIRTIO_NET_VLAN_ID_MAX)
 		return (EINVAL);
 	ifnet_serialize_all(ifp);
-	error = vif_ctrl_wait(sc, vioif_ctrl_vlan(&sc->sc_net.sc_ctrl,
-	    arg2 != 0, vid));
+	/* Detach resets the device before it frees the control queue. */
+	if (sc->sc_live)
+		error = vif_ctrl_wait(sc, vioif_ctrl_vlan(&sc->sc_net.sc_ctrl,
+		    arg2 != 0, vid));
+	else
+		error = ENXIO;
 	ifnet_deserialize_all(ifp);
 	return (error);
 }
@@ -508,6 +514,19 @@ vif_setup_queues(struct vif_softc *sc)
 	return (VIO_SETUP_INTR(parent, dev, NULL, &sc->sc_slz));
 }
 
+/* The device's address, or a random locally administered unicast one. */
+static void
+vif_mac(struct vif_softc *sc, uint8_t *mac)
+{
+
+	if (sc->sc_net.sc_cfg.has_mac) {
+		memcpy(mac, sc->sc_net.sc_cfg.mac, ETHER_ADDR_LEN);
+		return;
+	}
+	karc4rand(mac, ETHER_ADDR_LEN);
+	mac[0] = (mac[0] & ~0x01) | 0x02;
+}
+
 static int
 vif_probe(device_t dev)
 {
@@ -562,29 +581,13 @@ vif_attach(device_t dev)
 		if ((error = vif_rxq_fill(&sc->sc_rxq[i])) != 0)
 			goto fail;
 	}
-	if ((error = VIO_DRIVER_OK(parent, dev)) != 0)
-		goto fail;
-	sc->sc_live = true;
-	for (i = 0; i < sc->sc_npairs; i++)
-		vioif_rx_kick(sc->sc_rxq[i].rq_proto);
 
-	lwkt_serialize_enter(&sc->sc_slz);
-	if (sc->sc_npairs > 1 && vif_ctrl_wait(sc,
-	    vioif_ctrl_mq_pairs(&sc->sc_net.sc_ctrl, sc->sc_npairs)) != 0) {
-		/* The device keeps using the first pair only. */
-		device_printf(dev, "device refused %d queue pairs\n",
-		    sc->sc_npairs);
-		ifq_set_subq_divisor(&ifp->if_snd, 1);
-	}
-	lwkt_serialize_exit(&sc->sc_slz);
-
-	if (sc->sc_net.sc_cfg.has_mac)
-		memcpy(mac, sc->sc_net.sc_cfg.mac, sizeof(mac));
-	else {
-		/* A random, locally administered unicast address. */
-		karc4rand(mac, sizeof(mac));
-		mac[0] = (mac[0] & ~0x01) | 0x02;
-	}
+	/*
+	 * The ifnet exists before the device may complete anything: the
+	 * completion paths count into its per-CPU statistics and wake its
+	 * subqueues, which ether_ifattach() allocates.
+	 */
+	vif_mac(sc, mac);
 	ether_ifattach(ifp, mac, NULL);
 	for (i = 0; i < sc->sc_npairs; i++) {
 		struct ifaltq_subque *ifsq = ifq_get_subq(&ifp->if_snd, i);
@@ -594,8 +597,25 @@ vif_attach(device_t dev)
 		ifsq_set_hw_serialize(ifsq, &sc->sc_txq[i].tq_slz);
 		sc->sc_txq[i].tq_ifsq = ifsq;
 	}
-	lwkt_serialize_enter(&sc->sc_slz);
 	sc->sc_ifattached = true;
+
+	if ((error = VIO_DRIVER_OK(parent, dev)) != 0)
+		goto fail;
+	/* Interrupts run from here on: the kicks take their serializers. */
+	ifnet_serialize_all(ifp);
+	sc->sc_live = true;
+	for (i = 0; i < sc->sc_npairs; i++)
+		vioif_rx_kick(sc->sc_rxq[i].rq_proto);
+	ifnet_deserialize_all(ifp);
+
+	lwkt_serialize_enter(&sc->sc_slz);
+	if (sc->sc_npairs > 1 && vif_ctrl_wait(sc,
+	    vioif_ctrl_mq_pairs(&sc->sc_net.sc_ctrl, sc->sc_npairs)) != 0) {
+		/* The device keeps using the first pair only. */
+		device_printf(dev, "device refused %d queue pairs\n",
+		    sc->sc_npairs);
+		ifq_set_subq_divisor(&ifp->if_snd, 1);
+	}
 	vif_config_change(vio, sc);
 	lwkt_serialize_exit(&sc->sc_slz);
 	vif_add_sysctls(sc);
@@ -622,13 +642,20 @@ vif_detach(device_t dev)
 	if (sc->sc_ifattached) {
 		ifnet_serialize_all(ifp);
 		vif_stop(sc);
-		sc->sc_ifattached = false;
+		sc->sc_live = false;
 		ifnet_deserialize_all(ifp);
-		ether_ifdetach(ifp);
 	}
-	/* No interrupts after this, and the device is reset. */
+	/*
+	 * No interrupts after this (running handlers are waited for), and
+	 * the device is reset: only then may ether_ifdetach() free the
+	 * subqueues and statistics that completions touch.
+	 */
 	VIO_STOP(device_get_parent(dev), dev);
 	sc->sc_live = false;
+	if (sc->sc_ifattached) {
+		ether_ifdetach(ifp);
+		sc->sc_ifattached = false;
+	}
 	if (sc->sc_attached) {
 		for (i = 0; i < sc->sc_npairs; i++) {
 			while (vioif_rx_reclaim(&sc->sc_net.sc_rxq[i],
