@@ -17,6 +17,7 @@ import profiles
 from profiles.base import Config
 from profiles.dragonfly import DragonFlyKernel
 from vmlib import disk, pattern
+from vmlib.qmp import QMP
 
 PROMPT = DragonFlyKernel.prompt
 MODULES = "/boot/modules"
@@ -49,6 +50,22 @@ def assert_alive(sh):
     """The kernel still runs commands (and is not sitting in DDB)."""
     out = sh.run("sysctl kern.osrelease")
     assert "kern.osrelease: " in out, out
+
+
+def hmp(m, cmd):
+    """An HMP command through QMP (the telnet monitor is for people)."""
+    q = QMP(m.qmp_path)
+    try:
+        return q.command("human-monitor-command", **{"command-line": cmd})
+    finally:
+        q.close()
+
+
+def balloon_pages(sh):
+    """(target, actual) in 4 KiB pages, as the guest's driver says."""
+    words = sh.run("balloon").split()
+    return int(words[words.index("target") + 1]), \
+        int(words[words.index("actual") + 1])
 
 
 class WithDisks(DragonFlyKernel):
@@ -173,6 +190,42 @@ def test_kldunload_vioblk_while_open(sh):
     assert "loaded as id" in out, out
     out = sh.run("blk read %s" % args)
     assert "blk read: %d sectors at LBA %d ok" % (count, lba) in out, out
+
+
+def test_balloon_asked_for_more_than_the_guest_has(guest, sh):
+    """The host wants all but 1 MiB of the guest's memory: the balloon
+    takes what the guest can spare, says it is short, and the guest goes
+    on working; viomb unloads and loads while it retries; given its
+    memory back, the balloon empties."""
+    hmp(guest, "balloon 1")
+    out = sh.read_until("target pages, trying again every second")
+    assert "out of pages at " in out, out
+    target, actual = balloon_pages(sh)
+    assert 0 < actual < target, (target, actual)
+    assert_alive(sh)
+    assert "mem: total" in sh.run("mem")
+    seed, lba, count = pattern.DEFAULT_SEED + 5, 12288, 16
+    args = "%d %d %d" % (lba, count, seed)
+    assert "ok" in sh.run("blk write %s" % args)
+    assert "ok" in sh.run("blk read %s" % args)
+    # Unloaded while it retries, and loaded again: it takes up the
+    # host's target where a fresh driver must, from nothing.
+    out = sh.run("kldunload viomb")
+    assert "kldunload: viomb unloaded" in out, out
+    assert_alive(sh)
+    out = sh.run("kldload %s/viomb.ko" % MODULES)
+    assert "loaded as id" in out, out
+    out = wait_for(sh, out, "target pages, trying again every second")
+    assert "out of pages at " in out, out
+    hmp(guest, "balloon %d" % DragonFlyKernel.memory_mb)
+    # Each look is a round trip through the guest; the deflate is done
+    # when the driver says so, within the shell's timeout per look.
+    for _ in range(10000):
+        target, actual = balloon_pages(sh)
+        if target == 0 and actual == 0:
+            break
+    assert (target, actual) == (0, 0)
+    assert "balloon" in hmp(guest, "info balloon")
 
 
 def test_intx_when_msix_is_off(boot_guest):
