@@ -35,6 +35,9 @@
 #include <net/if_var.h>
 #include <net/ifq_var.h>
 
+#include <netinet/in.h>
+#include <netinet/if_ether.h>
+
 #include "vio_os.h"
 #include "vio.h"
 #include "vio_vq.h"
@@ -160,6 +163,61 @@ vif_set_rxfilter(struct vif_softc *sc)
 		    error);
 }
 
+/*
+ * The receive offloads of large segments.  DragonFly has no IFCAP_LRO:
+ * they follow IFCAP_RXCSUM (a segment the stack cannot trust the
+ * checksum of is no use to it), and hw.vioif.lro_disable keeps them off.
+ */
+#define VIF_LRO_OFFLOADS	(VIRTIO_NET_F_GUEST_TSO4 | \
+	VIRTIO_NET_F_GUEST_TSO6 | VIRTIO_NET_F_GUEST_ECN | \
+	VIRTIO_NET_F_GUEST_UFO)
+
+/*
+ * Tell the device which receive offloads the stack takes: without it,
+ * -rxcsum would still let partially checksummed frames through, which
+ * the stack then drops.  Under all serializers.
+ */
+static int
+vif_set_offloads(struct vif_softc *sc)
+{
+	struct ifnet *ifp = vif_ifp(sc);
+	uint64_t f = sc->sc_net.sc_features, want;
+	int error;
+
+	if ((f & VIRTIO_NET_F_CTRL_GUEST_OFFLOADS) == 0 || !sc->sc_live)
+		return (0);
+	want = 0;
+	if (ifp->if_capenable & IFCAP_RXCSUM)
+		want |= f & (VIRTIO_NET_F_GUEST_CSUM | VIF_LRO_OFFLOADS);
+	if (want == sc->sc_offloads)
+		return (0);
+	error = vif_ctrl_wait(sc, vioif_ctrl_guest_offloads(
+	    &sc->sc_net.sc_ctrl, want));
+	if (error == 0)
+		sc->sc_offloads = want;
+	return (error);
+}
+
+/*
+ * The address the stack uses (ifconfig lladdr, or the random one of
+ * attach) is the one the device must filter for.  Under all serializers.
+ */
+static void
+vif_set_mac(struct vif_softc *sc)
+{
+	struct ifnet *ifp = vif_ifp(sc);
+	int error;
+
+	if ((sc->sc_net.sc_features & VIRTIO_NET_F_CTRL_MAC_ADDR) == 0 ||
+	    !sc->sc_has_ctrl)
+		return;
+	error = vif_ctrl_wait(sc, vioif_ctrl_mac_addr(&sc->sc_net.sc_ctrl,
+	    IF_LLADDR(ifp)));
+	if (error != 0)
+		device_printf(sc->sc_dev, "cannot set the MAC address (%d)\n",
+		    error);
+}
+
 static void
 vif_set_hwassist(struct vif_softc *sc)
 {
@@ -191,6 +249,30 @@ vif_update_link(struct vif_softc *sc)
 		ifsq_devstart_sched(sc->sc_txq[i].tq_ifsq);
 }
 
+/*
+ * The device asks to be announced (after a migration): the switches
+ * learn where our address is now from a gratuitous ARP, and the
+ * acknowledgement clears the request.  Under sc_slz.
+ */
+static void
+vif_announce(struct vif_softc *sc)
+{
+	struct ifnet *ifp = vif_ifp(sc);
+	struct ifaddr_container *ifac;
+	int error;
+
+	TAILQ_FOREACH(ifac, &ifp->if_addrheads[mycpuid], ifa_link) {
+		if (ifac->ifa->ifa_addr->sa_family == AF_INET)
+			arp_gratuitous(ifp, ifac->ifa);
+	}
+	error = vif_ctrl_wait(sc, vioif_ctrl_announce_ack(
+	    &sc->sc_net.sc_ctrl));
+	sc->sc_announced++;
+	if (error != 0)
+		device_printf(sc->sc_dev, "announce not acknowledged (%d)\n",
+		    error);
+}
+
 /* Configuration change interrupt, under sc_slz. */
 static void
 vif_config_change(struct vio_softc *vio __unused, void *arg)
@@ -198,8 +280,11 @@ vif_config_change(struct vio_softc *vio __unused, void *arg)
 	struct vif_softc *sc = arg;
 
 	/* Until the ifnet exists attach reads the state itself. */
-	if (vioif_config_update(&sc->sc_net) == 0 && sc->sc_ifattached)
-		vif_update_link(sc);
+	if (vioif_config_update(&sc->sc_net) != 0 || !sc->sc_ifattached)
+		return;
+	vif_update_link(sc);
+	if ((sc->sc_net.sc_cfg.status & VIRTIO_NET_S_ANNOUNCE) && sc->sc_live)
+		vif_announce(sc);
 }
 
 static void
@@ -213,6 +298,7 @@ vif_init(void *arg)
 	if (!sc->sc_live)
 		return;
 	ifp->if_flags |= IFF_RUNNING;
+	vif_set_mac(sc);
 	vif_set_rxfilter(sc);
 	for (i = 0; i < sc->sc_npairs; i++) {
 		ifsq_clr_oactive(sc->sc_txq[i].tq_ifsq);
@@ -275,6 +361,7 @@ vif_ioctl(struct ifnet *ifp, u_long cmd, caddr_t data,
 		    ifp->if_capabilities;
 		ifp->if_capenable ^= mask;
 		vif_set_hwassist(sc);
+		error = vif_set_offloads(sc);
 		break;
 	default:
 		error = ether_ioctl(ifp, cmd, data);
@@ -385,6 +472,10 @@ vif_add_sysctls(struct vif_softc *sc)
 	    &sc->sc_npairs, 0, "queue pairs in use");
 	SYSCTL_ADD_INT(ctx, list, OID_AUTO, "ctrl_queue", CTLFLAG_RD,
 	    &sc->sc_has_ctrl, 0, "control queue negotiated");
+	SYSCTL_ADD_U64(ctx, list, OID_AUTO, "guest_offloads", CTLFLAG_RD,
+	    &sc->sc_offloads, "receive offloads the device was told");
+	SYSCTL_ADD_INT(ctx, list, OID_AUTO, "announced", CTLFLAG_RD,
+	    &sc->sc_announced, 0, "announcements the device asked for");
 	SYSCTL_ADD_PROC(ctx, list, OID_AUTO, "rx_dropped",
 	    CTLTYPE_U64 | CTLFLAG_RD, sc, 0, vif_sysctl_rx_dropped, "QU",
 	    "frames dropped for want of an mbuf");
@@ -460,6 +551,8 @@ vif_setup_ifnet(struct vif_softc *sc)
 	if (f & VIRTIO_NET_F_HOST_TSO4)
 		ifp->if_capabilities |= IFCAP_TSO4;
 	ifp->if_capenable = ifp->if_capabilities;
+	/* The device starts with every negotiated offload on. */
+	sc->sc_offloads = f & (VIRTIO_NET_F_GUEST_CSUM | VIF_LRO_OFFLOADS);
 	vif_set_hwassist(sc);
 
 	ifmedia_init(&sc->sc_media, 0, vif_media_change, vif_media_status);

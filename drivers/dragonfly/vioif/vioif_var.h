@@ -77,6 +77,8 @@ struct vif_softc {
 	bool			 sc_link_up;
 	int			 sc_has_ctrl;
 	int			 sc_max_mtu;
+	uint64_t		 sc_offloads;	/* GUEST_* the device uses */
+	int			 sc_announced;
 	uint8_t			 sc_mc[VIOIF_MAC_TABLE_MAX]
 				     [VIRTIO_NET_ETHER_ADDR_LEN];
 };

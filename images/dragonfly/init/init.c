@@ -35,6 +35,8 @@ static const struct command commands[] = {
 	{ "blk", cmd_blk, "blk info|flush|open [DEV] | blk close FD | "
 	    "blk read|write LBA COUNT SEED [DEV]" },
 	{ "ifup", cmd_ifup, "ifup IF A.B.C.D/PREFIX" },
+	{ "ifconfig", cmd_ifconfig, "ifconfig IF [mtu N | lladdr MAC | "
+	    "[-]rxcsum | [-]txcsum]" },
 	{ "ping", cmd_ping, "ping A.B.C.D [COUNT]" },
 	{ "flood", cmd_flood, "flood A.B.C.D COUNT" },
 	{ "mem", cmd_mem, "mem" },
