@@ -274,6 +274,19 @@ def test_set_link_seen_by_the_guest(guest, sh):
     ping_ok(sh)
 
 
+def test_block_resize_seen_by_the_guest(guest, sh):
+    """QEMU's block_resize: the configuration interrupt reaches vioblk,
+    the disk grows, and the sectors past the old end work."""
+    hmp(guest, "block_resize vblk0 128M")
+    sh.read_until("vioblk0: capacity now %d sectors" % (128 << 11))
+    seed, lba, count = pattern.DEFAULT_SEED + 9, (64 << 11) + 4096, 32
+    args = "%d %d %d" % (lba, count, seed)
+    out = sh.run("blk write %s" % args)
+    assert "blk write: %d sectors at LBA %d ok" % (count, lba) in out, out
+    out = sh.run("blk read %s" % args)
+    assert "blk read: %d sectors at LBA %d ok" % (count, lba) in out, out
+
+
 def test_balloon_asked_for_more_than_the_guest_has(guest, sh):
     """The host wants all but 1 MiB of the guest's memory: the balloon
     takes what the guest can spare, says it is short, and the guest goes
