@@ -361,6 +361,26 @@ def test_intx_when_the_device_has_no_msix(boot_guest):
                                       "dragonfly-novectors"))
 
 
+CTRL_VLAN = 1 << 19
+
+
+def test_per_unit_tunable_as_dragonfly_reads_it(boot_guest):
+    """dev.vioif.0.vlan_filter=1, the per-unit form DragonFly's
+    device_getenv_int() reads, negotiates the device's VLAN filter."""
+    m = boot_guest("dragonfly", Config("transitional", "pc", options={
+        "dev.vioif.0.vlan_filter": "1"}), "dragonfly-tunable")
+    sh = synced_shell(m)
+    try:
+        net = [ln for ln in probe_lines(sh) if ln.startswith("vioif0 ")]
+        out = sh.run("sysctl dev.vioif.0.vlan_add")
+    finally:
+        sh.close()
+    assert net, net
+    features = int(net[0].split("features ")[1].split()[0], 16)
+    assert features & CTRL_VLAN, net
+    assert "error" not in out, out
+
+
 def test_control_row_runs_dragonflys_own_drivers(boot_guest):
     m = boot_guest("dragonfly", Config("transitional", "pc", options={
         "drivers": "dragonfly"}), "dragonfly-control")

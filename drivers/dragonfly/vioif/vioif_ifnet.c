@@ -47,7 +47,10 @@
 
 MALLOC_DEFINE(M_VIOIF, "vioif", "vioif buffers");
 
-/* vtnet(4)'s knobs under our name; hw.vioif.X.name overrides per unit. */
+/*
+ * vtnet(4)'s knobs under our name; dev.vioif.X.name (or hw.vioifX.name)
+ * overrides per unit, read as DragonFly's drivers read theirs.
+ */
 static int vif_csum_disable = 0;
 TUNABLE_INT("hw.vioif.csum_disable", &vif_csum_disable);
 static int vif_tso_disable = 0;
@@ -64,14 +67,8 @@ TUNABLE_INT("hw.vioif.vlan_filter", &vif_vlan_filter);
 static int
 vif_tunable(device_t dev, const char *knob, int global)
 {
-	char name[48];
-	int val;
 
-	val = global;
-	ksnprintf(name, sizeof(name), "hw.vioif.%d.%s", device_get_unit(dev),
-	    knob);
-	TUNABLE_INT_FETCH(name, &val);
-	return (val);
+	return (device_getenv_int(dev, knob, global));
 }
 
 static void
