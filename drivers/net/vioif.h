@@ -32,7 +32,12 @@
 #define VIOIF_RX_MAX_BUFS	64	/* mergeable buffers per frame */
 #define VIOIF_TX_MAX_SEGS	64	/* data segments per frame */
 #define VIOIF_RX_MAX_SEGS	32	/* segments per big-mode buffer */
-#define VIOIF_MAX_FRAME		65535	/* largest frame without header */
+/*
+ * The largest frame, header excluded: the room the specification has a
+ * driver give a receive buffer for large receive (65562 bytes), which a
+ * 64 KiB IP packet with its Ethernet and VLAN headers fits in.
+ */
+#define VIOIF_MAX_FRAME		65562
 #define VIOIF_MAC_TABLE_MAX	64	/* addresses per MAC filter table */
 #define VIOIF_VLAN_ETHER_HDR_LEN (VIRTIO_NET_ETHER_HDR_LEN + 4)
 

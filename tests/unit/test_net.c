@@ -240,6 +240,23 @@ test_rx_mergeable_reassembly(void **state)
 	assert_false(vio_is_broken(fx->t.sc));
 }
 
+/* A 64 KiB IP packet with Ethernet and VLAN headers is a legal frame. */
+static void
+test_rx_largest_frame(void **state)
+{
+	struct fixture *fx = *state;
+	struct vioif_rx_frame f;
+	const uint32_t len = 65535 + 14 + 4;
+
+	post_mrg(fx, 0, 40);
+	assert_int_equal(sim_net_rx(&fx->net, fx->t.sim, 0, NULL, fx->frame,
+	    len, -1), 33);
+	assert_int_equal(vioif_rx_dequeue(&fx->sc.sc_rxq[0], &f), 0);
+	assert_int_equal(f.error, 0);
+	assert_int_equal(f.len, len);
+	assert_false(vio_is_broken(fx->t.sc));
+}
+
 /* Deliver with a lying num_buffers; the device must end up broken. */
 static void
 bad_num_buffers(struct fixture *fx, uint32_t len, int num_buffers,
@@ -1064,6 +1081,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ctrl_pending,
 		    setup_mrg, teardown),
 		cmocka_unit_test_setup_teardown(test_ctrl_abandoned,
+		    setup_mrg, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_largest_frame,
 		    setup_mrg, teardown),
 		cmocka_unit_test_setup_teardown(test_ctrl_mac_vlan,
 		    setup_mrg, teardown),

@@ -37,6 +37,7 @@
 
 #include <netinet/in.h>
 #include <netinet/if_ether.h>
+#include <netinet/ip.h>
 
 #include "vio_os.h"
 #include "vio.h"
@@ -524,11 +525,11 @@ vif_setup_ifnet(struct vif_softc *sc)
 #endif
 	ifp->if_mtu = ETHERMTU;
 	/*
-	 * The device takes frames of up to VIOIF_MAX_FRAME bytes, headers
-	 * included: leave room for the largest Ethernet, VLAN, IP and TCP
-	 * headers around a TSO payload.
+	 * A TSO packet is one IP packet (at most IP_MAXPACKET bytes) before
+	 * the device cuts it: leave room for the largest IP and TCP headers
+	 * around the payload, and for Ethernet and VLAN headers as before.
 	 */
-	ifp->if_tsolen = VIOIF_MAX_FRAME - VIOIF_VLAN_ETHER_HDR_LEN -
+	ifp->if_tsolen = IP_MAXPACKET - VIOIF_VLAN_ETHER_HDR_LEN -
 	    2 * VIF_MAX_L3L4_HDR;
 	ifp->if_data.ifi_hdrlen = ETHER_HDR_LEN + ETHER_VLAN_ENCAP_LEN;
 	ifq_set_maxlen(&ifp->if_snd, sc->sc_net.sc_txq[0].txq_nslots);
