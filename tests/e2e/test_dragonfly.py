@@ -78,6 +78,14 @@ class NoVectors(DragonFlyKernel):
             "-global", "virtio-net-pci.vectors=0"]
 
 
+class ManyVectors(DragonFlyKernel):
+    """The guest with a virtio-blk device offering 8 MSI-X vectors."""
+
+    def boot_args(self, run, config):
+        return super().boot_args(run, config) + [
+            "-global", "virtio-blk-pci.vectors=8"]
+
+
 class WithDisks(DragonFlyKernel):
     """The guest with two more virtio disks: vioblk1 writable, vioblk2
     read-only (QEMU offers VIRTIO_BLK_F_RO) and holding the pattern."""
@@ -359,6 +367,18 @@ def test_intx_when_the_device_has_no_msix(boot_guest):
     INTx)."""
     assert_intx_and_checks(boot_guest(NoVectors(), Config("modern", "q35"),
                                       "dragonfly-novectors"))
+
+
+def test_msix_vectors_only_those_the_child_uses(boot_guest):
+    """A disk offering 8 MSI-X vectors gets 2 (configuration and its one
+    queue): the rest stay with the system, and the disk works."""
+    m = boot_guest(ManyVectors(), Config("modern", "q35"),
+                   "dragonfly-vectors")
+    log = m.serial_bytes().decode(errors="replace")
+    blk = [ln for ln in log.splitlines()
+           if ln.startswith("vio_pci") and "interrupts" in ln]
+    assert "modern interface, msix interrupts (2)" in blk[0], blk
+    check(m, "blkio")
 
 
 CTRL_VLAN = 1 << 19

@@ -59,7 +59,10 @@ viopci_alloc_msix(struct viopci_softc *sc)
 	device_t dev = sc->sc_dev;
 	int cpu, i, n, rid;
 
+	/* Vectors the child has no use for stay with the system. */
 	n = pci_msix_count(dev);
+	if (n > sc->sc_vecs_wanted)
+		n = sc->sc_vecs_wanted;
 	if (n > VIOPCI_MAX_VECS)
 		n = VIOPCI_MAX_VECS;
 	if (n < 2)
