@@ -68,22 +68,18 @@ def balloon_pages(sh):
         int(words[words.index("actual") + 1])
 
 
-class NoVectors(DragonFlyKernel):
-    """The guest with virtio-blk and virtio-net devices that have no
-    MSI-X vectors (the balloon has no such property)."""
+class WithGlobals(DragonFlyKernel):
+    """The guest with QEMU device defaults changed (-global DRIVER.PROP=V),
+    e.g. virtio-net-pci.mrg_rxbuf=off."""
+
+    def __init__(self, *settings):
+        self.settings = settings
 
     def boot_args(self, run, config):
-        return super().boot_args(run, config) + [
-            "-global", "virtio-blk-pci.vectors=0",
-            "-global", "virtio-net-pci.vectors=0"]
-
-
-class ManyVectors(DragonFlyKernel):
-    """The guest with a virtio-blk device offering 8 MSI-X vectors."""
-
-    def boot_args(self, run, config):
-        return super().boot_args(run, config) + [
-            "-global", "virtio-blk-pci.vectors=8"]
+        args = super().boot_args(run, config)
+        for setting in self.settings:
+            args += ["-global", setting]
+        return args
 
 
 class WithDisks(DragonFlyKernel):
@@ -365,20 +361,48 @@ def test_intx_when_the_device_has_no_msix(boot_guest):
     """QEMU's vectors=0: the devices have no MSI-X table at all, and
     vio_pci falls back (QEMU's virtio-pci has no MSI capability, so to
     INTx)."""
-    assert_intx_and_checks(boot_guest(NoVectors(), Config("modern", "q35"),
+    no_vectors = WithGlobals("virtio-blk-pci.vectors=0",
+                             "virtio-net-pci.vectors=0")
+    assert_intx_and_checks(boot_guest(no_vectors, Config("modern", "q35"),
                                       "dragonfly-novectors"))
 
 
 def test_msix_vectors_only_those_the_child_uses(boot_guest):
     """A disk offering 8 MSI-X vectors gets 2 (configuration and its one
     queue): the rest stay with the system, and the disk works."""
-    m = boot_guest(ManyVectors(), Config("modern", "q35"),
+    m = boot_guest(WithGlobals("virtio-blk-pci.vectors=8"),
+                   Config("modern", "q35"),
                    "dragonfly-vectors")
     log = m.serial_bytes().decode(errors="replace")
     blk = [ln for ln in log.splitlines()
            if ln.startswith("vio_pci") and "interrupts" in ln]
     assert "modern interface, msix interrupts (2)" in blk[0], blk
     check(m, "blkio")
+
+
+def test_rx_buffers_raise_the_cluster_limit(boot_guest):
+    """The page clusters vioif pins in its rings (no mergeable buffers)
+    count in the system's jumbo cluster limit, not in ether_ifattach()'s
+    default of standard clusters: the limit drops by them on kldunload
+    and comes back on kldload, and ping works."""
+    m = boot_guest(WithGlobals("virtio-net-pci.mrg_rxbuf=off"),
+                   Config("transitional", "pc"),
+                   "dragonfly-nomrg")
+    sh = synced_shell(m)
+    try:
+        oid = "sysctl kern.ipc.nmbjclusters"
+        loaded = int(sh.run(oid).split(": ")[-1])
+        out = sh.run("kldunload vioif")
+        assert "kldunload: vioif unloaded" in out, out
+        unloaded = int(sh.run(oid).split(": ")[-1])
+        out = sh.run("kldload %s/vioif.ko" % MODULES)
+        assert "loaded as id" in out, out
+        assert loaded - unloaded >= 64, (loaded, unloaded)
+        assert int(sh.run(oid).split(": ")[-1]) == loaded
+        sh.run("ifup vioif0 10.0.2.15/24")
+        ping_ok(sh)
+    finally:
+        sh.close()
 
 
 CTRL_VLAN = 1 << 19

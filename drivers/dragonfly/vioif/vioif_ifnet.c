@@ -509,6 +509,8 @@ vif_setup_ifnet(struct vif_softc *sc)
 {
 	struct ifnet *ifp = vif_ifp(sc);
 	uint64_t f = sc->sc_net.sc_features;
+	struct vif_rxq *rq;
+	int i;
 
 	if_initname(ifp, device_get_name(sc->sc_dev),
 	    device_get_unit(sc->sc_dev));
@@ -537,6 +539,19 @@ vif_setup_ifnet(struct vif_softc *sc)
 	ifq_set_subq_cnt(&ifp->if_snd, sc->sc_npairs);
 	ifp->if_mapsubq = ifq_mapsubq_modulo;
 	ifq_set_subq_divisor(&ifp->if_snd, sc->sc_npairs);
+
+	/*
+	 * The receive buffers sit in the rings for as long as no frame
+	 * comes: if_attach() raises the system's cluster limits by them.
+	 */
+	for (i = 0; i < sc->sc_npairs; i++) {
+		rq = &sc->sc_rxq[i];
+		if (rq->rq_clsize == MCLBYTES)
+			ifp->if_nmbclusters += rq->rq_nbufs * rq->rq_nclusters;
+		else
+			ifp->if_nmbjclusters += rq->rq_nbufs *
+			    rq->rq_nclusters;
+	}
 
 	sc->sc_max_mtu = vif_max_mtu(sc);
 	ifp->if_capabilities = IFCAP_VLAN_MTU;
