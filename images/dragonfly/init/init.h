@@ -16,6 +16,8 @@ int	cmd_blk(int argc, char **argv);
 int	cmd_ifup(int argc, char **argv);
 int	cmd_ping(int argc, char **argv);
 int	cmd_ifmedia(int argc, char **argv);
+int	cmd_flood(int argc, char **argv);
+int	cmd_ifconfig(int argc, char **argv);
 int	cmd_mem(int argc, char **argv);
 int	cmd_balloon(int argc, char **argv);
 int	cmd_sysctl(int argc, char **argv);
