@@ -269,6 +269,7 @@ vioif_ctrl_poll(struct vioif_ctrl *ctrl)
 void
 vioif_ctrl_abandon(struct vioif_ctrl *ctrl)
 {
+
 	if (ctrl->ctrl_busy)
 		ctrl->ctrl_abandoned = true;
 }

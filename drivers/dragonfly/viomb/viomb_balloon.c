@@ -124,6 +124,7 @@ vmb_page_free(void *os, uint64_t pa)
 static void
 vmb_stats(void *os __unused, struct viomb_stat_values *vals)
 {
+
 	vals->val[VIRTIO_BALLOON_S_MEMFREE] =
 	    (uint64_t)vmstats.v_free_count * PAGE_SIZE;
 	vals->val[VIRTIO_BALLOON_S_MEMTOT] =

@@ -18,6 +18,7 @@
 static int
 hexdigit(char c)
 {
+
 	if (c >= '0' && c <= '9')
 		return (c - '0');
 	if (c >= 'a' && c <= 'f')
@@ -48,6 +49,7 @@ parse_mac(const char *s, uint8_t *mac)
 static long
 if_ioctl(long s, const char *name, unsigned long cmd, struct ifreq *ifr)
 {
+
 	memset(ifr->ifr_name, 0, sizeof(ifr->ifr_name));
 	memcpy(ifr->ifr_name, name, strlen(name));
 	return (SYSCALL3(SYS_ioctl, s, cmd, ifr));
