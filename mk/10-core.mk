@@ -8,7 +8,9 @@
 #   make unit                cmocka tests under ASan+UBSan (tests/unit)
 #   make fuzz                each fuzz target for FUZZ_SECONDS (default 60)
 #   make fuzz-smoke          each fuzz target over its seed corpus, briefly
-#   make coverage            line coverage of drivers/ from unit tests + corpus
+#   make coverage            line coverage of drivers/ from unit tests + corpus,
+#                            then of drivers/dragonfly in the DragonFly guest
+#                            (mk/46-dragonfly-coverage.mk)
 #   make freestanding-check  drivers compile with -ffreestanding -nostdinc
 #
 # Later fragments (mk/11-proto.mk) add their parts by appending; the
@@ -187,7 +189,12 @@ coverage: coverage-build
 		> $(COV_OUT)/report.txt; \
 	cat $(COV_OUT)/report.txt; \
 	awk '$$1 == "TOTAL" { printf "coverage: %.1f%% of driver lines\n", \
-		($$8 - $$9) * 100 / $$8 }' $(COV_OUT)/report.txt
+		($$8 - $$9) * 100 / $$8 }' $(COV_OUT)/report.txt \
+		| tee $(COV_OUT)/summary.txt
+	@$(MAKE) --no-print-directory dragonfly-coverage
+	@echo "==> make coverage:"; cat $(COV_OUT)/summary.txt; \
+	grep -h '^coverage: ' $(BUILD)/coverage/dragonfly/report.txt \
+		2>/dev/null || true
 
 # The drivers against the contract's own vio_os.h (vio_os.h.example):
 # no libc, no OS header, with gcc and clang and kernel-style warnings.

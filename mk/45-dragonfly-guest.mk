@@ -72,13 +72,14 @@ dragonfly-kernel: dragonfly-src
 # Everything the profile boots, under one folder: kernel, the two module
 # sets, the root image (init, an empty /dev for devfs, every module under
 # /boot/modules for kldload) and the fixed copy of GRUB.
-dragonfly-guest: dragonfly-kernel dragonfly-check $(DFLY_INIT)
-	@set -e; g=$(DFLY_GUEST); \
+# $(call dfly_assemble,GUEST,KMOD): in folder GUEST, with our modules from
+# KMOD/NAME/NAME.ko (mk/46-dragonfly-coverage.mk assembles a second one).
+dfly_assemble = set -e; g=$(1); \
 	rm -rf $$g/modules $$g/root; \
 	mkdir -p $$g/modules/ours $$g/modules/dragonfly \
 		$$g/root/sbin $$g/root/dev $$g/root/boot/modules; \
 	for m in $(DFLY_OUR_MODULES); do \
-		cp $(DFLY_OUR_KMOD)/$$m/$$m.ko $$g/modules/ours/; \
+		cp $(2)/$$m/$$m.ko $$g/modules/ours/; \
 	done; \
 	cp $(DFLY_KOUT)/modules/*.ko $$g/modules/dragonfly/; \
 	cp $(DFLY_KOUT)/kernel $$g/kernel; \
@@ -93,7 +94,10 @@ dragonfly-guest: dragonfly-kernel dragonfly-check $(DFLY_INIT)
 	      $$g/grub-i386-pc/relocator.mod ]; then \
 		$(DFLY_KERNEL_DIR)/grub-fix $$g/grub-i386-pc; \
 	fi; \
-	echo "dragonfly-guest: $$g ready (kernel, root.img, modules/ours," \
+	echo "$@: $$g ready (kernel, root.img, modules/ours," \
 		"modules/dragonfly, grub-i386-pc)"
+
+dragonfly-guest: dragonfly-kernel dragonfly-check $(DFLY_INIT)
+	@$(call dfly_assemble,$(DFLY_GUEST),$(DFLY_OUR_KMOD))
 
 endif

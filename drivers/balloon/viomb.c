@@ -16,7 +16,8 @@
  * acknowledged the deflate request; without it, at once.
  *
  * num_pages comes from the device: a target above the guest's memory is
- * refused and marks the device broken.
+ * a host that miscounts, not a broken device; it is clamped to the
+ * guest's memory and said once (and counted in bad_target).
  */
 
 #include "vio_os.h"
@@ -139,13 +140,16 @@ viomb_config_changed(struct viomb_softc *sc)
 	if (error != 0)
 		return (error);
 	if (num_pages > sc->sc_guest_pfns) {
-		/* Keep the old target: the device is not to be believed. */
-		sc->sc_counters.bad_target++;
-		vio_log(sc->sc_vio->sc_os,
-		    "viomb: target %u pages above guest memory\n", num_pages);
-		vio_mark_broken(sc->sc_vio, "viomb: target above guest memory");
-		return (EINVAL);
-	}
+		if (num_pages != sc->sc_host_target) {
+			sc->sc_counters.bad_target++;
+			vio_log(sc->sc_vio->sc_os, "viomb: target %u pages "
+			    "above guest memory, %u taken\n", num_pages,
+			    (uint32_t)sc->sc_guest_pfns);
+		}
+		sc->sc_host_target = num_pages;
+		num_pages = (uint32_t)sc->sc_guest_pfns;
+	} else
+		sc->sc_host_target = num_pages;
 	if (num_pages != sc->sc_target) {
 		sc->sc_target = num_pages;
 		/* A new target from the host supersedes OOM give-backs. */

@@ -78,6 +78,7 @@ struct viomb_softc {
 	uint32_t		 sc_batch_pages;	/* per batch */
 	uint64_t		 sc_guest_pfns;		/* guest RAM, 4 KiB */
 	uint32_t		 sc_target;		/* num_pages, 4 KiB */
+	uint32_t		 sc_host_target;	/* before clamping */
 	uint64_t		 sc_held;		/* guest pages in */
 	uint64_t		 sc_oom_held;		/* given back on OOM */
 	struct viomb_batch	 sc_inflate;

@@ -32,7 +32,12 @@
 #define VIOIF_RX_MAX_BUFS	64	/* mergeable buffers per frame */
 #define VIOIF_TX_MAX_SEGS	64	/* data segments per frame */
 #define VIOIF_RX_MAX_SEGS	32	/* segments per big-mode buffer */
-#define VIOIF_MAX_FRAME		65535	/* largest frame without header */
+/*
+ * The largest frame, header excluded: the room the specification has a
+ * driver give a receive buffer for large receive (65562 bytes), which a
+ * 64 KiB IP packet with its Ethernet and VLAN headers fits in.
+ */
+#define VIOIF_MAX_FRAME		65562
 #define VIOIF_MAC_TABLE_MAX	64	/* addresses per MAC filter table */
 #define VIOIF_VLAN_ETHER_HDR_LEN (VIRTIO_NET_ETHER_HDR_LEN + 4)
 
@@ -148,6 +153,7 @@ struct vioif_ctrl {
 	uint64_t		 ctrl_features;
 	struct vio_dma		 ctrl_dma;	/* command, data, ack */
 	bool			 ctrl_busy;
+	bool			 ctrl_abandoned; /* nobody polls */
 	uint64_t		 ctrl_ok;
 	uint64_t		 ctrl_failed;
 };
@@ -223,7 +229,9 @@ int	vioif_tx_intr(struct vioif_txq *txq, vioif_tx_done_fn *done,
  * call posts it and notifies the device (EBUSY while one is pending,
  * EOPNOTSUPP without the feature it needs); vioif_ctrl_poll() then
  * returns EAGAIN until the device answers, 0 for VIRTIO_NET_OK, EIO for
- * anything else.
+ * anything else.  A caller that stops waiting calls vioif_ctrl_abandon():
+ * the buffers stay the device's until it answers, and the next command
+ * collects that late answer first (EBUSY while there is none).
  */
 int	vioif_ctrl_init(struct vioif_ctrl *ctrl, struct vio_softc *vio,
 	    uint16_t index, uint64_t features);
@@ -239,5 +247,6 @@ int	vioif_ctrl_mq_pairs(struct vioif_ctrl *ctrl, uint16_t pairs);
 int	vioif_ctrl_guest_offloads(struct vioif_ctrl *ctrl, uint64_t offloads);
 int	vioif_ctrl_announce_ack(struct vioif_ctrl *ctrl);
 int	vioif_ctrl_poll(struct vioif_ctrl *ctrl);
+void	vioif_ctrl_abandon(struct vioif_ctrl *ctrl);
 
 #endif /* !_VIOIF_H_ */

@@ -46,14 +46,15 @@ vioif_features(const struct vioif_tunables *tun)
 	    VIRTIO_NET_F_CTRL_VLAN | VIRTIO_NET_F_CTRL_MAC_ADDR |
 	    VIRTIO_NET_F_GUEST_ANNOUNCE | VIRTIO_NET_F_SPEED_DUPLEX;
 	if (!tun->csum_disable) {
-		f |= VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM;
+		/* GUEST_OFFLOADS: ifconfig -rxcsum must reach the device. */
+		f |= VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM |
+		    VIRTIO_NET_F_CTRL_GUEST_OFFLOADS;
 		if (!tun->tso_disable)
 			f |= VIRTIO_NET_F_HOST_TSO4 |
 			    VIRTIO_NET_F_HOST_TSO6 | VIRTIO_NET_F_HOST_ECN;
 		if (!tun->lro_disable)
 			f |= VIRTIO_NET_F_GUEST_TSO4 |
-			    VIRTIO_NET_F_GUEST_TSO6 | VIRTIO_NET_F_GUEST_ECN |
-			    VIRTIO_NET_F_CTRL_GUEST_OFFLOADS;
+			    VIRTIO_NET_F_GUEST_TSO6 | VIRTIO_NET_F_GUEST_ECN;
 	}
 	if (!tun->mq_disable && tun->mq_max_pairs != 1)
 		f |= VIRTIO_NET_F_MQ;

@@ -70,13 +70,16 @@ ctrl_seg(struct vioif_ctrl *ctrl, struct vio_seg *s, unsigned int off,
 
 /* Check that a command may be sent now. */
 static int
-ctrl_ready(const struct vioif_ctrl *ctrl, uint64_t feature)
+ctrl_ready(struct vioif_ctrl *ctrl, uint64_t feature)
 {
 
 	if (ctrl->ctrl_vio == NULL || (ctrl->ctrl_features & feature) == 0)
 		return (EOPNOTSUPP);
 	if (vio_is_broken(ctrl->ctrl_vio))
 		return (EIO);
+	/* The answer to a command given up on may have come since. */
+	if (ctrl->ctrl_busy && ctrl->ctrl_abandoned)
+		(void)vioif_ctrl_poll(ctrl);
 	if (ctrl->ctrl_busy)
 		return (EBUSY);
 	return (0);
@@ -248,6 +251,7 @@ vioif_ctrl_poll(struct vioif_ctrl *ctrl)
 	if (error == ENOENT)
 		return (EAGAIN);
 	ctrl->ctrl_busy = false;
+	ctrl->ctrl_abandoned = false;
 	if (error == 0) {
 		vio_dma_sync(ctrl->ctrl_vio->sc_os, &ctrl->ctrl_dma,
 		    VIO_DMA_POSTREAD | VIO_DMA_POSTWRITE);
@@ -260,4 +264,12 @@ vioif_ctrl_poll(struct vioif_ctrl *ctrl)
 	else
 		ctrl->ctrl_failed++;
 	return (error);
+}
+
+void
+vioif_ctrl_abandon(struct vioif_ctrl *ctrl)
+{
+
+	if (ctrl->ctrl_busy)
+		ctrl->ctrl_abandoned = true;
 }

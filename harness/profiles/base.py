@@ -81,6 +81,10 @@ class Profile:
     # seed, lba, count of the block pattern the blkio check writes.
     blk_params = (pattern.DEFAULT_SEED, pattern.DEFAULT_LBA,
                   pattern.DEFAULT_COUNT)
+    # A shell command that prints the guest's coverage counters, which
+    # the e2e tests run before stopping a guest when DFLY_VIRTIO_GCOV_LOGS
+    # names a folder for the serial logs (None: no such command).
+    coverage_command = None
 
     def facts(self):
         """What the expect scripts and other tools need to know about the

@@ -23,7 +23,10 @@ from vmlib.tools import require
 
 from .base import Profile
 
-GUEST_DIR = os.path.join(BUILD, "dfly-guest")
+# DFLY_VIRTIO_DFLY_GUEST: another assembly, e.g. the coverage build's
+# (mk/46-dragonfly-coverage.mk).
+GUEST_DIR = os.environ.get("DFLY_VIRTIO_DFLY_GUEST") or os.path.join(
+    BUILD, "dfly-guest")
 OUR_MODULES = ("vio_pci", "vioblk", "vioif", "viomb")
 # DragonFly's own, in dependency order.
 DRAGONFLY_MODULES = ("virtio", "virtio_pci", "virtio_blk", "if_vtnet",
@@ -95,6 +98,8 @@ class DragonFlyKernel(Profile):
     # host has QEMU flush before it reads the disk image back.
     guest_flushes_disk = False
     fatal_markers = ("db> ",)
+    # The init's command that prints the coverage build's counters.
+    coverage_command = "gcov"
 
     def unavailable(self):
         for f in ("kernel", "root.img", "grub-i386-pc/relocator.mod"):

@@ -8,11 +8,15 @@ seconds scaled by DFLY_VIRTIO_TIMEOUT_SCALE (vmlib.timeouts).  The
 expect scripts (harness/expect) are the by-hand equivalent.
 """
 
+import itertools
 import re
 import socket
 import time
 
 from . import HarnessError, timeouts
+
+
+_sync_words = itertools.count(int(time.time()) % 100000)
 
 
 class ConsoleError(HarnessError):
@@ -40,11 +44,21 @@ class Console:
         """The console of a started vmlib.Machine, at a fresh prompt."""
         con = cls(machine.serial_path, machine.profile.prompt, timeout)
         try:
-            con.command("")
+            con.sync()
         except BaseException:
             con.close()
             raise
         return con
+
+    def sync(self):
+        """Get past every prompt the guest printed before we came: a
+        prompt printed while we connected would otherwise answer our next
+        command.  A word no shell knows is echoed and refused; the prompt
+        after its echo is the fresh one."""
+        word = "dfly-virtio-sync-%d" % next(_sync_words)
+        self.send(word)
+        self.expect(re.escape(word.encode()))
+        self.expect()
 
     def send(self, line):
         """LINE and a carriage return, as a terminal would send them."""

@@ -8,9 +8,12 @@ against it and fails with the check's reason and the tail of the serial
 console.  Serial logs land in build/test-results/serial/.
 
 DFLY_VIRTIO_GUESTS=linux,mini limits the profiles; DFLY_VIRTIO_ACCEL
-(auto, kvm, tcg) picks the accelerator.
+(auto, kvm, tcg) picks the accelerator.  DFLY_VIRTIO_GCOV_LOGS=DIR (the
+coverage build, mk/46-dragonfly-coverage.mk): before a guest stops, its
+profile's coverage_command runs, and its whole serial log goes to DIR.
 """
 
+import itertools
 import os
 import re
 import shutil
@@ -26,6 +29,7 @@ sys.path.insert(0, os.path.join(TOP, "harness"))
 import profiles  # noqa: E402
 from vmlib import BUILD, EXPECT_DIR, matrix, timeouts  # noqa: E402
 from vmlib.machine import Machine, install_signal_handlers  # noqa: E402
+from vmlib.serial import Console, ConsoleError  # noqa: E402
 
 LOGS = os.path.join(BUILD, "test-results", "serial")
 # lib.tcl gives up after 300 s (scaled); we allow a little more.
@@ -62,6 +66,8 @@ def guest_params():
     return out
 
 
+# First: xdist's own hook reads the groups to schedule by.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """make e2e runs two pytest-xdist workers (--dist loadgroup); a test
     module's shared boot stays with one worker, like a matrix row's."""
@@ -102,9 +108,37 @@ def keep_log(m, name=None, offset=0):
         f.write(m.serial_bytes(offset))
 
 
+_gcov_boots = itertools.count(1)
+
+
+def dump_coverage(m):
+    """Best effort: a guest that died has printed what it could (a guest
+    in its kernel debugger: nothing since the last dump)."""
+    seen = m.serial_bytes()
+    if any(k.encode() in seen for k in m.profile.fatal_markers):
+        print("%s: no coverage dump: the guest is dead" % m.label,
+              file=sys.stderr)
+        return
+    try:
+        with Console.of(m, timeout=120) as con:
+            con.command(m.profile.coverage_command)
+    except (OSError, ConsoleError) as e:
+        print("%s: no coverage dump: %s" % (m.label, e), file=sys.stderr)
+
+
 def shut_down(m):
+    logs = os.environ.get("DFLY_VIRTIO_GCOV_LOGS")
+    if logs and m.profile.coverage_command and m.alive():
+        dump_coverage(m)
     m.stop()
     keep_log(m)
+    if logs and m.run is not None:
+        os.makedirs(logs, exist_ok=True)
+        # pytest-xdist workers each count their own boots.
+        with open(os.path.join(logs, "%d-%03d-%s.serial.log" % (
+                os.getpid(), next(_gcov_boots), _safe(m.label))),
+                "wb") as f:
+            f.write(m.serial_bytes())
     m.cleanup()
 
 

@@ -240,6 +240,23 @@ test_rx_mergeable_reassembly(void **state)
 	assert_false(vio_is_broken(fx->t.sc));
 }
 
+/* A 64 KiB IP packet with Ethernet and VLAN headers is a legal frame. */
+static void
+test_rx_largest_frame(void **state)
+{
+	struct fixture *fx = *state;
+	struct vioif_rx_frame f;
+	const uint32_t len = 65535 + 14 + 4;
+
+	post_mrg(fx, 0, 40);
+	assert_int_equal(sim_net_rx(&fx->net, fx->t.sim, 0, NULL, fx->frame,
+	    len, -1), 33);
+	assert_int_equal(vioif_rx_dequeue(&fx->sc.sc_rxq[0], &f), 0);
+	assert_int_equal(f.error, 0);
+	assert_int_equal(f.len, len);
+	assert_false(vio_is_broken(fx->t.sc));
+}
+
 /* Deliver with a lying num_buffers; the device must end up broken. */
 static void
 bad_num_buffers(struct fixture *fx, uint32_t len, int num_buffers,
@@ -717,6 +734,30 @@ test_ctrl_pending(void **state)
 	assert_int_equal(vioif_ctrl_poll(ctrl), EINVAL);
 }
 
+/* A command its caller stopped waiting for does not block the queue. */
+static void
+test_ctrl_abandoned(void **state)
+{
+	struct fixture *fx = *state;
+	struct vioif_ctrl *ctrl = &fx->sc.sc_ctrl;
+
+	fx->net.ctrl_hold = true;
+	assert_int_equal(vioif_ctrl_vlan(ctrl, true, 5), 0);
+	assert_int_equal(vioif_ctrl_poll(ctrl), EAGAIN);
+	vioif_ctrl_abandon(ctrl);
+	/* Still the device's: its buffers must not be reused yet. */
+	assert_int_equal(vioif_ctrl_vlan(ctrl, true, 6), EBUSY);
+	sim_complete(fx->t.sim, 2, fx->net.ctrl_head, 0);
+	/* The late answer is collected; the next command goes out. */
+	fx->net.ctrl_hold = false;
+	assert_int_equal(vioif_ctrl_vlan(ctrl, true, 7), 0);
+	assert_int_equal(vioif_ctrl_poll(ctrl), 0);
+	assert_int_equal(sim_get_le(fx->net.ctrl_data, 2), 7);
+	assert_false(ctrl->ctrl_abandoned);
+	assert_int_equal(ctrl->ctrl_failed, 1);
+	assert_int_equal(ctrl->ctrl_ok, 1);
+}
+
 static void
 test_ctrl_mac_vlan(void **state)
 {
@@ -1038,6 +1079,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ctrl_rx_mode,
 		    setup_mrg, teardown),
 		cmocka_unit_test_setup_teardown(test_ctrl_pending,
+		    setup_mrg, teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_abandoned,
+		    setup_mrg, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_largest_frame,
 		    setup_mrg, teardown),
 		cmocka_unit_test_setup_teardown(test_ctrl_mac_vlan,
 		    setup_mrg, teardown),

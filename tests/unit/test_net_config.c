@@ -79,6 +79,8 @@ test_features_tunables(void **state)
 	f = vioif_features(&tun);
 	assert_false(f & (VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6));
 	assert_true(f & VIRTIO_NET_F_GUEST_CSUM);
+	/* Receive checksums can still be turned off at run time. */
+	assert_true(f & VIRTIO_NET_F_CTRL_GUEST_OFFLOADS);
 
 	tun.csum_disable = true;
 	tun.tso_disable = tun.lro_disable = false;

@@ -41,16 +41,35 @@ TUNABLE_INT("hw.vio.pci.disable_indirect", &viopci_disable_indirect);
 static int viopci_disable_event_idx = 0;
 TUNABLE_INT("hw.vio.pci.disable_event_idx", &viopci_disable_event_idx);
 
-/* The device types with a driver in this project, and its name. */
+/*
+ * The device types with a driver in this project, its name, and the
+ * queues it takes interrupts from: vioif(4) at most 8 pairs (one per
+ * CPU), vioblk(4) one queue, viomb(4) inflate, deflate and statistics.
+ */
 static const struct {
 	uint16_t	type;
 	const char	*child;
 	const char	*desc;
+	int		queues;		/* -1: two per CPU, up to 8 pairs */
 } viopci_types[] = {
-	{ VIRTIO_ID_NET,	"vioif",	"VirtIO network device" },
-	{ VIRTIO_ID_BLOCK,	"vioblk",	"VirtIO block device" },
-	{ VIRTIO_ID_BALLOON,	"viomb",	"VirtIO memory balloon" },
+	{ VIRTIO_ID_NET,	"vioif",	"VirtIO network device", -1 },
+	{ VIRTIO_ID_BLOCK,	"vioblk",	"VirtIO block device", 1 },
+	{ VIRTIO_ID_BALLOON,	"viomb",	"VirtIO memory balloon", 3 },
 };
+
+/* MSI-X vectors the child can use: configuration, then its queues. */
+static int
+viopci_vectors_wanted(int type_index)
+{
+	int q;
+
+	if (type_index < 0)
+		return (VIOPCI_MAX_VECS);
+	q = viopci_types[type_index].queues;
+	if (q < 0)
+		q = 2 * (ncpus < 8 ? ncpus : 8);
+	return (1 + q);
+}
 
 static int
 viopci_type_index(device_t dev)
@@ -161,6 +180,7 @@ viopci_attach(device_t dev)
 		device_printf(dev, "no usable virtio PCI interface\n");
 		goto fail;
 	}
+	sc->sc_vecs_wanted = viopci_vectors_wanted(viopci_type_index(dev));
 	error = viopci_intr_alloc(sc);
 	if (error != 0) {
 		device_printf(dev, "cannot allocate an interrupt\n");

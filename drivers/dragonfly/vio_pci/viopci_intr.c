@@ -59,7 +59,10 @@ viopci_alloc_msix(struct viopci_softc *sc)
 	device_t dev = sc->sc_dev;
 	int cpu, i, n, rid;
 
+	/* Vectors the child has no use for stay with the system. */
 	n = pci_msix_count(dev);
+	if (n > sc->sc_vecs_wanted)
+		n = sc->sc_vecs_wanted;
 	if (n > VIOPCI_MAX_VECS)
 		n = VIOPCI_MAX_VECS;
 	if (n < 2)
@@ -84,37 +87,69 @@ viopci_alloc_msix(struct viopci_softc *sc)
 	return (0);
 }
 
+/* The interrupt resources of the sc_nvecs vectors; 0 or ENXIO. */
+static int
+viopci_alloc_irqs(struct viopci_softc *sc, u_int flags)
+{
+	struct viopci_vec *vv;
+	int i;
+
+	for (i = 0; i < sc->sc_nvecs; i++) {
+		vv = &sc->sc_vecs[i];
+		vv->vv_sc = sc;
+		vv->vv_irq = bus_alloc_resource_any(sc->sc_dev, SYS_RES_IRQ,
+		    &vv->vv_rid, flags);
+		if (vv->vv_irq == NULL)
+			return (ENXIO);
+	}
+	return (0);
+}
+
+/* One MSI message (if MSI), else the INTx line. */
+static int
+viopci_alloc_1intr(struct viopci_softc *sc, int msi)
+{
+	u_int flags;
+
+	flags = RF_ACTIVE;
+	sc->sc_nvecs = 1;
+	sc->sc_vecs[0].vv_rid = 0;
+	if (pci_alloc_1intr(sc->sc_dev, msi, &sc->sc_vecs[0].vv_rid,
+	    &flags) == PCI_INTR_TYPE_MSI)
+		sc->sc_intr_mode = VIOPCI_INTR_MSI;
+	else
+		sc->sc_intr_mode = VIOPCI_INTR_INTX;
+	return (viopci_alloc_irqs(sc, flags));
+}
+
+/*
+ * MSI-X, MSI, INTx: each mode whose vectors or resources cannot all be
+ * had is given back whole before the next is tried.
+ */
 int
 viopci_intr_alloc(struct viopci_softc *sc)
 {
 	device_t dev = sc->sc_dev;
-	struct viopci_vec *vv;
-	u_int flags;
-	int i;
 
-	flags = RF_ACTIVE;
-	if (viopci_disable_msix || viopci_alloc_msix(sc) != 0) {
-		sc->sc_nvecs = 1;
-		sc->sc_vecs[0].vv_rid = 0;
-		if (pci_alloc_1intr(dev, 1, &sc->sc_vecs[0].vv_rid,
-		    &flags) == PCI_INTR_TYPE_MSI)
-			sc->sc_intr_mode = VIOPCI_INTR_MSI;
-		else
-			sc->sc_intr_mode = VIOPCI_INTR_INTX;
-	}
-	for (i = 0; i < sc->sc_nvecs; i++) {
-		vv = &sc->sc_vecs[i];
-		vv->vv_sc = sc;
-		vv->vv_irq = bus_alloc_resource_any(dev, SYS_RES_IRQ,
-		    &vv->vv_rid, flags);
-		if (vv->vv_irq == NULL) {
-			viopci_intr_release(sc);
-			return (ENXIO);
+	if (!viopci_disable_msix && viopci_alloc_msix(sc) == 0) {
+		if (viopci_alloc_irqs(sc, RF_ACTIVE) == 0) {
+			pci_enable_msix(dev);
+			return (0);
 		}
+		device_printf(dev, "MSI-X vectors without interrupt "
+		    "resources, trying MSI and INTx\n");
+		viopci_intr_release(sc);
 	}
-	if (sc->sc_intr_mode == VIOPCI_INTR_MSIX)
-		pci_enable_msix(dev);
-	return (0);
+	if (viopci_alloc_1intr(sc, 1) == 0)
+		return (0);
+	if (sc->sc_intr_mode == VIOPCI_INTR_MSI) {
+		/* The MSI message has no resource: the line may. */
+		viopci_intr_release(sc);
+		if (viopci_alloc_1intr(sc, 0) == 0)
+			return (0);
+	}
+	viopci_intr_release(sc);
+	return (ENXIO);
 }
 
 void

@@ -47,6 +47,7 @@ struct viopci_softc {
 	enum viopci_intr_mode	 sc_intr_mode;
 	int			 sc_nvecs;
 	struct viopci_vec	 sc_vecs[VIOPCI_MAX_VECS];
+	int			 sc_vecs_wanted;	/* most the child uses */
 	/* The driver's serializers, by queue; NULL: not delivered. */
 	lwkt_serialize_t	 sc_vq_slz[VIO_MAX_VQS];
 	lwkt_serialize_t	 sc_config_slz;

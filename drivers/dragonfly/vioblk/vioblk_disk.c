@@ -25,6 +25,7 @@
 #include <sys/module.h>
 #include <sys/serialize.h>
 #include <sys/sysctl.h>
+#include <sys/taskqueue.h>
 
 #include "vio_os.h"
 #include "vio_compat.h"
@@ -174,24 +175,17 @@ vblk_get_id(struct vblk_softc *sc)
 	lwkt_serialize_exit(&sc->sc_slz);
 }
 
+/* What the disk layer is told of the device, its capacity CAPACITY. */
 static void
-vblk_create_disk(struct vblk_softc *sc)
+vblk_disk_info(struct vblk_softc *sc, uint64_t capacity,
+    struct disk_info *infop)
 {
 	const struct vioblk_config *cfg = &sc->sc_blk.sc_cfg;
 	struct disk_info info;
-	int unit = device_get_unit(sc->sc_dev);
-
-	devstat_add_entry(&sc->sc_stats, "vioblk", unit, cfg->blk_size,
-	    DEVSTAT_NO_ORDERED_TAGS, DEVSTAT_TYPE_DIRECT |
-	    DEVSTAT_TYPE_IF_OTHER, DEVSTAT_PRIORITY_DISK);
-	sc->sc_cdev = disk_create(unit, &sc->sc_disk,
-	    sc->sc_discard ? &vblk_discard_ops : &vblk_ops);
-	sc->sc_cdev->si_drv1 = sc;
-	sc->sc_cdev->si_iosize_max = sc->sc_iosize_max;
 
 	bzero(&info, sizeof(info));
 	info.d_media_blksize = cfg->blk_size;
-	info.d_media_blocks = cfg->capacity /
+	info.d_media_blocks = capacity /
 	    (cfg->blk_size / VIRTIO_BLK_SECTOR_SIZE);
 	if (cfg->has_geometry && cfg->heads != 0 && cfg->sectors != 0) {
 		info.d_nheads = cfg->heads;
@@ -206,7 +200,44 @@ vblk_create_disk(struct vblk_softc *sc)
 	info.d_secpercyl = info.d_secpertrack * info.d_nheads;
 	if (sc->sc_serial[0] != '\0')
 		info.d_serialno = sc->sc_serial;
+	*infop = info;
+}
+
+static void
+vblk_create_disk(struct vblk_softc *sc)
+{
+	struct disk_info info;
+	int unit = device_get_unit(sc->sc_dev);
+
+	devstat_add_entry(&sc->sc_stats, "vioblk", unit,
+	    sc->sc_blk.sc_cfg.blk_size, DEVSTAT_NO_ORDERED_TAGS,
+	    DEVSTAT_TYPE_DIRECT | DEVSTAT_TYPE_IF_OTHER,
+	    DEVSTAT_PRIORITY_DISK);
+	sc->sc_cdev = disk_create(unit, &sc->sc_disk,
+	    sc->sc_discard ? &vblk_discard_ops : &vblk_ops);
+	sc->sc_cdev->si_drv1 = sc;
+	sc->sc_cdev->si_iosize_max = sc->sc_iosize_max;
+	vblk_disk_info(sc, sc->sc_blk.sc_cfg.capacity, &info);
 	disk_setdiskinfo(&sc->sc_disk, &info);
+}
+
+/* The capacity changed (vblk_config_change): tell the disk layer. */
+static void
+vblk_resize_task(void *arg, int pending __unused)
+{
+	struct vblk_softc *sc = arg;
+	struct disk_info info;
+	uint64_t capacity;
+
+	lwkt_serialize_enter(&sc->sc_slz);
+	capacity = sc->sc_blk.sc_cfg.capacity;
+	lwkt_serialize_exit(&sc->sc_slz);
+	if (sc->sc_cdev == NULL)
+		return;
+	vblk_disk_info(sc, capacity, &info);
+	disk_setdiskinfo(&sc->sc_disk, &info);
+	device_printf(sc->sc_dev, "capacity now %ju sectors\n",
+	    (uintmax_t)capacity);
 }
 
 static void
@@ -241,6 +272,7 @@ vblk_attach(device_t dev)
 	sc->sc_dev = dev;
 	lwkt_serialize_init(&sc->sc_slz);
 	bioq_init(&sc->sc_bioq);
+	TASK_INIT(&sc->sc_resize_task, 0, vblk_resize_task, sc);
 
 	wanted = vioblk_features();
 	if (vblk_discard_disable)
@@ -295,21 +327,32 @@ vblk_detach(device_t dev)
 {
 	struct vblk_softc *sc = device_get_softc(dev);
 
+	/*
+	 * An open or mounted disk stays: kldunload answers EBUSY rather
+	 * than pull it from under its user.
+	 */
+	if (sc->sc_cdev != NULL && disk_getopencount(&sc->sc_disk) > 0)
+		return (EBUSY);
 	lwkt_serialize_enter(&sc->sc_slz);
 	sc->sc_detaching = true;
 	lwkt_serialize_exit(&sc->sc_slz);
-	if (sc->sc_cdev != NULL) {
-		disk_destroy(&sc->sc_disk);
-		devstat_remove_entry(&sc->sc_stats);
-		sc->sc_cdev = NULL;
-	}
-	/* No interrupts after this, and the device is reset. */
+	/*
+	 * No interrupts after this, and the device is reset; the requests
+	 * it held fail while their devstat entry still exists.
+	 */
 	VIO_STOP(device_get_parent(dev), dev);
 	sc->sc_live = false;
+	/* No configuration interrupt queues it again. */
+	taskqueue_drain(taskqueue_thread[0], &sc->sc_resize_task);
 	if (sc->sc_attached) {
 		vblk_fail_all(sc);
 		vioblk_detach(&sc->sc_blk);
 		sc->sc_attached = false;
+	}
+	if (sc->sc_cdev != NULL) {
+		disk_destroy(&sc->sc_disk);
+		devstat_remove_entry(&sc->sc_stats);
+		sc->sc_cdev = NULL;
 	}
 	vblk_free_requests(sc);
 	return (0);

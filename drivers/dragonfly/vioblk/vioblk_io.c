@@ -22,6 +22,7 @@
 #include <sys/devicestat.h>
 #include <sys/disk.h>
 #include <sys/serialize.h>
+#include <sys/taskqueue.h>
 
 #include "vio_os.h"
 #include "vio.h"
@@ -249,8 +250,10 @@ vblk_vq_done(struct vio_vq *vq)
 }
 
 /*
- * Configuration change, under sc_slz like the queue.  Nothing in the
- * block configuration is acted on at run time, but a device that asked
+ * Configuration change, under sc_slz like the queue.  A new capacity
+ * (QEMU's block_resize) is taken at once for the bounds the protocol
+ * checks, and given to the disk layer from a task: disk_setdiskinfo()
+ * may sleep, which an interrupt thread must not.  A device that asked
  * for a reset will not interrupt for the queue again: run its handler
  * so that the requests in flight fail now rather than at detach.
  */
@@ -258,9 +261,19 @@ void
 vblk_config_change(struct vio_softc *vio, void *arg)
 {
 	struct vblk_softc *sc = arg;
+	struct vioblk_config cfg;
 
-	if (vio_is_broken(vio) && sc->sc_live)
-		vblk_vq_done(&sc->sc_blk.sc_vq);
+	if (vio_is_broken(vio)) {
+		if (sc->sc_live)
+			vblk_vq_done(&sc->sc_blk.sc_vq);
+		return;
+	}
+	if (vioblk_read_config(vio, &cfg) != 0 ||
+	    cfg.capacity == sc->sc_blk.sc_cfg.capacity)
+		return;
+	sc->sc_blk.sc_cfg.capacity = cfg.capacity;
+	if (sc->sc_live && !sc->sc_detaching)
+		taskqueue_enqueue(taskqueue_thread[0], &sc->sc_resize_task);
 }
 
 /* Detach: the device is reset; fail everything still held. */

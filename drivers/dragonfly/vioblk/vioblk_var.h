@@ -40,6 +40,7 @@ struct vblk_softc {
 	struct disk		 sc_disk;
 	cdev_t			 sc_cdev;
 	struct devstat		 sc_stats;
+	struct task		 sc_resize_task;	/* capacity changed */
 };
 
 int	vblk_strategy(struct dev_strategy_args *);

@@ -35,6 +35,10 @@
 #include <net/if_var.h>
 #include <net/ifq_var.h>
 
+#include <netinet/in.h>
+#include <netinet/if_ether.h>
+#include <netinet/ip.h>
+
 #include "vio_os.h"
 #include "vio.h"
 #include "vio_vq.h"
@@ -44,7 +48,10 @@
 
 MALLOC_DEFINE(M_VIOIF, "vioif", "vioif buffers");
 
-/* vtnet(4)'s knobs under our name; hw.vioif.X.name overrides per unit. */
+/*
+ * vtnet(4)'s knobs under our name; dev.vioif.X.name (or hw.vioifX.name)
+ * overrides per unit, read as DragonFly's drivers read theirs.
+ */
 static int vif_csum_disable = 0;
 TUNABLE_INT("hw.vioif.csum_disable", &vif_csum_disable);
 static int vif_tso_disable = 0;
@@ -61,14 +68,8 @@ TUNABLE_INT("hw.vioif.vlan_filter", &vif_vlan_filter);
 static int
 vif_tunable(device_t dev, const char *knob, int global)
 {
-	char name[48];
-	int val;
 
-	val = global;
-	ksnprintf(name, sizeof(name), "hw.vioif.%d.%s", device_get_unit(dev),
-	    knob);
-	TUNABLE_INT_FETCH(name, &val);
-	return (val);
+	return (device_getenv_int(dev, knob, global));
 }
 
 static void
@@ -110,6 +111,8 @@ vif_ctrl_wait(struct vif_softc *sc, int error)
 			return (error);
 		DELAY(VIF_CTRL_POLL_US);
 	}
+	/* The next command collects the answer, should it still come. */
+	vioif_ctrl_abandon(&sc->sc_net.sc_ctrl);
 	device_printf(sc->sc_dev, "control command not answered\n");
 	return (ETIMEDOUT);
 }
@@ -158,6 +161,61 @@ vif_set_rxfilter(struct vif_softc *sc)
 		    error);
 }
 
+/*
+ * The receive offloads of large segments.  DragonFly has no IFCAP_LRO:
+ * they follow IFCAP_RXCSUM (a segment the stack cannot trust the
+ * checksum of is no use to it), and hw.vioif.lro_disable keeps them off.
+ */
+#define VIF_LRO_OFFLOADS	(VIRTIO_NET_F_GUEST_TSO4 | \
+	VIRTIO_NET_F_GUEST_TSO6 | VIRTIO_NET_F_GUEST_ECN | \
+	VIRTIO_NET_F_GUEST_UFO)
+
+/*
+ * Tell the device which receive offloads the stack takes: without it,
+ * -rxcsum would still let partially checksummed frames through, which
+ * the stack then drops.  Under all serializers.
+ */
+static int
+vif_set_offloads(struct vif_softc *sc)
+{
+	struct ifnet *ifp = vif_ifp(sc);
+	uint64_t f = sc->sc_net.sc_features, want;
+	int error;
+
+	if ((f & VIRTIO_NET_F_CTRL_GUEST_OFFLOADS) == 0 || !sc->sc_live)
+		return (0);
+	want = 0;
+	if (ifp->if_capenable & IFCAP_RXCSUM)
+		want |= f & (VIRTIO_NET_F_GUEST_CSUM | VIF_LRO_OFFLOADS);
+	if (want == sc->sc_offloads)
+		return (0);
+	error = vif_ctrl_wait(sc, vioif_ctrl_guest_offloads(
+	    &sc->sc_net.sc_ctrl, want));
+	if (error == 0)
+		sc->sc_offloads = want;
+	return (error);
+}
+
+/*
+ * The address the stack uses (ifconfig lladdr, or the random one of
+ * attach) is the one the device must filter for.  Under all serializers.
+ */
+static void
+vif_set_mac(struct vif_softc *sc)
+{
+	struct ifnet *ifp = vif_ifp(sc);
+	int error;
+
+	if ((sc->sc_net.sc_features & VIRTIO_NET_F_CTRL_MAC_ADDR) == 0 ||
+	    !sc->sc_has_ctrl)
+		return;
+	error = vif_ctrl_wait(sc, vioif_ctrl_mac_addr(&sc->sc_net.sc_ctrl,
+	    IF_LLADDR(ifp)));
+	if (error != 0)
+		device_printf(sc->sc_dev, "cannot set the MAC address (%d)\n",
+		    error);
+}
+
 static void
 vif_set_hwassist(struct vif_softc *sc)
 {
@@ -189,6 +247,30 @@ vif_update_link(struct vif_softc *sc)
 		ifsq_devstart_sched(sc->sc_txq[i].tq_ifsq);
 }
 
+/*
+ * The device asks to be announced (after a migration): the switches
+ * learn where our address is now from a gratuitous ARP, and the
+ * acknowledgement clears the request.  Under sc_slz.
+ */
+static void
+vif_announce(struct vif_softc *sc)
+{
+	struct ifnet *ifp = vif_ifp(sc);
+	struct ifaddr_container *ifac;
+	int error;
+
+	TAILQ_FOREACH(ifac, &ifp->if_addrheads[mycpuid], ifa_link) {
+		if (ifac->ifa->ifa_addr->sa_family == AF_INET)
+			arp_gratuitous(ifp, ifac->ifa);
+	}
+	error = vif_ctrl_wait(sc, vioif_ctrl_announce_ack(
+	    &sc->sc_net.sc_ctrl));
+	sc->sc_announced++;
+	if (error != 0)
+		device_printf(sc->sc_dev, "announce not acknowledged (%d)\n",
+		    error);
+}
+
 /* Configuration change interrupt, under sc_slz. */
 static void
 vif_config_change(struct vio_softc *vio __unused, void *arg)
@@ -196,8 +278,11 @@ vif_config_change(struct vio_softc *vio __unused, void *arg)
 	struct vif_softc *sc = arg;
 
 	/* Until the ifnet exists attach reads the state itself. */
-	if (vioif_config_update(&sc->sc_net) == 0 && sc->sc_ifattached)
-		vif_update_link(sc);
+	if (vioif_config_update(&sc->sc_net) != 0 || !sc->sc_ifattached)
+		return;
+	vif_update_link(sc);
+	if ((sc->sc_net.sc_cfg.status & VIRTIO_NET_S_ANNOUNCE) && sc->sc_live)
+		vif_announce(sc);
 }
 
 static void
@@ -211,6 +296,7 @@ vif_init(void *arg)
 	if (!sc->sc_live)
 		return;
 	ifp->if_flags |= IFF_RUNNING;
+	vif_set_mac(sc);
 	vif_set_rxfilter(sc);
 	for (i = 0; i < sc->sc_npairs; i++) {
 		ifsq_clr_oactive(sc->sc_txq[i].tq_ifsq);
@@ -273,6 +359,7 @@ vif_ioctl(struct ifnet *ifp, u_long cmd, caddr_t data,
 		    ifp->if_capabilities;
 		ifp->if_capenable ^= mask;
 		vif_set_hwassist(sc);
+		error = vif_set_offloads(sc);
 		break;
 	default:
 		error = ether_ioctl(ifp, cmd, data);
@@ -350,8 +437,12 @@ vif_sysctl_vlan(SYSCTL_HANDLER_ARGS)
 	if (vid < 0 || vid > VIRTIO_NET_VLAN_ID_MAX)
 		return (EINVAL);
 	ifnet_serialize_all(ifp);
-	error = vif_ctrl_wait(sc, vioif_ctrl_vlan(&sc->sc_net.sc_ctrl,
-	    arg2 != 0, vid));
+	/* Detach resets the device before it frees the control queue. */
+	if (sc->sc_live)
+		error = vif_ctrl_wait(sc, vioif_ctrl_vlan(&sc->sc_net.sc_ctrl,
+		    arg2 != 0, vid));
+	else
+		error = ENXIO;
 	ifnet_deserialize_all(ifp);
 	return (error);
 }
@@ -379,6 +470,10 @@ vif_add_sysctls(struct vif_softc *sc)
 	    &sc->sc_npairs, 0, "queue pairs in use");
 	SYSCTL_ADD_INT(ctx, list, OID_AUTO, "ctrl_queue", CTLFLAG_RD,
 	    &sc->sc_has_ctrl, 0, "control queue negotiated");
+	SYSCTL_ADD_U64(ctx, list, OID_AUTO, "guest_offloads", CTLFLAG_RD,
+	    &sc->sc_offloads, "receive offloads the device was told");
+	SYSCTL_ADD_INT(ctx, list, OID_AUTO, "announced", CTLFLAG_RD,
+	    &sc->sc_announced, 0, "announcements the device asked for");
 	SYSCTL_ADD_PROC(ctx, list, OID_AUTO, "rx_dropped",
 	    CTLTYPE_U64 | CTLFLAG_RD, sc, 0, vif_sysctl_rx_dropped, "QU",
 	    "frames dropped for want of an mbuf");
@@ -414,6 +509,8 @@ vif_setup_ifnet(struct vif_softc *sc)
 {
 	struct ifnet *ifp = vif_ifp(sc);
 	uint64_t f = sc->sc_net.sc_features;
+	struct vif_rxq *rq;
+	int i;
 
 	if_initname(ifp, device_get_name(sc->sc_dev),
 	    device_get_unit(sc->sc_dev));
@@ -430,11 +527,11 @@ vif_setup_ifnet(struct vif_softc *sc)
 #endif
 	ifp->if_mtu = ETHERMTU;
 	/*
-	 * The device takes frames of up to VIOIF_MAX_FRAME bytes, headers
-	 * included: leave room for the largest Ethernet, VLAN, IP and TCP
-	 * headers around a TSO payload.
+	 * A TSO packet is one IP packet (at most IP_MAXPACKET bytes) before
+	 * the device cuts it: leave room for the largest IP and TCP headers
+	 * around the payload, and for Ethernet and VLAN headers as before.
 	 */
-	ifp->if_tsolen = VIOIF_MAX_FRAME - VIOIF_VLAN_ETHER_HDR_LEN -
+	ifp->if_tsolen = IP_MAXPACKET - VIOIF_VLAN_ETHER_HDR_LEN -
 	    2 * VIF_MAX_L3L4_HDR;
 	ifp->if_data.ifi_hdrlen = ETHER_HDR_LEN + ETHER_VLAN_ENCAP_LEN;
 	ifq_set_maxlen(&ifp->if_snd, sc->sc_net.sc_txq[0].txq_nslots);
@@ -442,6 +539,19 @@ vif_setup_ifnet(struct vif_softc *sc)
 	ifq_set_subq_cnt(&ifp->if_snd, sc->sc_npairs);
 	ifp->if_mapsubq = ifq_mapsubq_modulo;
 	ifq_set_subq_divisor(&ifp->if_snd, sc->sc_npairs);
+
+	/*
+	 * The receive buffers sit in the rings for as long as no frame
+	 * comes: if_attach() raises the system's cluster limits by them.
+	 */
+	for (i = 0; i < sc->sc_npairs; i++) {
+		rq = &sc->sc_rxq[i];
+		if (rq->rq_clsize == MCLBYTES)
+			ifp->if_nmbclusters += rq->rq_nbufs * rq->rq_nclusters;
+		else
+			ifp->if_nmbjclusters += rq->rq_nbufs *
+			    rq->rq_nclusters;
+	}
 
 	sc->sc_max_mtu = vif_max_mtu(sc);
 	ifp->if_capabilities = IFCAP_VLAN_MTU;
@@ -454,6 +564,8 @@ vif_setup_ifnet(struct vif_softc *sc)
 	if (f & VIRTIO_NET_F_HOST_TSO4)
 		ifp->if_capabilities |= IFCAP_TSO4;
 	ifp->if_capenable = ifp->if_capabilities;
+	/* The device starts with every negotiated offload on. */
+	sc->sc_offloads = f & (VIRTIO_NET_F_GUEST_CSUM | VIF_LRO_OFFLOADS);
 	vif_set_hwassist(sc);
 
 	ifmedia_init(&sc->sc_media, 0, vif_media_change, vif_media_status);
@@ -506,6 +618,19 @@ vif_setup_queues(struct vif_softc *sc)
 	sc->sc_net.sc_vio->sc_config_change = vif_config_change;
 	sc->sc_net.sc_vio->sc_child = sc;
 	return (VIO_SETUP_INTR(parent, dev, NULL, &sc->sc_slz));
+}
+
+/* The device's address, or a random locally administered unicast one. */
+static void
+vif_mac(struct vif_softc *sc, uint8_t *mac)
+{
+
+	if (sc->sc_net.sc_cfg.has_mac) {
+		memcpy(mac, sc->sc_net.sc_cfg.mac, ETHER_ADDR_LEN);
+		return;
+	}
+	karc4rand(mac, ETHER_ADDR_LEN);
+	mac[0] = (mac[0] & ~0x01) | 0x02;
 }
 
 static int
@@ -562,29 +687,13 @@ vif_attach(device_t dev)
 		if ((error = vif_rxq_fill(&sc->sc_rxq[i])) != 0)
 			goto fail;
 	}
-	if ((error = VIO_DRIVER_OK(parent, dev)) != 0)
-		goto fail;
-	sc->sc_live = true;
-	for (i = 0; i < sc->sc_npairs; i++)
-		vioif_rx_kick(sc->sc_rxq[i].rq_proto);
 
-	lwkt_serialize_enter(&sc->sc_slz);
-	if (sc->sc_npairs > 1 && vif_ctrl_wait(sc,
-	    vioif_ctrl_mq_pairs(&sc->sc_net.sc_ctrl, sc->sc_npairs)) != 0) {
-		/* The device keeps using the first pair only. */
-		device_printf(dev, "device refused %d queue pairs\n",
-		    sc->sc_npairs);
-		ifq_set_subq_divisor(&ifp->if_snd, 1);
-	}
-	lwkt_serialize_exit(&sc->sc_slz);
-
-	if (sc->sc_net.sc_cfg.has_mac)
-		memcpy(mac, sc->sc_net.sc_cfg.mac, sizeof(mac));
-	else {
-		/* A random, locally administered unicast address. */
-		karc4rand(mac, sizeof(mac));
-		mac[0] = (mac[0] & ~0x01) | 0x02;
-	}
+	/*
+	 * The ifnet exists before the device may complete anything: the
+	 * completion paths count into its per-CPU statistics and wake its
+	 * subqueues, which ether_ifattach() allocates.
+	 */
+	vif_mac(sc, mac);
 	ether_ifattach(ifp, mac, NULL);
 	for (i = 0; i < sc->sc_npairs; i++) {
 		struct ifaltq_subque *ifsq = ifq_get_subq(&ifp->if_snd, i);
@@ -594,8 +703,25 @@ vif_attach(device_t dev)
 		ifsq_set_hw_serialize(ifsq, &sc->sc_txq[i].tq_slz);
 		sc->sc_txq[i].tq_ifsq = ifsq;
 	}
-	lwkt_serialize_enter(&sc->sc_slz);
 	sc->sc_ifattached = true;
+
+	if ((error = VIO_DRIVER_OK(parent, dev)) != 0)
+		goto fail;
+	/* Interrupts run from here on: the kicks take their serializers. */
+	ifnet_serialize_all(ifp);
+	sc->sc_live = true;
+	for (i = 0; i < sc->sc_npairs; i++)
+		vioif_rx_kick(sc->sc_rxq[i].rq_proto);
+	ifnet_deserialize_all(ifp);
+
+	lwkt_serialize_enter(&sc->sc_slz);
+	if (sc->sc_npairs > 1 && vif_ctrl_wait(sc,
+	    vioif_ctrl_mq_pairs(&sc->sc_net.sc_ctrl, sc->sc_npairs)) != 0) {
+		/* The device keeps using the first pair only. */
+		device_printf(dev, "device refused %d queue pairs\n",
+		    sc->sc_npairs);
+		ifq_set_subq_divisor(&ifp->if_snd, 1);
+	}
 	vif_config_change(vio, sc);
 	lwkt_serialize_exit(&sc->sc_slz);
 	vif_add_sysctls(sc);
@@ -622,13 +748,20 @@ vif_detach(device_t dev)
 	if (sc->sc_ifattached) {
 		ifnet_serialize_all(ifp);
 		vif_stop(sc);
-		sc->sc_ifattached = false;
+		sc->sc_live = false;
 		ifnet_deserialize_all(ifp);
-		ether_ifdetach(ifp);
 	}
-	/* No interrupts after this, and the device is reset. */
+	/*
+	 * No interrupts after this (running handlers are waited for), and
+	 * the device is reset: only then may ether_ifdetach() free the
+	 * subqueues and statistics that completions touch.
+	 */
 	VIO_STOP(device_get_parent(dev), dev);
 	sc->sc_live = false;
+	if (sc->sc_ifattached) {
+		ether_ifdetach(ifp);
+		sc->sc_ifattached = false;
+	}
 	if (sc->sc_attached) {
 		for (i = 0; i < sc->sc_npairs; i++) {
 			while (vioif_rx_reclaim(&sc->sc_net.sc_rxq[i],

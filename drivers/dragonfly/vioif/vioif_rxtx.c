@@ -242,11 +242,17 @@ vif_rx_take(struct vif_rxq *rq, struct vif_buf *vb, bool keep)
 	struct mbuf *m = vb->vb_m;
 
 	bus_dmamap_sync(rq->rq_dmat, vb->vb_map, BUS_DMASYNC_POSTREAD);
-	if (!keep || vif_rx_newbuf(rq, vb) != 0) {
-		vif_rx_repost(rq, vb);
-		return (NULL);
-	}
-	return (m);
+	if (keep && vif_rx_newbuf(rq, vb) == 0)
+		return (m);
+	/*
+	 * A new mbuf that took vb's place and could not be posted: the
+	 * frame's own mbuf (unloaded, its map now the spare) is ours to
+	 * free, and the new one goes to the device as a repost.
+	 */
+	if (vb->vb_m != m)
+		m_freem(m);
+	vif_rx_repost(rq, vb);
+	return (NULL);
 }
 
 /* Cut a big-mode chain to the frame's length. */

@@ -18,8 +18,13 @@
 /* The longest IPv4 (or TCP) header, options included. */
 #define VIF_MAX_L3L4_HDR	60
 
-/* How long a control command may take before it counts as lost. */
-#define VIF_CTRL_TIMEOUT_US	1000000
+/*
+ * How long a control command may take before it counts as lost.  The
+ * wait spins with every serializer of the interface held, so it is
+ * short: a late answer is collected by the next command (the protocol's
+ * vioif_ctrl_abandon()), and QEMU answers as the command is posted.
+ */
+#define VIF_CTRL_TIMEOUT_US	100000
 #define VIF_CTRL_POLL_US	50
 
 struct vif_softc;
@@ -77,6 +82,8 @@ struct vif_softc {
 	bool			 sc_link_up;
 	int			 sc_has_ctrl;
 	int			 sc_max_mtu;
+	uint64_t		 sc_offloads;	/* GUEST_* the device uses */
+	int			 sc_announced;
 	uint8_t			 sc_mc[VIOIF_MAC_TABLE_MAX]
 				     [VIRTIO_NET_ETHER_ADDR_LEN];
 };

@@ -7,9 +7,13 @@
 /*
  * viomb: the DragonFly driver of a virtio memory balloon, a child of
  * vio_pci.  The protocol code (drivers/balloon) decides what to send;
- * here a kernel thread drives it toward the host's target, woken by the
+ * here a task drives it toward the host's target, queued by the
  * configuration change and queue interrupts, and gives it pages from
  * vm_page_alloc() and back to vm_page_free_toq().  See viomb(4).
+ *
+ * A task on a queue of our own rather than a kernel thread: the queue's
+ * thread runs the kernel's code, and taskqueue_free() returns only once
+ * it has stopped, so kldunload cannot unmap code a thread still runs.
  *
  * Everything about the balloon, including the list of pages in it, is
  * under sc_slz, the serializer the interrupts are delivered with.
@@ -19,10 +23,12 @@
 #include <sys/systm.h>
 #include <sys/bus.h>
 #include <sys/kernel.h>
-#include <sys/kthread.h>
+#include <sys/lock.h>
+#include <sys/malloc.h>
 #include <sys/module.h>
 #include <sys/serialize.h>
 #include <sys/sysctl.h>
+#include <sys/taskqueue.h>
 #include <sys/vmmeter.h>
 
 #include <vm/vm.h>
@@ -40,20 +46,28 @@ struct vmb_softc {
 	struct viomb_softc	 sc_mb;		/* the protocol state */
 	struct lwkt_serialize	 sc_slz;
 	struct pglist		 sc_pages;	/* given to the balloon */
-	struct thread		*sc_td;
+	struct taskqueue	*sc_tq;
+	struct task		 sc_task;	/* a step, now */
+	struct timeout_task	 sc_retry;	/* a step, later */
 	bool			 sc_attached;	/* viomb_attach() done */
 	bool			 sc_stopping;
 	bool			 sc_broken_said;
+	bool			 sc_short_said;	/* out of pages, said */
 };
 
-/* How often the thread looks at memory pressure, and retries on ENOMEM. */
+/* How often the task looks at memory pressure, and retries on ENOMEM. */
 #define VMB_POLL_TICKS		hz
 
 static int vmb_deflate_on_oom = 1;
 TUNABLE_INT("hw.viomb.deflate_on_oom", &vmb_deflate_on_oom);
 
-/* The balloon hw.viomb.* describes: the first one attached. */
+/*
+ * The balloon hw.viomb.* describes: the first one attached.  vmb_lock
+ * keeps it from being detached (and freed) while a sysctl reads it.
+ */
 static struct vmb_softc *vmb_first;
+static struct lock vmb_lock;
+LOCK_SYSINIT(viomb_first, &vmb_lock, "viomb", 0);
 
 /* Protocol hooks (struct viomb_ops), called under sc_slz. */
 static int
@@ -62,7 +76,14 @@ vmb_page_alloc(void *os, uint64_t *pap)
 	struct vmb_softc *sc = os;
 	vm_page_t m;
 
-	/* Never from the reserves: the balloon yields to the guest. */
+	/*
+	 * The balloon yields to the guest: never below the point where the
+	 * pageout daemon starts working (vm_paging_target() > 0), which
+	 * with nothing to page out would spin and stall every process.  A
+	 * host asking for all memory gets what is free above it.
+	 */
+	if (vm_paging_target() > 0)
+		return (ENOMEM);
 	m = vm_page_alloc(NULL, 0, VM_ALLOC_NORMAL);
 	if (m == NULL)
 		return (ENOMEM);
@@ -103,6 +124,7 @@ vmb_page_free(void *os, uint64_t pa)
 static void
 vmb_stats(void *os __unused, struct viomb_stat_values *vals)
 {
+
 	vals->val[VIRTIO_BALLOON_S_MEMFREE] =
 	    (uint64_t)vmstats.v_free_count * PAGE_SIZE;
 	vals->val[VIRTIO_BALLOON_S_MEMTOT] =
@@ -130,7 +152,7 @@ vmb_vq_done(struct vio_vq *vq)
 	struct vmb_softc *sc = vq->vq_done_arg;
 
 	viomb_intr(&sc->sc_mb);
-	wakeup(sc);
+	taskqueue_enqueue(sc->sc_tq, &sc->sc_task);
 	return (0);
 }
 
@@ -140,7 +162,7 @@ vmb_config_change(struct vio_softc *vio __unused, void *arg)
 	struct vmb_softc *sc = arg;
 
 	viomb_config_changed(&sc->sc_mb);
-	wakeup(sc);
+	taskqueue_enqueue(sc->sc_tq, &sc->sc_task);
 }
 
 static bool
@@ -152,39 +174,44 @@ vmb_watch_memory(struct vmb_softc *sc)
 }
 
 /*
- * The balloon thread: one batch at a time toward the target.  It sleeps
- * after each step; the interrupt that completes a batch or changes the
- * target wakes it (both need sc_slz, which zsleep() gives up only once
- * asleep, so no wakeup is lost).  Until settled, and while watching
- * memory pressure, it also wakes once a second: after running out of
- * pages, and under pressure to give pages back first.
+ * One step toward the target: one batch.  The interrupt that completes
+ * a batch or changes the target queues the next step.  Until settled,
+ * and while watching memory pressure, a step also comes once a second:
+ * after running out of pages, and under pressure to give pages back.
  */
 static void
-vmb_thread(void *arg)
+vmb_step(void *arg, int pending __unused)
 {
 	struct vmb_softc *sc = arg;
 	struct viomb_softc *mb = &sc->sc_mb;
-	int error, timo;
+	int error;
 
 	lwkt_serialize_enter(&sc->sc_slz);
-	while (!sc->sc_stopping) {
-		if (vmb_watch_memory(sc) && vm_page_count_severe())
-			viomb_oom(mb, mb->sc_batch_pages);
-		error = viomb_work(mb);
-		if (error == EIO && !sc->sc_broken_said) {
-			device_printf(sc->sc_dev, "device broken (%s)\n",
-			    mb->sc_vio->sc_broken_why != NULL ?
-			    mb->sc_vio->sc_broken_why : "reset requested");
-			sc->sc_broken_said = true;
-		}
-		timo = (viomb_settled(mb) && !vmb_watch_memory(sc)) ? 0 :
-		    VMB_POLL_TICKS;
-		zsleep(sc, &sc->sc_slz, 0, "viomb", timo);
+	if (sc->sc_stopping) {
+		lwkt_serialize_exit(&sc->sc_slz);
+		return;
 	}
-	sc->sc_td = NULL;
-	wakeup(&sc->sc_td);
+	if (vmb_watch_memory(sc) && vm_page_count_severe())
+		viomb_oom(mb, mb->sc_batch_pages);
+	error = viomb_work(mb);
+	if (error == EIO && !sc->sc_broken_said) {
+		device_printf(sc->sc_dev, "device broken (%s)\n",
+		    mb->sc_vio->sc_broken_why != NULL ?
+		    mb->sc_vio->sc_broken_why : "reset requested");
+		sc->sc_broken_said = true;
+	}
+	/* A target the guest cannot give: said once, tried every second. */
+	if (error == ENOMEM && !sc->sc_short_said) {
+		device_printf(sc->sc_dev, "out of pages at %u of %u target "
+		    "pages, trying again every second\n", viomb_actual(mb),
+		    mb->sc_target);
+		sc->sc_short_said = true;
+	} else if (viomb_settled(mb))
+		sc->sc_short_said = false;
+	if (!viomb_settled(mb) || vmb_watch_memory(sc))
+		taskqueue_enqueue_timeout(sc->sc_tq, &sc->sc_retry,
+		    VMB_POLL_TICKS);
 	lwkt_serialize_exit(&sc->sc_slz);
-	kthread_exit();
 }
 
 static int
@@ -194,6 +221,7 @@ vmb_sysctl(SYSCTL_HANDLER_ARGS)
 	uint64_t val;
 
 	val = 0;
+	lockmgr(&vmb_lock, LK_SHARED);
 	if ((sc = vmb_first) != NULL) {
 		lwkt_serialize_enter(&sc->sc_slz);
 		switch (arg2) {
@@ -212,6 +240,7 @@ vmb_sysctl(SYSCTL_HANDLER_ARGS)
 		}
 		lwkt_serialize_exit(&sc->sc_slz);
 	}
+	lockmgr(&vmb_lock, LK_RELEASE);
 	return (sysctl_handle_64(oidp, &val, 0, req));
 }
 
@@ -290,20 +319,26 @@ vmb_attach(device_t dev)
 		return (error);
 	}
 	sc->sc_attached = true;
-	if ((error = vmb_setup_intr(sc)) != 0 ||
+	sc->sc_tq = taskqueue_create("viomb", M_WAITOK,
+	    taskqueue_thread_enqueue, &sc->sc_tq);
+	TASK_INIT(&sc->sc_task, 0, vmb_step, sc);
+	TIMEOUT_TASK_INIT(sc->sc_tq, &sc->sc_retry, 0, vmb_step, sc);
+	error = taskqueue_start_threads(&sc->sc_tq, 1, TDPRI_KERN_DAEMON, -1,
+	    "%s", device_get_nameunit(dev));
+	if (error != 0 || (error = vmb_setup_intr(sc)) != 0 ||
 	    (error = VIO_DRIVER_OK(parent, dev)) != 0)
 		goto fail;
 	lwkt_serialize_enter(&sc->sc_slz);
 	error = viomb_start(&sc->sc_mb);
+	if (error == 0)
+		taskqueue_enqueue(sc->sc_tq, &sc->sc_task);
 	lwkt_serialize_exit(&sc->sc_slz);
 	if (error != 0)
 		goto fail;
-	error = kthread_create(vmb_thread, sc, &sc->sc_td, "%s",
-	    device_get_nameunit(dev));
-	if (error != 0)
-		goto fail;
+	lockmgr(&vmb_lock, LK_EXCLUSIVE);
 	if (vmb_first == NULL)
 		vmb_first = sc;
+	lockmgr(&vmb_lock, LK_RELEASE);
 	device_printf(dev, "target %u pages%s%s%s\n", sc->sc_mb.sc_target,
 	    (sc->sc_mb.sc_features & VIRTIO_BALLOON_F_STATS_VQ) ?
 	    ", statistics" : "",
@@ -324,17 +359,26 @@ vmb_detach(device_t dev)
 	struct vmb_softc *sc = device_get_softc(dev);
 	vm_page_t m;
 
+	lockmgr(&vmb_lock, LK_EXCLUSIVE);
 	if (vmb_first == sc)
 		vmb_first = NULL;
+	lockmgr(&vmb_lock, LK_RELEASE);
+	/* Steps from now on return at once; the one running ends first. */
 	lwkt_serialize_enter(&sc->sc_slz);
 	sc->sc_stopping = true;
-	wakeup(sc);
-	while (sc->sc_td != NULL)
-		zsleep(&sc->sc_td, &sc->sc_slz, 0, "viombx", 0);
 	lwkt_serialize_exit(&sc->sc_slz);
+	if (sc->sc_tq != NULL) {
+		taskqueue_drain_timeout(sc->sc_tq, &sc->sc_retry);
+		taskqueue_drain(sc->sc_tq, &sc->sc_task);
+	}
 
 	/* After the reset the host has forgotten the balloon. */
 	VIO_STOP(device_get_parent(dev), dev);
+	/* No interrupt queues a step now: the queue's thread may go. */
+	if (sc->sc_tq != NULL) {
+		taskqueue_free(sc->sc_tq);
+		sc->sc_tq = NULL;
+	}
 	if (sc->sc_attached) {
 		/* Batches in flight hand their pages back (vmb_page_free). */
 		viomb_reclaim(&sc->sc_mb);

@@ -13,6 +13,9 @@
  * (only HAMMER issues BUF_CMD_FLUSH), so `blk flush' is fsync(2), which
  * the host must not take for a device flush: the harness reads the disk
  * image only once QEMU has stopped the guest and flushed it.
+ *
+ * `blk open' keeps a disk open in the shell itself until `blk close',
+ * as a mounted file system would (kldunload of its driver must fail).
  */
 
 #include "console.h"
@@ -89,6 +92,22 @@ blk_rw(bool write, int fd, const char *path, uint64_t lba, uint64_t count,
 	return (CMD_OK);
 }
 
+static int
+blk_close(const char *arg)
+{
+	uint64_t fd;
+	long r;
+
+	if (!parse_u64(arg, &fd) || fd < 3)
+		return (CMD_USAGE);
+	if ((r = SYSCALL1(SYS_close, fd)) < 0) {
+		printf("error: blk close: fd %lu: %s\n", fd, errname(-r));
+		return (CMD_FAIL);
+	}
+	printf("blk close: fd %lu closed\n", fd);
+	return (CMD_OK);
+}
+
 int
 cmd_blk(int argc, char **argv)
 {
@@ -118,8 +137,10 @@ cmd_blk(int argc, char **argv)
 		SYSCALL1(SYS_close, fd);
 		return (ret);
 	}
+	if (argc == 3 && strcmp(argv[1], "close") == 0)
+		return (blk_close(argv[2]));
 	if (argc < 2 || argc > 3 || (strcmp(argv[1], "info") != 0 &&
-	    strcmp(argv[1], "flush") != 0))
+	    strcmp(argv[1], "flush") != 0 && strcmp(argv[1], "open") != 0))
 		return (CMD_USAGE);
 	name = argc == 3 ? argv[2] : NULL;
 	fd = open_disk(name, path, sizeof(path), O_RDONLY);
@@ -127,6 +148,10 @@ cmd_blk(int argc, char **argv)
 		printf("error: blk %s: cannot open %s: %s\n", argv[1], path,
 		    errname(-fd));
 		return (CMD_FAIL);
+	}
+	if (strcmp(argv[1], "open") == 0) {
+		printf("blk open: %s held as fd %ld\n", path, fd);
+		return (CMD_OK);
 	}
 	if (strcmp(argv[1], "flush") == 0) {
 		r = SYSCALL1(SYS_fsync, fd);

@@ -7,6 +7,9 @@
 /*
  * ifup: an IPv4 address and IFF_UP through the ioctls ifconfig(8) uses.
  * ping: ICMP echo through a raw socket; the mini's output format.
+ * flood: echoes back to back, replies taken as they come (ping -f), to
+ * keep both queues of an interface busy while it is unloaded; it ends
+ * after COUNT echoes or once sending has failed for about a second.
  */
 
 #include "console.h"
@@ -21,6 +24,8 @@
 #define PING_WAIT_MS	1000
 #define PING_GAP_MS	200	/* between echoes, like ping -i 0.2 */
 #define PING_ID		0x4446	/* "DF" */
+#define FLOOD_GIVE_UP	1000	/* failed sends in a row, 1 ms apart */
+#define FLOOD_UNDER_WAY	200	/* replies before saying it is running */
 
 struct icmp_echo {
 	uint8_t		type;
@@ -174,21 +179,38 @@ await_reply(long s, uint16_t seq, uint64_t sent_us)
 	}
 }
 
+/* Sleep until PING_GAP_MS after SENT_MS (poll with no descriptors). */
+static void
+pace(uint64_t sent_ms)
+{
+	uint64_t now = clock_ms();
+
+	if (now - sent_ms < PING_GAP_MS)
+		SYSCALL3(SYS_poll, NULL, 0, PING_GAP_MS - (now - sent_ms));
+}
+
+static void
+echo_build(struct icmp_echo *echo, uint16_t seq)
+{
+	size_t i;
+
+	memset(echo, 0, sizeof(*echo));
+	echo->type = ICMP_ECHO;
+	echo->id = swap16(PING_ID);
+	echo->seq = swap16(seq);
+	for (i = 0; i < PING_DATA; i++)
+		echo->data[i] = (uint8_t)i;
+	echo->cksum = inet_cksum(echo, sizeof(*echo));
+}
+
 int
 ping_echo(long s, const struct sockaddr *to, uint16_t seq, uint64_t *rtt_us)
 {
 	struct icmp_echo echo;
 	uint64_t sent_us;
 	long r, rtt;
-	size_t i;
 
-	memset(&echo, 0, sizeof(echo));
-	echo.type = ICMP_ECHO;
-	echo.id = swap16(PING_ID);
-	echo.seq = swap16(seq);
-	for (i = 0; i < PING_DATA; i++)
-		echo.data[i] = (uint8_t)i;
-	echo.cksum = inet_cksum(&echo, sizeof(echo));
+	echo_build(&echo, seq);
 	sent_us = clock_us();
 	r = SYSCALL6(SYS_sendto, s, &echo, sizeof(echo), 0, to,
 	    sizeof(struct sockaddr_in));
@@ -201,14 +223,76 @@ ping_echo(long s, const struct sockaddr *to, uint16_t seq, uint64_t *rtt_us)
 	return (0);
 }
 
-/* Sleep until PING_GAP_MS after SENT_MS (poll with no descriptors). */
-static void
-pace(uint64_t sent_ms)
+/* Replies already queued on S, up to WAIT_MS for the first. */
+static unsigned int
+take_replies(long s, int wait_ms)
 {
-	uint64_t now = clock_ms();
+	uint8_t pkt[256];
+	struct pollfd pfd;
+	unsigned int got = 0;
+	size_t hl;
+	long n;
 
-	if (now - sent_ms < PING_GAP_MS)
-		SYSCALL3(SYS_poll, NULL, 0, PING_GAP_MS - (now - sent_ms));
+	for (;;) {
+		pfd.fd = (int)s;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (SYSCALL3(SYS_poll, &pfd, 1, got == 0 ? wait_ms : 0) <= 0)
+			return (got);
+		n = SYSCALL6(SYS_recvfrom, s, pkt, sizeof(pkt), 0, NULL,
+		    NULL);
+		if (n < 20)
+			continue;
+		hl = (size_t)(pkt[0] & 0xf) * 4;
+		if ((size_t)n >= hl + 8 && pkt[hl] == ICMP_ECHOREPLY)
+			got++;
+	}
+}
+
+/* flood A.B.C.D COUNT */
+int
+cmd_flood(int argc, char **argv)
+{
+	struct icmp_echo echo;
+	struct sockaddr to;
+	uint64_t count, sent = 0, failed = 0, got = 0, before, n, run = 0;
+	uint32_t ip;
+	long s, r, first_error = 0;
+
+	if (argc != 3 || !parse_ipv4(argv[1], &ip) ||
+	    !parse_u64(argv[2], &count) || count == 0)
+		return (CMD_USAGE);
+	s = SYSCALL3(SYS_socket, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (s < 0) {
+		printf("error: flood: raw socket: %s\n", errname(-s));
+		return (CMD_FAIL);
+	}
+	sin_set(&to, ip);
+	for (n = 0; n < count && run < FLOOD_GIVE_UP; n++) {
+		echo_build(&echo, (uint16_t)n);
+		r = SYSCALL6(SYS_sendto, s, &echo, sizeof(echo), 0, &to,
+		    sizeof(struct sockaddr_in));
+		if (r < 0) {
+			/* A full queue or a vanished interface: let it be. */
+			if (failed++ == 0)
+				first_error = -r;
+			run++;
+			SYSCALL3(SYS_poll, NULL, 0, 1);
+		} else {
+			sent++;
+			run = 0;
+		}
+		/* Wait for the first reply: ARP and the path are set up. */
+		before = got;
+		got += take_replies(s, got == 0 ? PING_WAIT_MS : 0);
+		if (before < FLOOD_UNDER_WAY && got >= FLOOD_UNDER_WAY)
+			printf("flood: under way\n");
+	}
+	got += take_replies(s, PING_WAIT_MS);
+	SYSCALL1(SYS_close, s);
+	printf("flood: ended: %lu sent, %lu failed (first %s), %lu replies\n",
+	    sent, failed, failed > 0 ? errname(first_error) : "none", got);
+	return (got > 0 ? CMD_OK : CMD_FAIL);
 }
 
 int

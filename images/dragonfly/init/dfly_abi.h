@@ -92,14 +92,35 @@ struct sockaddr_in {
 #define IFNAMSIZ		16
 #define IFF_UP			0x0001
 #define IFF_RUNNING		0x0040
+#define IFCAP_RXCSUM		0x00001
+#define IFCAP_TXCSUM		0x00002
+#define IFCAP_TSO4		0x00100
+#define IFM_AVALID		0x00000001
+#define IFM_ACTIVE		0x00000002
+#define AF_LINK			18
 struct ifreq {
 	char	ifr_name[IFNAMSIZ];
 	union {
 		struct sockaddr	addr;
 		short		flags[2];
+		int		media;
+		int		mtu;
+		int		cap[2];	/* requested, current */
 		void		*data;	/* sets the union's size and alignment */
 	} ifr_ifru;
 };
+/* <net/if_media.h>: what a driver says of its link. */
+struct ifmediareq {
+	char	ifm_name[IFNAMSIZ];
+	int	ifm_current;
+	int	ifm_mask;
+	int	ifm_status;
+	int	ifm_active;
+	int	ifm_count;
+	int	*ifm_ulist;
+};
+#define IFM_ETHER		0x20
+#define IFM_AUTO		0
 struct ifaliasreq {
 	char		ifra_name[IFNAMSIZ];
 	struct sockaddr	ifra_addr;
@@ -119,6 +140,13 @@ struct ifaliasreq {
 #define SIOCSIFFLAGS		_IOW('i', 16, struct ifreq)
 #define SIOCGIFFLAGS		_IOWR('i', 17, struct ifreq)
 #define SIOCAIFADDR		_IOW('i', 26, struct ifaliasreq)
+#define SIOCSIFCAP		_IOW('i', 30, struct ifreq)
+#define SIOCGIFCAP		_IOWR('i', 31, struct ifreq)
+#define SIOCGIFMTU		_IOWR('i', 51, struct ifreq)
+#define SIOCSIFMTU		_IOW('i', 52, struct ifreq)
+#define SIOCSIFMEDIA		_IOWR('i', 55, struct ifreq)
+#define SIOCGIFMEDIA		_IOWR('i', 56, struct ifmediareq)
+#define SIOCSIFLLADDR		_IOW('i', 60, struct ifreq)
 
 /* kldstat(2) */
 #define MAXPATHLEN		1024
@@ -147,6 +175,7 @@ struct kld_file_stat {
 
 _Static_assert(sizeof(struct ifreq) == 32, "struct ifreq is 32 bytes");
 _Static_assert(sizeof(struct ifaliasreq) == 64, "ifaliasreq is 64 bytes");
+_Static_assert(sizeof(struct ifmediareq) == 48, "ifmediareq is 48 bytes");
 _Static_assert(sizeof(struct sockaddr_in) == 16, "sockaddr_in is 16 bytes");
 _Static_assert(sizeof(struct kld_file_stat) == 1056, "kld_file_stat size");
 

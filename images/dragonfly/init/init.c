@@ -35,10 +35,14 @@ static int cmd_repeat(int, char **);
 
 static const struct command commands[] = {
 	{ "probe", cmd_probe, "probe" },
-	{ "blk", cmd_blk, "blk info|flush [DEV] | "
+	{ "blk", cmd_blk, "blk info|flush|open [DEV] | blk close FD | "
 	    "blk read|write LBA COUNT SEED [DEV]" },
 	{ "ifup", cmd_ifup, "ifup IF A.B.C.D/PREFIX" },
+	{ "ifconfig", cmd_ifconfig, "ifconfig IF [mtu N | lladdr MAC | "
+	    "[-]rxcsum | [-]txcsum]" },
 	{ "ping", cmd_ping, "ping A.B.C.D [COUNT]" },
+	{ "ifmedia", cmd_ifmedia, "ifmedia IF [auto]" },
+	{ "flood", cmd_flood, "flood A.B.C.D COUNT" },
 	{ "mem", cmd_mem, "mem" },
 	{ "balloon", cmd_balloon, "balloon" },
 	{ "sysctl", cmd_sysctl, "sysctl NAME[=N]" },
@@ -46,6 +50,7 @@ static const struct command commands[] = {
 	{ "kldload", cmd_kldload, "kldload NAME|PATH" },
 	{ "kldunload", cmd_kldunload, "kldunload NAME" },
 	{ "halt", cmd_halt, "halt [CODE]" },
+	{ "gcov", cmd_gcov, "gcov" },
 	{ "bg", cmd_bg, "bg COMMAND [ARGS]" },
 	{ "repeat", cmd_repeat, "repeat N COMMAND [ARGS]" },
 	{ "help", cmd_help, "help" },

@@ -15,6 +15,9 @@ int	cmd_probe(int argc, char **argv);
 int	cmd_blk(int argc, char **argv);
 int	cmd_ifup(int argc, char **argv);
 int	cmd_ping(int argc, char **argv);
+int	cmd_ifmedia(int argc, char **argv);
+int	cmd_flood(int argc, char **argv);
+int	cmd_ifconfig(int argc, char **argv);
 int	cmd_mem(int argc, char **argv);
 int	cmd_balloon(int argc, char **argv);
 int	cmd_sysctl(int argc, char **argv);
@@ -22,6 +25,7 @@ int	cmd_kldstat(int argc, char **argv);
 int	cmd_kldload(int argc, char **argv);
 int	cmd_kldunload(int argc, char **argv);
 int	cmd_halt(int argc, char **argv);
+int	cmd_gcov(int argc, char **argv);
 /* make bench's load generators (cmd_bench.c). */
 int	cmd_blkbench(int argc, char **argv);
 int	cmd_pingstat(int argc, char **argv);

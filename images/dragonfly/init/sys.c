@@ -167,6 +167,20 @@ console_flush(void)
 }
 
 void
+console_write(const char *buf, size_t len)
+{
+	size_t off;
+	long r;
+
+	console_flush();
+	for (off = 0; off < len; off += (size_t)r) {
+		r = SYSCALL3(SYS_write, CONSOLE_FD, buf + off, len - off);
+		if (r <= 0)
+			break;
+	}
+}
+
+void
 console_putc(char c)
 {
 

@@ -51,5 +51,7 @@ const char	*errname(long err);
 
 /* Write what printf buffered to the console. */
 void	console_flush(void);
+/* Write LEN bytes of BUF to the console, after what printf buffered. */
+void	console_write(const char *buf, size_t len);
 
 #endif /* INIT_SYS_H */
