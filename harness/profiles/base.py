@@ -94,7 +94,8 @@ class Profile:
         return {"name": self.name, "prompt": self.prompt,
                 "ready_marker": self.ready_marker,
                 "memory_mb": self.memory_mb, "seed": seed, "lba": lba,
-                "count": count}
+                "count": count,
+                "guest_flushes_disk": int(self.guest_flushes_disk)}
 
     def unavailable(self):
         """None when this host can boot the guest, else a one-line reason

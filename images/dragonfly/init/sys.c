@@ -48,8 +48,13 @@ sys_fork(void)
 	return (child ? 0 : ret);
 }
 
-int
-sysctl_get(const char *name, void *buf, size_t *len)
+/*
+ * sysctl(3) by name: the kernel turns NAME into an OID, then reads into
+ * OLD and writes NEW as __sysctl does.  0, or minus the errno.
+ */
+static int
+sysctl_name(const char *name, void *old, size_t *oldlen, const void *new,
+    size_t newlen)
 {
 	int query[2] = { CTL_SYSCTL, CTL_SYSCTL_NAME2OID };
 	int oid[CTL_MAXNAME];
@@ -59,25 +64,23 @@ sysctl_get(const char *name, void *buf, size_t *len)
 	r = SYSCALL6(SYS___sysctl, query, 2, oid, &oidlen, name, strlen(name));
 	if (r < 0)
 		return ((int)r);
-	r = SYSCALL6(SYS___sysctl, oid, oidlen / sizeof(int), buf, len,
-	    NULL, 0);
+	r = SYSCALL6(SYS___sysctl, oid, oidlen / sizeof(int), old, oldlen,
+	    new, newlen);
 	return ((int)r);
+}
+
+int
+sysctl_get(const char *name, void *buf, size_t *len)
+{
+
+	return (sysctl_name(name, buf, len, NULL, 0));
 }
 
 int
 sysctl_set_int(const char *name, int val)
 {
-	int query[2] = { CTL_SYSCTL, CTL_SYSCTL_NAME2OID };
-	int oid[CTL_MAXNAME];
-	size_t oidlen = sizeof(oid);
-	long r;
 
-	r = SYSCALL6(SYS___sysctl, query, 2, oid, &oidlen, name, strlen(name));
-	if (r < 0)
-		return ((int)r);
-	r = SYSCALL6(SYS___sysctl, oid, oidlen / sizeof(int), NULL, NULL,
-	    &val, sizeof(val));
-	return ((int)r);
+	return (sysctl_name(name, NULL, NULL, &val, sizeof(val)));
 }
 
 bool
