@@ -8,7 +8,8 @@
  * vio: one virtio device, independent of transport and operating system.
  *
  * The shape follows NetBSD's virtio(4): a softc per device, a table of
- * transport operations filled in by the transport (vio_pci.c), and
+ * transport operations filled in by the transport (vio_pci.c, or
+ * vio_mmio.c for virtio-mmio), and
  * virtqueues (vio_vq.h) owned by the device driver ("child": vioblk,
  * vioif, viomb).  Unlike NetBSD every call that can fail returns an errno
  * value, and everything the device reports is checked: a device that
@@ -19,6 +20,7 @@
  * virtio_child_attach_start/finish own it:
  *
  *	vio_pci_attach()		binding: find the transport
+ *	  (or vio_mmio_attach())
  *	vio_pci_set_msix()		binding: only if it enabled MSI-X
  *	vio_attach_start()		reset, ACKNOWLEDGE, DRIVER, features
  *					(the core's ring features added),
@@ -58,7 +60,8 @@ struct vio_vq;
  * vio_* functions below, which validate arguments and device answers.
  */
 struct vio_transport_ops {
-	const char	*name;		/* "pci-legacy", "pci-modern" */
+	/* "pci-legacy", "pci-modern", "mmio-legacy", "mmio-modern" */
+	const char	*name;
 	uint8_t		(*get_status)(struct vio_softc *);
 	void		(*set_status)(struct vio_softc *, uint8_t);
 	uint64_t	(*read_device_features)(struct vio_softc *);

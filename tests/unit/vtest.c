@@ -28,6 +28,11 @@ vtest_attach(struct vtest *t, const struct sim_model *model,
 
 	memset(t, 0, sizeof(*t));
 	t->sim = sim_create(model, transport);
+	if (sim_is_mmio(transport)) {
+		t->sc = &t->msc.sc_vio;
+		assert_int_equal(vio_mmio_attach(&t->msc, t->sim), 0);
+		return;
+	}
 	t->sc = &t->psc.sc_vio;
 	assert_int_equal(vio_pci_attach(&t->psc, t->sim,
 	    sim_pci_device_id(t->sim), pci_flags), 0);

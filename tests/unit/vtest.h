@@ -17,6 +17,7 @@
 #include "vio.h"
 #include "vio_vq.h"
 #include "vio_pci.h"
+#include "vio_mmio.h"
 #include "sim.h"
 
 #define VTEST_MAX_DMA	8
@@ -24,12 +25,16 @@
 struct vtest {
 	struct sim_dev	*sim;
 	struct vio_pci_softc psc;
-	struct vio_softc *sc;		/* &psc.sc_vio */
+	struct vio_mmio_softc msc;	/* virtio-mmio transports */
+	struct vio_softc *sc;		/* &psc.sc_vio or &msc.sc_vio */
 	struct vio_dma	dma[VTEST_MAX_DMA];	/* test buffers */
 	int		ndma;
 };
 
-/* Create the device and attach the PCI transport (asserts success). */
+/*
+ * Create the device and attach its transport, PCI or virtio-mmio
+ * (asserts success; pci_flags are for PCI).
+ */
 void	vtest_attach(struct vtest *, const struct sim_model *,
 	    enum sim_transport, int pci_flags);
 /* vtest_attach() and vio_attach_start(wanted). */

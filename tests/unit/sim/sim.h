@@ -9,7 +9,8 @@
  *
  * The simulator plays the device side: PCI configuration space with the
  * virtio capability list, the legacy register file in BAR 0 and the
- * modern regions in BAR 4, and the device side of split virtqueues
+ * modern regions in BAR 4 (or, as a virtio-mmio device, the version 1 or
+ * 2 register window as "BAR" 0), and the device side of split virtqueues
  * (reading the available ring, walking chains and indirect tables,
  * writing the used ring, honouring EVENT_IDX and the flags).  The vio_os.h
  * hooks of the test binding (sim_os.c) dispatch to it: the os cookie
@@ -68,12 +69,31 @@
 #define SIM_NOTIFY_MULT		4
 #define SIM_MODERN_BAR_SIZE	0x4000
 #define SIM_LEGACY_BAR_SIZE	256
+#define SIM_MMIO_SIZE		0x200	/* as QEMU's virtio-mmio windows */
+#define SIM_MMIO_VENDOR		0x554d4551	/* "QEMU" */
 
 enum sim_transport {
 	SIM_LEGACY,		/* transitional id, no vendor capabilities */
 	SIM_MODERN,		/* modern-only id, capabilities only */
 	SIM_TRANSITIONAL,	/* transitional id, both interfaces */
+	SIM_MMIO_LEGACY,	/* virtio-mmio version 1 */
+	SIM_MMIO_MODERN,	/* virtio-mmio version 2 */
 };
+
+static inline bool
+sim_is_mmio(enum sim_transport tr)
+{
+
+	return (tr == SIM_MMIO_LEGACY || tr == SIM_MMIO_MODERN);
+}
+
+/* The device speaks virtio 1.x (offers VERSION_1). */
+static inline bool
+sim_is_modern(enum sim_transport tr)
+{
+
+	return (tr != SIM_LEGACY && tr != SIM_MMIO_LEGACY);
+}
 
 /* One buffer of a chain, as the device sees it. */
 struct sim_seg {
@@ -146,6 +166,8 @@ struct sim_dev {
 	uint16_t	queue_sel;
 	bool		msix_enabled;	/* the binding's MSI-X switch */
 	struct sim_queue queues[SIM_MAX_QUEUES];
+	uint32_t	mmio_page_size;	/* mmio version 1: GuestPageSize */
+	uint32_t	mmio_queue_align;	/* and QueueAlign */
 	unsigned int	config_interrupts;
 	unsigned int	resets;
 

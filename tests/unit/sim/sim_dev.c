@@ -81,13 +81,18 @@ sim_build_pcicfg(struct sim_dev *dev)
 	uint8_t msix;
 
 	memset(cfg, 0, sizeof(dev->pcicfg));
+	memset(dev->bar_size, 0, sizeof(dev->bar_size));
+	/* A virtio-mmio device is its register window, nothing else. */
+	if (sim_is_mmio(dev->transport)) {
+		dev->bar_size[0] = SIM_MMIO_SIZE;
+		return;
+	}
 	put16(cfg + PCIR_VENDOR, VIRTIO_PCI_VENDOR);
 	put16(cfg + PCIR_DEVICE, sim_pci_device_id(dev));
 	put16(cfg + PCIR_STATUS, PCIM_STATUS_CAPLIST);
 	cfg[PCIR_REVID] = dev->transport == SIM_MODERN ? 1 : 0;
 	put16(cfg + 0x2c, VIRTIO_PCI_VENDOR);
 	put16(cfg + PCIR_SUBDEV, dev->model->device_type);
-	memset(dev->bar_size, 0, sizeof(dev->bar_size));
 	if (dev->transport != SIM_MODERN)
 		dev->bar_size[VIRTIO_LEGACY_BAR] = SIM_LEGACY_BAR_SIZE;
 	if (dev->transport == SIM_LEGACY) {
@@ -127,6 +132,7 @@ sim_reset(struct sim_dev *dev)
 	dev->driver_features = 0;
 	dev->isr = 0;
 	dev->config_vector = VIRTIO_MSI_NO_VECTOR;
+	dev->mmio_page_size = dev->mmio_queue_align = 0;
 	for (i = 0; i < SIM_MAX_QUEUES; i++) {
 		q = &dev->queues[i];
 		q->num = q->max_size;
@@ -153,7 +159,7 @@ sim_create(const struct sim_model *model, enum sim_transport transport)
 	dev->model = model;
 	dev->transport = transport;
 	dev->features = model->features;
-	if (transport != SIM_LEGACY)
+	if (sim_is_modern(transport))
 		dev->features |= VIRTIO_F_VERSION_1;
 	dev->config_len = model->config_len;
 	if (dev->config_len > SIM_MAX_CONFIG)

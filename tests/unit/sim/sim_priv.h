@@ -24,6 +24,19 @@ struct sim_region {
 };
 
 void	sim_reset(struct sim_dev *);
+
+/* Register file pieces shared by sim_regs.c and sim_mmio.c. */
+bool	sim_width(struct sim_dev *, const char *reg, int width, int want);
+struct sim_queue *sim_selq(struct sim_dev *);
+uint8_t	sim_status_read(struct sim_dev *);
+void	sim_status_write(struct sim_dev *, uint8_t);
+uint64_t sim_features_offered(struct sim_dev *);
+uint32_t sim_config_read(struct sim_dev *, uint32_t off, int width);
+void	sim_config_write(struct sim_dev *, uint32_t off, int width,
+	    uint32_t val);
+uint32_t sim_mmio_read(struct sim_dev *, int bar, uint32_t off, int width);
+void	sim_mmio_write(struct sim_dev *, int bar, uint32_t off, int width,
+	    uint32_t val);
 void	sim_notify(struct sim_dev *, uint16_t q);
 void	sim_free_regions(struct sim_dev *);
 

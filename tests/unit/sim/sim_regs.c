@@ -7,7 +7,7 @@
 /*
  * Simulated register files: legacy registers in BAR 0, the modern
  * common configuration, ISR, device configuration and notify regions in
- * BAR 4, and PCI configuration space.  An access of the wrong width to a
+ * BAR 4, and PCI configuration space (virtio-mmio: sim_mmio.c).  An access of the wrong width to a
  * register is a driver error, as on a strict device.
  */
 
@@ -39,7 +39,7 @@ put_le(uint8_t *p, int width, uint32_t v)
 		p[i] = v & 0xff;
 }
 
-static bool
+bool
 sim_width(struct sim_dev *dev, const char *reg, int width, int want)
 {
 
@@ -49,7 +49,7 @@ sim_width(struct sim_dev *dev, const char *reg, int width, int want)
 	return (false);
 }
 
-static struct sim_queue *
+struct sim_queue *
 sim_selq(struct sim_dev *dev)
 {
 
@@ -58,7 +58,7 @@ sim_selq(struct sim_dev *dev)
 	return (&dev->queues[dev->queue_sel]);
 }
 
-static uint8_t
+uint8_t
 sim_status_read(struct sim_dev *dev)
 {
 
@@ -73,7 +73,7 @@ sim_status_read(struct sim_dev *dev)
  * QEMU merely refuses FEATURES_OK, a strict device calls it a driver
  * error.  Returns the bits that were not offered.
  */
-static uint64_t
+uint64_t
 sim_features_offered(struct sim_dev *dev)
 {
 	uint64_t extra = dev->driver_features & ~dev->features;
@@ -84,7 +84,7 @@ sim_features_offered(struct sim_dev *dev)
 	return (extra);
 }
 
-static void
+void
 sim_status_write(struct sim_dev *dev, uint8_t val)
 {
 
@@ -101,7 +101,7 @@ sim_status_write(struct sim_dev *dev, uint8_t val)
 	dev->status = val;
 }
 
-static uint32_t
+uint32_t
 sim_config_read(struct sim_dev *dev, uint32_t off, int width)
 {
 	uint8_t buf[4] = { 0 };
@@ -117,7 +117,7 @@ sim_config_read(struct sim_dev *dev, uint32_t off, int width)
 	return (v);
 }
 
-static void
+void
 sim_config_write(struct sim_dev *dev, uint32_t off, int width, uint32_t val)
 {
 
@@ -482,6 +482,8 @@ sim_bar_read(struct sim_dev *dev, int bar, uint32_t off, int width)
 	if (dev->read_hook != NULL &&
 	    dev->read_hook(dev, bar, off, width, &val, dev->hook_arg))
 		return (val);
+	if (sim_is_mmio(dev->transport))
+		return (sim_mmio_read(dev, bar, off, width));
 	if (bar == VIRTIO_LEGACY_BAR && dev->transport != SIM_MODERN)
 		return (sim_legacy_read(dev, off, width));
 	if (bar == SIM_MODERN_BAR && dev->transport != SIM_LEGACY)
@@ -495,7 +497,9 @@ sim_bar_write(struct sim_dev *dev, int bar, uint32_t off, int width,
     uint32_t val)
 {
 
-	if (bar == VIRTIO_LEGACY_BAR && dev->transport != SIM_MODERN)
+	if (sim_is_mmio(dev->transport))
+		sim_mmio_write(dev, bar, off, width, val);
+	else if (bar == VIRTIO_LEGACY_BAR && dev->transport != SIM_MODERN)
 		sim_legacy_write(dev, off, width, val);
 	else if (bar == SIM_MODERN_BAR && dev->transport != SIM_LEGACY)
 		sim_modern_write(dev, off, width, val);
