@@ -1,7 +1,7 @@
 # mk/40-mini.mk: the mini guest (images/mini), a bare-metal x86_64 kernel
 # that runs the shared virtio core against QEMU's real devices.
 #
-#   make mini     build build/mini/mini.elf (multiboot, elf32-i386 container)
+#   make mini     build build/mini/mini.elf (x86_64 ELF, PVH entry: boot.S)
 
 MINI_SRC := $(TOP)/images/mini
 MINI_OUT := $(BUILD)/mini
@@ -57,9 +57,8 @@ $(MINI_OUT)/mini/%.S.o: $(MINI_SRC)/%.S
 	@echo "  CC      $(notdir $<)"
 	@$(MINI_CC) $(MINI_CFLAGS) -c -o $@ $<
 
-# QEMU's multiboot loader rejects ELF64, so the 64-bit kernel travels in an
-# ELF32 container; its 32-bit entry code switches to long mode itself.
+# QEMU finds the 32-bit entry in the PVH note; the code there switches to
+# long mode itself.
 $(MINI_ELF): $(MINI_OBJS) $(MINI_SRC)/mini.ld
 	@echo "  LD      $(notdir $@)"
-	@$(MINI_CC) -m64 $(MINI_LDFLAGS) -o $(MINI_OUT)/mini64.elf $(MINI_OBJS)
-	@objcopy -O elf32-i386 $(MINI_OUT)/mini64.elf $@
+	@$(MINI_CC) -m64 $(MINI_LDFLAGS) -o $@ $(MINI_OBJS)

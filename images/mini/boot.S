@@ -5,15 +5,23 @@
  */
 
 /*
- * Multiboot (v1) entry.  QEMU's -kernel loader starts us in 32-bit
- * protected mode with paging off; we build identity page tables for the
- * low 4 GiB with 2 MiB pages, switch to long mode and call kmain().
- * The image is linked as x86_64 and shipped as an elf32-i386 container,
- * because QEMU's multiboot loader refuses 64-bit ELF files.
+ * PVH entry (the x86/HVM direct boot ABI of Xen, which QEMU's -kernel
+ * loader speaks on pc, q35 and microvm alike): the ELF note below names
+ * a 32-bit entry that QEMU's firmware calls in protected mode with paging
+ * off and %ebx pointing at a struct hvm_start_info (command line, memory
+ * map).  We build identity page tables for the low 4 GiB with 2 MiB
+ * pages, switch to long mode and call kmain(start_info).  QEMU loads the
+ * 64-bit ELF as it is.
+ *
+ * Why PVH and not multiboot: on microvm QEMU appends the virtio-mmio
+ * devices to the command line (virtio_mmio.device=...) only in the
+ * firmware's copy, which PVH hands over and multiboot does not (QEMU's
+ * multiboot loader builds its own command line before the machine adds
+ * them).  A multiboot header would also win over the note: QEMU tries
+ * multiboot first.
  */
 
-#define MB_MAGIC	0x1BADB002
-#define MB_FLAGS	0x00000003	/* page-aligned modules, memory map */
+#define XEN_ELFNOTE_PHYS32_ENTRY 18
 
 #define CR0_PG		0x80000000
 #define CR4_PAE		0x00000020
@@ -23,11 +31,14 @@
 #define PTE_W		0x002
 #define PTE_PS		0x080
 
-	.section .multiboot, "a"
+	.section .note.Xen, "a", @note
 	.p2align 2
-	.long	MB_MAGIC
-	.long	MB_FLAGS
-	.long	-(MB_MAGIC + MB_FLAGS)
+	.long	4			/* name size: "Xen" and its NUL */
+	.long	8			/* descriptor size */
+	.long	XEN_ELFNOTE_PHYS32_ENTRY
+	.asciz	"Xen"
+	/* QEMU reads a 64-bit ELF's entry as 8 bytes (Linux: _ASM_PTR). */
+	.quad	_start			/* 32-bit entry, physical address */
 
 	.section .boot, "ax"
 	.code32
@@ -35,8 +46,7 @@
 _start:
 	cli
 	cld
-	movl	%eax, %ebp		/* multiboot magic */
-	movl	%ebx, %esi		/* multiboot info */
+	movl	%ebx, %esi		/* struct hvm_start_info */
 
 	/* Clear .bss: the page tables and the stack live there. */
 	movl	$__bss_start, %edi
@@ -96,8 +106,7 @@ long_entry:
 	movw	%ax, %fs
 	movw	%ax, %gs
 	movl	$boot_stack_top, %esp
-	movl	%ebp, %edi		/* zero-extends: kmain(magic, mbi) */
-	movl	%esi, %esi
+	movl	%esi, %edi		/* zero-extends: kmain(start_info) */
 	call	kmain
 3:	cli
 	hlt

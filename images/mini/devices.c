@@ -5,11 +5,13 @@
  */
 
 /*
- * Find the virtio functions on PCI and bring each up through the core in
- * the order vio.h prescribes, with MSI-X where the function has enough
- * table entries, its INTx line otherwise, and polling as the reported
- * last resort.  The kernel command line can force a mode for testing:
- * "intx" or "poll" (QEMU -append).
+ * Find the virtio functions on PCI and the virtio-mmio windows the
+ * kernel command line names (mmio.h), and bring each up through the core
+ * in the order vio.h prescribes, with MSI-X where a PCI function has
+ * enough table entries, its INTx line otherwise (a virtio-mmio device
+ * has only its line), and polling as the reported last resort.  The
+ * kernel command line can force a mode for testing: "intx" or "poll"
+ * (QEMU -append).
  */
 
 #include "commands.h"
@@ -121,9 +123,47 @@ fail(struct mini_vdev *vd, int error, const char *why)
 
 	vd->error = error;
 	vd->why = why;
-	if (vd->vps.sc_vio.sc_ops != NULL)
+	if (mini_vio(vd)->sc_ops != NULL)
 		vio_fail(mini_vio(vd));
 	return (error);
+}
+
+/* MSI-X where the function has enough entries, else its INTx line. */
+static enum mini_intr_mode
+pci_intr_choose(struct mini_vdev *vd)
+{
+
+	pci_enable_busmaster(&vd->pci);
+	if (!cmdline_has("intx") && !cmdline_has("poll") &&
+	    msix_setup(vd) == 0)
+		return (MINI_INTR_MSIX);
+	if (!cmdline_has("poll") && vd->pci.irq_pin != 0 &&
+	    vd->pci.irq_line != 0 && vd->pci.irq_line != 0xff)
+		return (MINI_INTR_INTX);
+	return (MINI_INTR_POLL);
+}
+
+/* A wired line, INTx or a virtio-mmio window's pin; else polling. */
+static void
+line_establish(struct mini_vdev *vd)
+{
+	int pin;
+
+	if (vd->intr == MINI_INTR_INTX) {
+		pci_disable_intx(&vd->pci, false);
+		pin = vd->pci.irq_line;
+	} else if (vd->intr == MINI_INTR_LINE)
+		pin = vd->mmio.irq;
+	else
+		pin = -1;
+	if (pin >= 0 && intr_establish_line(pin, line_intr, vd) < 0)
+		vd->intr = MINI_INTR_POLL;
+	if (vd->intr == MINI_INTR_POLL) {
+		if (!cmdline_has("poll"))
+			printf("%s: %s: no usable interrupt, polling\n",
+			    vd->where, vd->drv->name);
+		intr_add_poll(line_intr, vd);
+	}
 }
 
 static int
@@ -133,7 +173,10 @@ attach_one(struct mini_vdev *vd)
 	size_t i;
 	int error;
 
-	error = vio_pci_attach(&vd->vps, vd, vd->pci.device, 0);
+	if (vd->is_mmio)
+		error = vio_mmio_attach(&vd->vms, vd);
+	else
+		error = vio_pci_attach(&vd->vps, vd, vd->pci.device, 0);
 	if (error != 0)
 		return (fail(vd, error, "transport not usable"));
 	for (i = 0; i < nitems(drivers); i++)
@@ -141,15 +184,11 @@ attach_one(struct mini_vdev *vd)
 			vd->drv = drivers[i];
 	if (vd->drv == NULL)
 		return (fail(vd, ENXIO, "no driver"));
-	pci_enable_busmaster(&vd->pci);
-
-	vd->intr = MINI_INTR_POLL;
-	if (!cmdline_has("intx") && !cmdline_has("poll") &&
-	    msix_setup(vd) == 0)
-		vd->intr = MINI_INTR_MSIX;
-	else if (!cmdline_has("poll") && vd->pci.irq_pin != 0 &&
-	    vd->pci.irq_line != 0 && vd->pci.irq_line != 0xff)
-		vd->intr = MINI_INTR_INTX;
+	if (vd->is_mmio)
+		vd->intr = cmdline_has("poll") ? MINI_INTR_POLL :
+		    MINI_INTR_LINE;
+	else
+		vd->intr = pci_intr_choose(vd);
 
 	error = vio_attach_start(sc, vd->drv->features());
 	if (error != 0)
@@ -160,18 +199,7 @@ attach_one(struct mini_vdev *vd)
 	if (error != 0)
 		return (fail(vd, error, vd->why != NULL ? vd->why :
 		    "driver attach failed"));
-	if (vd->intr == MINI_INTR_INTX) {
-		pci_disable_intx(&vd->pci, false);
-		if (intr_establish_line(vd->pci.irq_line, line_intr, vd) < 0)
-			vd->intr = MINI_INTR_POLL;
-	}
-	if (vd->intr == MINI_INTR_POLL) {
-		if (!cmdline_has("poll"))
-			printf("%02x:%02x.%x: %s: no usable interrupt, "
-			    "polling\n", vd->pci.bus, vd->pci.slot,
-			    vd->pci.func, vd->drv->name);
-		intr_add_poll(line_intr, vd);
-	}
+	line_establish(vd);
 	error = vio_attach_finish(sc);
 	if (error != 0)
 		return (fail(vd, error, "device failed DRIVER_OK"));
@@ -181,10 +209,13 @@ attach_one(struct mini_vdev *vd)
 	return (0);
 }
 
+/* PCI functions first, then the virtio-mmio windows (microvm). */
 void
 devices_attach(void)
 {
 	static struct pci_dev pdevs[PCI_MAX_DEVICES];
+	struct mmio_window windows[MAX_VDEVS];
+	struct mini_vdev *vd;
 	int n, i;
 
 	n = pci_scan(pdevs, PCI_MAX_DEVICES);
@@ -193,8 +224,20 @@ devices_attach(void)
 		    vio_pci_device_type(pdevs[i].device,
 		    pdevs[i].subdevice) == 0)
 			continue;
-		vdevs[nvdevs].pci = pdevs[i];
-		attach_one(&vdevs[nvdevs++]);
+		vd = &vdevs[nvdevs++];
+		vd->pci = pdevs[i];
+		snprintf(vd->where, sizeof(vd->where), "%02x:%02x.%x",
+		    vd->pci.bus, vd->pci.slot, vd->pci.func);
+		attach_one(vd);
+	}
+	n = mmio_scan(windows, MAX_VDEVS - nvdevs);
+	for (i = 0; i < n; i++) {
+		vd = &vdevs[nvdevs++];
+		vd->is_mmio = true;
+		vd->mmio = windows[i];
+		snprintf(vd->where, sizeof(vd->where), "mmio@%lx",
+		    windows[i].base);
+		attach_one(vd);
 	}
 }
 
@@ -237,6 +280,8 @@ intr_mode_name(enum mini_intr_mode m)
 		return ("msix");
 	case MINI_INTR_INTX:
 		return ("intx");
+	case MINI_INTR_LINE:
+		return ("line");
 	case MINI_INTR_POLL:
 		return ("poll");
 	default:
@@ -257,8 +302,7 @@ cmd_probe(int argc, char **argv)
 	for (i = 0; i < nvdevs; i++) {
 		vd = &vdevs[i];
 		sc = mini_vio(vd);
-		printf("%02x:%02x.%x %s %s features %#lx %s ", vd->pci.bus,
-		    vd->pci.slot, vd->pci.func,
+		printf("%s %s %s features %#lx %s ", vd->where,
 		    vd->drv != NULL ? vd->drv->name : "unknown",
 		    sc->sc_ops == NULL ? "-" : sc->sc_modern ? "modern" :
 		    "legacy", sc->sc_features, intr_mode_name(vd->intr));

@@ -6,19 +6,23 @@
 
 /*
  * The virtio devices the mini guest found, each attached through the
- * shared core (vio_pci) and one protocol driver (blk, net, balloon).
+ * shared core (vio_pci, or vio_mmio for the virtio-mmio windows the
+ * kernel command line names) and one protocol driver (blk, net, balloon).
  */
 
 #ifndef MINI_DEVICES_H
 #define MINI_DEVICES_H
 
+#include "mmio.h"
 #include "pci.h"
+#include "vio_mmio.h"
 #include "vio_pci.h"
 
 enum mini_intr_mode {
 	MINI_INTR_NONE,
 	MINI_INTR_MSIX,
 	MINI_INTR_INTX,
+	MINI_INTR_LINE,		/* virtio-mmio: its own I/O APIC pin */
 	MINI_INTR_POLL
 };
 
@@ -41,7 +45,14 @@ struct mini_driver {
 
 struct mini_vdev {
 	struct pci_dev		 pci;		/* first: the vio_os.h cookie */
-	struct vio_pci_softc	 vps;
+	bool			 is_mmio;	/* else PCI */
+	struct mmio_window	 mmio;
+	/* For messages: "00:03.0", or "mmio@feb00e00". */
+	char			 where[24];
+	union {
+		struct vio_pci_softc	vps;
+		struct vio_mmio_softc	vms;
+	};
 	const struct mini_driver *drv;
 	void			*softc;		/* the protocol's softc */
 	enum mini_intr_mode	 intr;
@@ -52,10 +63,11 @@ struct mini_vdev {
 	bool			 attached;
 };
 
+/* Both transports' softcs start with the struct vio_softc. */
 static inline struct vio_softc *
 mini_vio(struct mini_vdev *vd)
 {
-	return (&vd->vps.sc_vio);
+	return (vd->is_mmio ? &vd->vms.sc_vio : &vd->vps.sc_vio);
 }
 
 void	devices_attach(void);

@@ -17,18 +17,14 @@
 #include "shell.h"
 #include "timer.h"
 
-#define MB_BOOT_MAGIC	0x2BADB002
-
-void	kmain(uint32_t magic, uint32_t mbi);
+void	kmain(uint32_t start_info);
 
 void
-kmain(uint32_t magic, uint32_t mbi)
+kmain(uint32_t start_info)
 {
 
 	console_init();
-	if (magic != MB_BOOT_MAGIC)
-		panic("not started by a multiboot loader (magic %#x)", magic);
-	mem_init(mbi);
+	mem_init(start_info);
 	timer_init();
 	intr_init();
 	console_enable_rx_intr();

@@ -13,31 +13,32 @@
 #include "console.h"
 #include "mem.h"
 
-#define MB_INFO_MMAP	0x40
-#define MB_INFO_CMDLINE	0x04
-#define MB_MEM_AVAIL	1
+#define PVH_START_MAGIC	0x336ec578	/* struct hvm_start_info */
+#define PVH_MEMMAP_VERSION 1		/* first version with the map */
+#define E820_RAM	1
 #define NPAGES_MAX	(MEM_MAX_PHYS / MINI_PAGE_SIZE)
 #define LOW_RESERVED	(1ULL << 20)	/* BIOS data, option ROMs, VGA */
 
-struct mb_info {
+/* Xen's public arch-x86/hvm/start_info.h, the PVH boot ABI. */
+struct hvm_start_info {
+	uint32_t	magic;
+	uint32_t	version;
 	uint32_t	flags;
-	uint32_t	mem_lower;
-	uint32_t	mem_upper;
-	uint32_t	boot_device;
-	uint32_t	cmdline;
-	uint32_t	mods_count;
-	uint32_t	mods_addr;
-	uint32_t	syms[4];
-	uint32_t	mmap_length;
-	uint32_t	mmap_addr;
-} __attribute__((packed));
+	uint32_t	nr_modules;
+	uint64_t	modlist_paddr;
+	uint64_t	cmdline_paddr;
+	uint64_t	rsdp_paddr;
+	uint64_t	memmap_paddr;		/* version 1 */
+	uint32_t	memmap_entries;
+	uint32_t	reserved;
+};
 
-struct mb_mmap_entry {
-	uint32_t	size;		/* of the rest of the entry */
-	uint64_t	base;
-	uint64_t	length;
-	uint32_t	type;
-} __attribute__((packed));
+struct hvm_memmap_table_entry {
+	uint64_t	addr;
+	uint64_t	size;
+	uint32_t	type;			/* E820 types */
+	uint32_t	reserved;
+};
 
 extern char __kernel_start[], __kernel_end[];
 
@@ -62,58 +63,55 @@ page_set(uint64_t pfn, bool isfree)
 		free_bitmap[pfn / 64] &= ~(1UL << (pfn % 64));
 }
 
-void
-mem_init(uint32_t mbi_addr)
+static void
+mem_add_ram(uint64_t base, uint64_t length, uint64_t kstart, uint64_t kend)
 {
-	const struct mb_info *mbi = (const struct mb_info *)(uintptr_t)mbi_addr;
-	const struct mb_mmap_entry *e;
-	uint64_t off, first, last, pfn, kstart, kend;
+	uint64_t first, last, pfn;
+
+	first = roundup2(base, MINI_PAGE_SIZE) / MINI_PAGE_SIZE;
+	last = rounddown2(base + length, MINI_PAGE_SIZE) / MINI_PAGE_SIZE;
+	if (first < LOW_RESERVED / MINI_PAGE_SIZE)
+		first = LOW_RESERVED / MINI_PAGE_SIZE;
+	if (last > NPAGES_MAX)
+		last = NPAGES_MAX;
+	for (pfn = first; pfn < last; pfn++) {
+		if (pfn >= kstart && pfn < kend)
+			continue;
+		if (!page_is_free(pfn)) {
+			page_set(pfn, true);
+			total_pages++;
+		}
+	}
+}
+
+void
+mem_init(uint32_t start_info)
+{
+	const struct hvm_start_info *si =
+	    (const struct hvm_start_info *)(uintptr_t)start_info;
+	const struct hvm_memmap_table_entry *e;
+	uint64_t kstart, kend;
 	size_t i;
 
-	if ((mbi->flags & MB_INFO_CMDLINE) && mbi->cmdline != 0) {
-		const char *src = (const char *)(uintptr_t)mbi->cmdline;
+	if (si->magic != PVH_START_MAGIC)
+		panic("not started by a PVH loader (magic %#x)", si->magic);
+	if (si->version < PVH_MEMMAP_VERSION || si->memmap_paddr == 0)
+		panic("PVH loader gave no memory map (version %u)",
+		    si->version);
+	if (si->cmdline_paddr != 0) {
+		const char *src = (const char *)(uintptr_t)si->cmdline_paddr;
 
 		for (i = 0; i + 1 < sizeof(cmdline) && src[i] != '\0'; i++)
 			cmdline[i] = src[i];
 	}
-	if ((mbi->flags & MB_INFO_MMAP) == 0)
-		panic("boot loader gave no memory map");
-
-	/* Read the whole map before freeing a page that may hold it. */
+	/* What start_info points to is read before a page is given out. */
 	kstart = (uint64_t)(uintptr_t)__kernel_start / MINI_PAGE_SIZE;
 	kend = roundup2((uint64_t)(uintptr_t)__kernel_end, MINI_PAGE_SIZE) /
 	    MINI_PAGE_SIZE;
-	for (off = 0; off < mbi->mmap_length; off += e->size + 4) {
-		e = (const struct mb_mmap_entry *)(uintptr_t)
-		    (mbi->mmap_addr + off);
-		if (e->type != MB_MEM_AVAIL)
-			continue;
-		first = roundup2(e->base, MINI_PAGE_SIZE) / MINI_PAGE_SIZE;
-		last = rounddown2(e->base + e->length, MINI_PAGE_SIZE) /
-		    MINI_PAGE_SIZE;
-		if (first < LOW_RESERVED / MINI_PAGE_SIZE)
-			first = LOW_RESERVED / MINI_PAGE_SIZE;
-		if (last > NPAGES_MAX)
-			last = NPAGES_MAX;
-		for (pfn = first; pfn < last; pfn++) {
-			if (pfn >= kstart && pfn < kend)
-				continue;
-			if (!page_is_free(pfn)) {
-				page_set(pfn, true);
-				total_pages++;
-			}
-		}
-	}
-	/*
-	 * QEMU puts the multiboot info right after the kernel; keep those
-	 * pages out until we no longer need the map (i.e. never: cheap).
-	 */
-	for (pfn = kend; pfn < kend + 16 && pfn < NPAGES_MAX; pfn++) {
-		if (page_is_free(pfn)) {
-			page_set(pfn, false);
-			total_pages--;
-		}
-	}
+	e = (const struct hvm_memmap_table_entry *)(uintptr_t)si->memmap_paddr;
+	for (i = 0; i < si->memmap_entries; i++)
+		if (e[i].type == E820_RAM)
+			mem_add_ram(e[i].addr, e[i].size, kstart, kend);
 	free_pages = total_pages;
 	hint = kend;
 }

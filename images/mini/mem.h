@@ -5,7 +5,7 @@
  */
 
 /*
- * Physical page allocator over the multiboot memory map.  Memory is
+ * Physical page allocator over the boot loader's memory map.  Memory is
  * identity-mapped, so a physical address is also the kernel's pointer and
  * (without an IOMMU) the device's bus address.
  */
@@ -17,7 +17,8 @@
 
 #define MEM_MAX_PHYS	(4ULL << 30)	/* what the boot page tables map */
 
-void		mem_init(uint32_t mbi_addr);
+/* From the PVH loader's struct hvm_start_info (boot.S). */
+void		mem_init(uint32_t start_info);
 /* npages contiguous pages aligned to align_pages; 0 when none. */
 uint64_t	page_alloc(size_t npages, size_t align_pages);
 void		page_free(uint64_t pa, size_t npages);

@@ -7,7 +7,7 @@
 /*
  * PCI through configuration mechanism #1 (ports 0xcf8/0xcfc), which QEMU
  * offers on both pc and q35.  BARs are used as the firmware (SeaBIOS, which
- * runs before QEMU's multiboot loader) assigned them.
+ * runs before QEMU's PVH loader) assigned them.
  */
 
 #ifndef MINI_PCI_H

@@ -4,7 +4,10 @@
  * Copyright (c) 2026 The dfly-virtio Project.
  */
 
-/* The hooks of vio_os.h over the mini's allocator, PCI and console. */
+/*
+ * The hooks of vio_os.h over the mini's allocator, PCI (or a virtio-mmio
+ * window, the core's "BAR" 0) and console.
+ */
 
 #include "console.h"
 #include "devices.h"
@@ -73,31 +76,47 @@ vio_mem_free(void *os, void *ptr, size_t size)
 		    roundup2(size, MINI_PAGE_SIZE) / MINI_PAGE_SIZE);
 }
 
+/* Where a register region starts, and whether in I/O space. */
+static uint64_t
+os_bar(void *os, int bar, bool *io)
+{
+	struct mini_vdev *vd = os;
+
+	if (vd->is_mmio) {
+		*io = false;
+		return (vd->mmio.base);
+	}
+	*io = vd->pci.bar_io[bar];
+	return (vd->pci.bar_base[bar]);
+}
+
 /*
- * I/O BARs go through port instructions, memory BARs through uncached
- * identity mappings; the core has checked off against vio_bar_size().
+ * I/O BARs go through port instructions, memory BARs and virtio-mmio
+ * windows through uncached identity mappings; the core has checked off
+ * against vio_bar_size().
  */
 #define BAR_ACCESS(width, type, in, out)				\
 type									\
 vio_bar_read_##width(void *os, int bar, uint32_t off)			\
 {									\
-	struct pci_dev *d = os_pci(os);					\
+	bool io;							\
+	uint64_t base = os_bar(os, bar, &io);				\
 									\
-	if (d->bar_io[bar])						\
-		return (in((uint16_t)(d->bar_base[bar] + off)));	\
-	return (*(volatile type *)(uintptr_t)(d->bar_base[bar] + off));	\
+	if (io)								\
+		return (in((uint16_t)(base + off)));			\
+	return (*(volatile type *)(uintptr_t)(base + off));		\
 }									\
 									\
 void									\
 vio_bar_write_##width(void *os, int bar, uint32_t off, type val)	\
 {									\
-	struct pci_dev *d = os_pci(os);					\
+	bool io;							\
+	uint64_t base = os_bar(os, bar, &io);				\
 									\
-	if (d->bar_io[bar])						\
-		out((uint16_t)(d->bar_base[bar] + off), val);		\
+	if (io)								\
+		out((uint16_t)(base + off), val);			\
 	else								\
-		*(volatile type *)(uintptr_t)(d->bar_base[bar] + off) =	\
-		    val;						\
+		*(volatile type *)(uintptr_t)(base + off) = val;	\
 }
 
 BAR_ACCESS(1, uint8_t, inb, outb)
@@ -107,8 +126,11 @@ BAR_ACCESS(4, uint32_t, inl, outl)
 uint64_t
 vio_bar_size(void *os, int bar)
 {
-	struct pci_dev *d = os_pci(os);
+	struct mini_vdev *vd = os;
+	struct pci_dev *d = &vd->pci;
 
+	if (vd->is_mmio)
+		return (bar == VIO_MMIO_BAR ? vd->mmio.size : 0);
 	if (bar < 0 || bar > 5 || d->bar_base[bar] == 0)
 		return (0);
 	return (d->bar_size[bar]);
@@ -156,6 +178,5 @@ vio_log(void *os, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0 && (size_t)n < sizeof(msg) && msg[n - 1] == '\n')
 		msg[n - 1] = '\0';
-	printf("%02x:%02x.%x: %s\n", vd->pci.bus, vd->pci.slot, vd->pci.func,
-	    msg);
+	printf("%s: %s\n", vd->where, msg);
 }
