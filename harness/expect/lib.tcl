@@ -52,7 +52,8 @@ proc usage {msg} {
 	global check
 	puts stderr "$check: $msg"
 	puts stderr "usage: expect $check.exp --guest PROFILE --serial PATH\
-	    \[--monitor HOST:PORT] \[--transport legacy|modern|transitional]\
+	    \[--monitor HOST:PORT]\
+	    \[--transport legacy|modern|transitional|mmio-legacy|mmio-modern]\
 	    \[--seed N --lba N --count N] \[--verbose]"
 	exit 2
 }
@@ -110,8 +111,10 @@ proc parse_args {argv} {
 			usage "--$n wants a number >= 0, got $opt($n)"
 		}
 	}
-	if {$opt(transport) ni {"" legacy modern transitional}} {
-		usage "--transport must be legacy, modern or transitional"
+	if {$opt(transport) ni \
+	    {"" legacy modern transitional mmio-legacy mmio-modern}} {
+		usage "--transport must be legacy, modern, transitional,\
+		    mmio-legacy or mmio-modern"
 	}
 }
 

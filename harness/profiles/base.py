@@ -13,8 +13,11 @@ import os
 
 from vmlib import BUILD, disk, pattern
 
-TRANSPORTS = ("transitional", "modern", "legacy")
-MACHINES = ("pc", "q35")
+# virtio-mmio comes in version 1 (legacy) and 2 (virtio 1.x, "modern");
+# QEMU has it on the microvm machine only, which has no PCI.
+MMIO_TRANSPORTS = ("mmio-legacy", "mmio-modern")
+TRANSPORTS = ("transitional", "modern", "legacy") + MMIO_TRANSPORTS
+MACHINES = ("pc", "q35", "microvm")
 
 
 class Config:
@@ -28,6 +31,10 @@ class Config:
                                                          TRANSPORTS))
         if machine not in MACHINES:
             raise ValueError("machine %r not in %s" % (machine, MACHINES))
+        if (transport in MMIO_TRANSPORTS) != (machine == "microvm"):
+            raise ValueError("transport %s on machine %s: virtio-mmio "
+                             "(mmio-legacy, mmio-modern) is on microvm, "
+                             "PCI on pc and q35" % (transport, machine))
         self.transport = transport
         self.machine = machine
         # Extra properties for every virtio device, e.g. event_idx=off.
@@ -42,6 +49,11 @@ class Config:
         parts += ["%s=%s" % kv for kv in sorted(self.props.items())]
         parts += ["%s=%s" % kv for kv in sorted(self.options.items())]
         return "-".join(parts)
+
+    @property
+    def mmio(self):
+        """The devices are virtio-mmio ones (on microvm), not PCI."""
+        return self.transport in MMIO_TRANSPORTS
 
     def __repr__(self):
         return "Config(%s)" % self.id
@@ -70,6 +82,8 @@ class Profile:
     test_devices = True
     # Profiles that report their result through QEMU's exit code.
     debug_exit = False
+    # The guest finds virtio-mmio devices (microvm, the mmio-* transports).
+    mmio = False
     # False when the guest cannot make the device flush its cache (the
     # host then has QEMU flush before it reads the disk image).
     guest_flushes_disk = True
@@ -104,6 +118,9 @@ class Profile:
 
     def config_unsupported(self, config):
         """None when the guest can run CONFIG, else why not."""
+        if config.mmio and not self.mmio:
+            return ("the %s guest has no virtio-mmio driver (microvm "
+                    "rows are for guests that do)" % self.name)
         return None
 
     def exit_status(self, rc):

@@ -108,6 +108,9 @@ class DragonFlyKernel(Profile):
         return None
 
     def config_unsupported(self, config):
+        why = super().config_unsupported(config)
+        if why:
+            return why
         if config.options.get(DRIVERS_OPTION) == "dragonfly" and \
                 config.transport == "modern":
             return ("DragonFly's own virtio_pci (this tree) drives legacy "

@@ -139,6 +139,9 @@ class DragonFlyMedia(Profile):
                 "-device", "ide-cd,drive=drvcd,bus=ahci.1"]
 
     def config_unsupported(self, config):
+        why = super().config_unsupported(config)
+        if why:
+            return why
         if config.transport != "modern":
             return ("DragonFly's built-in virtio_pci claims %s virtio "
                     "devices at boot; the dragonfly guest runs with "

@@ -26,6 +26,8 @@ class Mini(Profile):
     kvm_probe_seconds = 3
     memory_mb = 256
     debug_exit = True
+    # It reads virtio-mmio devices from its command line (images/mini/mmio.h).
+    mmio = True
 
     def cpu(self, accel):
         # The default model serves the mini under KVM and TCG alike; with

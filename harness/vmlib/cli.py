@@ -7,7 +7,7 @@ import os
 import sys
 
 import profiles
-from profiles.base import MACHINES, TRANSPORTS, Config
+from profiles.base import MACHINES, MMIO_TRANSPORTS, TRANSPORTS, Config
 
 from . import HarnessError, accel as accelmod, matrix
 from .machine import Machine, install_signal_handlers
@@ -29,7 +29,9 @@ def _parser():
                      "can boot here)" % ", ".join(profiles.names()))
     run.add_argument("--transport", choices=TRANSPORTS,
                      default="transitional")
-    run.add_argument("--machine", choices=MACHINES, default="pc")
+    run.add_argument("--machine", choices=MACHINES,
+                     help="default: pc, or microvm for the mmio-* "
+                     "transports")
     run.add_argument("--accel", choices=("auto", "kvm", "tcg"),
                      default="auto")
     run.add_argument("--disk", metavar="FILE",
@@ -115,8 +117,13 @@ def cmd_run(args, ap):
     why = prof.unavailable()
     if why:
         raise HarnessError("guest %s cannot boot here: %s" % (prof.name, why))
-    config = Config(args.transport, args.machine, _props(args.prop, ap),
-                    _props(args.option, ap, "--option"))
+    machine = args.machine or ("microvm" if args.transport in
+                               MMIO_TRANSPORTS else "pc")
+    try:
+        config = Config(args.transport, machine, _props(args.prop, ap),
+                        _props(args.option, ap, "--option"))
+    except ValueError as e:
+        ap.error(str(e))
     why = prof.config_unsupported(config)
     if why:
         raise HarnessError("guest %s cannot run %s: %s"

@@ -25,7 +25,16 @@ TRANSPORT_PROPS = {
     "transitional": {"disable-legacy": "off", "disable-modern": "off"},
     "modern": {"disable-legacy": "on", "disable-modern": "off"},
     "legacy": {"disable-legacy": "off", "disable-modern": "on"},
+    "mmio-legacy": {},
+    "mmio-modern": {},
 }
+# A virtio-mmio transport's version is the transport's property, not the
+# device's: QEMU's force-legacy (on by default) gives version 1.
+MMIO_FORCE_LEGACY = {"mmio-legacy": "true", "mmio-modern": "false"}
+# acpi=off: only then does microvm name its virtio-mmio devices on the
+# kernel command line (virtio_mmio.device=...), which is how guests find
+# them (images/mini/mmio.h); it also leaves one I/O APIC, lines 5 + n.
+MACHINE_OPTIONS = {"microvm": "microvm,acpi=off"}
 GUEST_MAC = "52:54:00:12:34:56"
 # Sockets and port are QEMU's to create; this long at most (scaled,
 # vmlib.timeouts, like every other bound here).
@@ -90,6 +99,7 @@ class _DefaultConfig:
     props = {}
     options = {}
     id = "transitional-pc"
+    mmio = False
 
 
 class Machine:
@@ -135,7 +145,8 @@ class Machine:
         argv = [require("qemu-system-x86_64"),
                 "-name", "dfly-virtio-%s" % p.name,
                 "-nodefaults", "-no-user-config", "-display", "none",
-                "-no-reboot", "-machine", c.machine,
+                "-no-reboot",
+                "-machine", MACHINE_OPTIONS.get(c.machine, c.machine),
                 "-accel", self.accel, "-smp", str(p.smp),
                 "-m", str(p.memory_mb),
                 "-pidfile", self.run.file("qemu.pid")]
@@ -171,8 +182,14 @@ class Machine:
         return argv
 
     def _test_devices(self):
-        """The devices under test: virtio-blk, -net and -balloon."""
+        """The devices under test: virtio-blk, -net and -balloon, on PCI
+        or, on microvm, on virtio-mmio transports (-device suffix)."""
         props = _device_props(self.config)
+        bus, glob = "pci", []
+        if self.config.mmio:
+            bus = "device"
+            glob = ["-global", "virtio-mmio.force-legacy=%s"
+                    % MMIO_FORCE_LEGACY[self.config.transport]]
         if self.blk_backend == "null-co":
             drive = ["-blockdev", "driver=null-co,node-name=vblk0,"
                      "size=%d,read-zeroes=on" % NULL_DISK_BYTES]
@@ -183,14 +200,15 @@ class Machine:
         if self.blk_iothread:
             drive += ["-object", "iothread,id=blkio0"]
             blk_props += ",iothread=blkio0"
-        return drive + [
-                "-device", "virtio-blk-pci,drive=vblk0,id=vblk0dev,"
-                "serial=dfly-virtio-0" + blk_props,
+        # romfile=: no iPXE ROM, it only slows the boot (PCI only).
+        rom = "" if self.config.mmio else ",romfile="
+        return glob + drive + [
+                "-device", "virtio-blk-%s,drive=vblk0,id=vblk0dev,"
+                "serial=dfly-virtio-0%s" % (bus, blk_props),
                 "-netdev", "user,id=vnet0",
-                # romfile=: no iPXE ROM, it only slows the boot.
-                "-device", "virtio-net-pci,netdev=vnet0,id=vnet0dev,"
-                "mac=%s,romfile=%s" % (GUEST_MAC, props),
-                "-device", "virtio-balloon-pci,id=balloon0" + props]
+                "-device", "virtio-net-%s,netdev=vnet0,id=vnet0dev,"
+                "mac=%s%s%s" % (bus, GUEST_MAC, rom, props),
+                "-device", "virtio-balloon-%s,id=balloon0%s" % (bus, props)]
 
     # -- life cycle -----------------------------------------------------
     def start(self):

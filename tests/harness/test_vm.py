@@ -89,6 +89,29 @@ def test_config_rejects_unknown_values():
         "legacy-q35-event_idx=off"
 
 
+@pytest.mark.parametrize("transport,machine", [
+    ("mmio-modern", "pc"), ("mmio-legacy", "q35"), ("modern", "microvm"),
+    ("transitional", "microvm")])
+def test_virtio_mmio_and_microvm_go_together(transport, machine):
+    with pytest.raises(ValueError, match="virtio-mmio"):
+        Config(transport, machine)
+
+
+def test_only_mmio_guests_take_microvm_rows():
+    config = Config("mmio-modern", "microvm")
+    assert config.mmio and not Config().mmio
+    assert profiles.get("mini").config_unsupported(config) is None
+    for name in ("linux", "dragonfly", "dragonfly-media"):
+        why = profiles.get(name).config_unsupported(config)
+        assert why and "no virtio-mmio driver" in why
+
+
+def test_mmio_transport_picks_microvm_on_the_command_line():
+    r = vm("run", "--transport", "mmio-modern", "--machine", "q35")
+    assert r.returncode == 2
+    assert "virtio-mmio" in r.stderr
+
+
 # --- the matrix table --------------------------------------------------------
 
 def test_matrix_prints_every_row_of_the_table():
@@ -336,6 +359,22 @@ def test_transport_sets_every_virtio_device(transport, legacy, modern):
     assert argv[argv.index("-machine") + 1] == "q35"
 
 
+@pytest.mark.parametrize("transport,force_legacy", [
+    ("mmio-legacy", "true"), ("mmio-modern", "false")])
+def test_microvm_gets_virtio_mmio_devices(transport, force_legacy):
+    argv = machine_argv(Config(transport, "microvm", {"event_idx": "off"}))
+    assert argv[argv.index("-machine") + 1] == "microvm,acpi=off"
+    assert "virtio-mmio.force-legacy=%s" % force_legacy in argv
+    devs = [d for opt, d in zip(argv, argv[1:]) if opt == "-device" and
+            d.startswith("virtio-")]
+    assert [d.split(",")[0] for d in devs] == [
+        "virtio-blk-device", "virtio-net-device", "virtio-balloon-device"]
+    for d in devs:
+        # PCI's properties would make QEMU refuse the device.
+        assert "disable-" not in d and "romfile" not in d
+        assert "event_idx=off" in d
+
+
 def test_null_backend_and_iothread_change_only_the_disk():
     argv = machine_argv(Config(), blk_backend="null-co", blk_iothread=True)
     line = " ".join(argv)
@@ -456,6 +495,18 @@ def test_qemu_accepts_the_command_line_of_a_property_config():
         m.start()
         assert m.alive()
         assert "=" not in os.path.basename(m.run.path)
+    finally:
+        m.cleanup()
+    assert not m.alive()
+
+
+@pytest.mark.parametrize("transport", ["mmio-legacy", "mmio-modern"])
+def test_qemu_accepts_the_command_line_of_microvm(transport):
+    m = Machine(profiles.get("mini"), Config(transport, "microvm"),
+                accel="tcg", say=lambda msg: None)
+    try:
+        m.start()
+        assert m.alive()
     finally:
         m.cleanup()
     assert not m.alive()

@@ -11,16 +11,21 @@ namespace eval ::profile {
 }
 
 # probe: one line per virtio device,
-#   BB:SS.F TYPE legacy|modern features 0xHEX msix|intx|poll ok|failed: ...
+#   WHERE TYPE legacy|modern features 0xHEX msix|intx|line|poll ok|failed: ...
+# WHERE is the PCI address BB:SS.F, or mmio@BASE for a virtio-mmio device
+# (whose interrupt is its own line).
 proc ::profile::probe {} {
 	global opt
 	variable types
 	set out [serial_cmd probe]
-	set want [string map {transitional modern} $opt(transport)]
+	set want [string map {transitional modern mmio-legacy legacy\
+	    mmio-modern modern} $opt(transport)]
+	set mmio [string match mmio-* $opt(transport)]
 	set summary {}
 	foreach type $types {
-		set re "(\[0-9a-f:.]+) $type (legacy|modern|-) features\
-		    (0x\[0-9a-f]+) (msix|intx|poll|none) (\[^\r\n]*)"
+		set re "(\[0-9a-f:.]+|mmio@\[0-9a-f]+) $type\
+		    (legacy|modern|-) features (0x\[0-9a-f]+)\
+		    (msix|intx|line|poll|none) (\[^\r\n]*)"
 		if {![regexp $re $out -> addr mode feat intr state]} {
 			fail "no virtio $type device in probe:\
 			    [string trim $out]"
@@ -31,6 +36,11 @@ proc ::profile::probe {} {
 		# The mini prefers modern on a transitional device.
 		if {$want ne "" && $mode ne $want} {
 			fail "$type runs $mode, but the transport is\
+			    $opt(transport)"
+		}
+		if {$opt(transport) ne "" &&
+		    $mmio != [string match mmio@* $addr]} {
+			fail "$type is at $addr, but the transport is\
 			    $opt(transport)"
 		}
 		# Polling is only a fallback: it must not hide broken
