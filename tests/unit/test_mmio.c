@@ -332,7 +332,8 @@ test_queue_already_live(void **state)
 	for (i = 0; i < 2; i++) {
 		sim_loop_init(&loop, 0);
 		vtest_start(&t, &loop.model, mmio_transports[i], 0);
-		l.off = i == 0 ? VIRTIO_MMIO_QUEUE_PFN : VIRTIO_MMIO_QUEUE_READY;
+		l.off = i == 0 ? VIRTIO_MMIO_QUEUE_PFN :
+		    VIRTIO_MMIO_QUEUE_READY;
 		t.sim->read_hook = lie_hook;
 		t.sim->hook_arg = &l;
 		assert_int_equal(vq_alloc(t.sc, &vq, 0, 0, 4, "loop0"), EIO);

@@ -7,8 +7,9 @@
 /*
  * Simulated register files: legacy registers in BAR 0, the modern
  * common configuration, ISR, device configuration and notify regions in
- * BAR 4, and PCI configuration space (virtio-mmio: sim_mmio.c).  An access of the wrong width to a
- * register is a driver error, as on a strict device.
+ * BAR 4, and PCI configuration space (virtio-mmio: sim_mmio.c).  An
+ * access of the wrong width to a register is a driver error, as on a
+ * strict device.
  */
 
 #include <stdlib.h>
