@@ -21,7 +21,7 @@ MINI_CFLAGS := -std=c11 -O2 -g -ffreestanding -nostdinc -fno-builtin \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wredundant-decls -Wcast-qual -Wundef \
 	-Wnested-externs -Wshadow -Wpointer-arith \
-	-I$(MINI_SRC) $(addprefix -I,$(MINI_CORE_DIRS))
+	-I$(MINI_SRC) -I$(MINI_OUT)/gen $(addprefix -I,$(MINI_CORE_DIRS))
 MINI_LDFLAGS := -nostdlib -static -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,--no-warn-rwx-segments \
 	-Wl,-T,$(MINI_SRC)/mini.ld
@@ -32,8 +32,16 @@ MINI_CORE_C := $(foreach d,$(MINI_CORE_DIRS),$(wildcard $(d)/*.c))
 MINI_OBJS := \
 	$(patsubst $(MINI_SRC)/%,$(MINI_OUT)/mini/%.o,$(MINI_C) $(MINI_S)) \
 	$(patsubst $(MINI_DRIVERS)/%,$(MINI_OUT)/drivers/%.o,$(MINI_CORE_C))
-MINI_HDRS := $(wildcard $(MINI_SRC)/*.h) \
+MINI_HDRS := $(wildcard $(MINI_SRC)/*.h) $(MINI_OUT)/gen/guest_facts.h \
 	$(foreach d,$(MINI_CORE_DIRS),$(wildcard $(d)/*.h))
+
+# What the guest prints that the harness waits for (prompt, ready marker)
+# is written once, in the guest's profile; $(1) is the profile.
+PROFILE_DEPS = $(TOP)/harness/profiles/$(1).py $(TOP)/harness/profiles/base.py \
+	$(TOP)/harness/vmlib/cli.py
+guest_facts_h = mkdir -p $(dir $@) && \
+	$(PYTHON) $(TOP)/harness/vm facts --guest $(1) --c-header > $@.tmp && \
+	mv $@.tmp $@
 
 DEB_PACKAGES += gcc binutils make qemu-system-x86
 TEST_STEPS += mini
@@ -41,6 +49,10 @@ HELP_TARGETS += mini
 
 .PHONY: mini
 mini: $(MINI_ELF)
+
+$(MINI_OUT)/gen/guest_facts.h: $(call PROFILE_DEPS,mini)
+	@echo "  GEN     $(notdir $@)"
+	@$(call guest_facts_h,mini)
 
 $(MINI_OUT)/mini/%.c.o: $(MINI_SRC)/%.c $(MINI_HDRS)
 	@mkdir -p $(dir $@)

@@ -37,10 +37,15 @@ DFLY_INIT_OBJS := \
 	$(patsubst %,$(DFLY_GUEST)/obj/mini-%.c.o,printf string parse pattern)
 DFLY_INIT_HDRS := $(wildcard $(DFLY_INIT_SRC)/*.h) $(MINI_SRC)/console.h \
 	$(MINI_SRC)/mem.h $(MINI_SRC)/shell.h $(MINI_SRC)/pattern.h \
-	$(MINI_SRC)/types.h
-DFLY_INIT_CFLAGS := -I$(DFLY_INIT_SRC) $(MINI_CFLAGS)
+	$(MINI_SRC)/types.h $(DFLY_GUEST)/gen/guest_facts.h
+# Our generated header comes before the mini's in the search path.
+DFLY_INIT_CFLAGS := -I$(DFLY_INIT_SRC) -I$(DFLY_GUEST)/gen $(MINI_CFLAGS)
 
 dragonfly-init: $(DFLY_INIT)
+
+$(DFLY_GUEST)/gen/guest_facts.h: $(call PROFILE_DEPS,dragonfly)
+	@echo "  GEN     $(notdir $@)"
+	@$(call guest_facts_h,dragonfly)
 
 $(DFLY_GUEST)/obj/%.o: $(DFLY_INIT_SRC)/% $(DFLY_INIT_HDRS)
 	@mkdir -p $(dir $@)

@@ -68,6 +68,9 @@ def _parser():
                         "value pairs, for `array set`")
     fa.add_argument("--guest", required=True)
     fa.add_argument("--get", metavar="NAME", help="print only this fact")
+    fa.add_argument("--c-header", action="store_true",
+                    help="print the facts the guest's own C code needs "
+                    "(prompt, ready marker) as a header of #defines")
     return ap
 
 
@@ -186,8 +189,27 @@ def tcl_word(value):
     return "{%s}" % text
 
 
+def c_string(text):
+    """TEXT as a C string literal (our facts are printable ASCII)."""
+    if any(not " " <= c <= "~" for c in text):
+        raise HarnessError("fact %r is not printable ASCII" % text)
+    return '"%s"' % text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+# The facts a guest's own code prints; the build takes them from here so
+# the profile stays the one place they are written.
+C_FACTS = ("prompt", "ready_marker")
+
+
 def cmd_facts(args, ap):
     facts = profiles.get(args.guest).facts()
+    if args.c_header:
+        print("/* Generated from harness/profiles/%s.py: do not edit. */"
+              % args.guest)
+        for name in C_FACTS:
+            print("#define GUEST_%s\t%s" % (name.upper(),
+                                            c_string(facts[name])))
+        return 0
     if args.get:
         if args.get not in facts:
             raise HarnessError("guest %s has no fact %r (it has: %s)"

@@ -15,9 +15,15 @@ QEMU command line puts the boot CD on AHCI port 1 and this one on port 2.
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)),
+                                "harness"))
+
+import profiles  # noqa: E402
+
 GUEST = os.path.join(HERE, "guest")
 MARK = "DFLY-INSTALL"
 VOLID = "DFLYPFI"
@@ -88,6 +94,23 @@ def build_cd(out, files, volid):
         os.replace(part, out)
 
 
+def media_facts():
+    """The installed image's facts (prompt, ready marker), written once in
+    harness/profiles/dragonfly_media.py."""
+    return profiles.get("dragonfly-media").facts()
+
+
+def root_profile():
+    """root's .profile: guest/root.profile with the prompt and the ready
+    marker filled in."""
+    facts = media_facts()
+    with open(os.path.join(GUEST, "root.profile")) as f:
+        text = f.read()
+    for name in ("prompt", "ready_marker"):
+        text = text.replace("@%s@" % name.upper(), facts[name])
+    return text
+
+
 def pfi_files(version, sys_tarball=None, sys_ref="", swap_size="1G"):
     """Everything the pfi CD carries, as build_cd wants it."""
     files = {
@@ -98,7 +121,7 @@ def pfi_files(version, sys_tarball=None, sys_ref="", swap_size="1G"):
         "loader.conf": ("copy", os.path.join(GUEST, "loader.conf")),
         "rc.conf": ("copy", os.path.join(GUEST, "rc.conf")),
         "rc.local": ("copy", os.path.join(GUEST, "rc.local")),
-        "root.profile": ("copy", os.path.join(GUEST, "root.profile")),
+        "root.profile": root_profile(),
     }
     if sys_tarball:
         files["src-sys.tar.gz"] = ("copy", sys_tarball)

@@ -12,6 +12,7 @@
 #include "console.h"
 #include "devices.h"
 #include "exit.h"
+#include "guest_facts.h"
 #include "intr.h"
 #include "mem.h"
 #include "shell.h"
@@ -33,7 +34,7 @@ kmain(uint32_t start_info)
 	    timer_tsc_hz() / 1000000, mem_cmdline());
 	devices_attach();
 	/* The harness waits for this line before it talks to the shell. */
-	printf("DFLY-VIRTIO-MINI-READY\n");
+	printf("%s\n", GUEST_READY_MARKER);
 	shell_run();
 	mini_exit(0);
 }

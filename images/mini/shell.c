@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "console.h"
+#include "guest_facts.h"
 #include "intr.h"
 #include "mem.h"
 #include "shell.h"
@@ -122,7 +123,7 @@ shell_run(void)
 	char line[LINE_MAX];
 
 	for (;;) {
-		printf("mini> ");
+		printf("%s", GUEST_PROMPT);
 		read_line(line, sizeof(line));
 		run_line(line);
 	}

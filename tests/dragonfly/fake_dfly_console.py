@@ -19,6 +19,7 @@ import tty
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))), "harness"))
+import profiles  # noqa: E402
 from vmlib import timeouts  # noqa: E402
 
 out = sys.stdout
@@ -52,7 +53,8 @@ def installed(scenario):
         say("\r\nDragonFly/x86_64 (dfly-virtio) (ttyd0)\r\n\r\nlogin: ")
         time.sleep(30)
         sys.exit(0)
-    say("\r\nDFLY-VIRTIO-DRAGONFLY-READY\r\ndfly# ")
+    facts = profiles.get("dragonfly-media").facts()
+    say("\r\n%s\r\n%s" % (facts["ready_marker"], facts["prompt"]))
     read_until(b"PS1='DFLY# '\r")
     say("\r\nDFLY# ")
     line = read_until(b"END\r")

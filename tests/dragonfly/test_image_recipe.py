@@ -393,7 +393,7 @@ def _firstboot_exp(tmp_path, scenario):
     res = subprocess.run(
         ["expect", os.path.join(IMG, "firstboot.exp"),
          str(tmp_path / "serial.log"), str(0.05 * timeouts.scale()),
-         sys.executable, FAKE_CONSOLE, scenario],
+         pfi.media_facts()["ready_marker"], sys.executable, FAKE_CONSOLE, scenario],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         timeout=timeouts.seconds(120))
     return res.returncode, res.stdout

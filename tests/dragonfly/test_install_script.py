@@ -130,8 +130,10 @@ def test_the_install_script_installs_and_configures(tmp_path):
     assert "root::0:0::0:0:Charlie &:/root:/bin/sh\n" in passwd
     assert "toor:*:0:0::0:0:Bourne-again Superuser:/root:\n" in passwd
     assert "installer" not in passwd
-    assert "DFLY-VIRTIO-DRAGONFLY-READY" in read(
-        os.path.join(t, "root", ".profile"))
+    profile = read(os.path.join(t, "root", ".profile"))
+    facts = dfly_pfi.media_facts()
+    assert "\necho %s\n" % facts["ready_marker"] in profile
+    assert "\nPS1='%s'\n" % facts["prompt"] in profile
     assert os.access(os.path.join(t, "etc", "rc.local"), os.X_OK)
     rc = read(os.path.join(t, "etc", "rc.conf"))
     assert 'sshd_enable="NO"' in rc

@@ -250,6 +250,26 @@ def test_a_fact_is_printed_alone_or_refused():
     assert r.returncode == 1 and "has no fact 'colour'" in r.stderr
 
 
+@pytest.mark.parametrize("guest", ["mini", "dragonfly"])
+def test_c_header_gives_the_guest_code_its_facts(guest, tmp_path):
+    """The guest's own C prints the prompt and marker from this header:
+    compiled and run on the host, it must print the profile's strings."""
+    r = vm("facts", "--guest", guest, "--c-header")
+    assert r.returncode == 0, r.stderr
+    (tmp_path / "guest_facts.h").write_text(r.stdout)
+    (tmp_path / "t.c").write_text(
+        '#include <stdio.h>\n#include "guest_facts.h"\n'
+        'int main(void) { printf("%s|%s", GUEST_PROMPT, '
+        'GUEST_READY_MARKER); return 0; }\n')
+    subprocess.run(["gcc", "-Wall", "-Werror", "-o", str(tmp_path / "t"),
+                    str(tmp_path / "t.c")], check=True,
+                   timeout=timeouts.seconds(60))
+    out = subprocess.run([str(tmp_path / "t")], stdout=subprocess.PIPE,
+                         text=True, timeout=timeouts.seconds(30)).stdout
+    p = profiles.get(guest)
+    assert out == "%s|%s" % (p.prompt, p.ready_marker)
+
+
 # --- expect scripts ----------------------------------------------------------
 
 def expect(check, *args):

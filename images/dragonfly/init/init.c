@@ -14,12 +14,12 @@
 
 #include "console.h"
 #include "init.h"
+#include "guest_facts.h"
 #include "mem.h"
 #include "sys.h"
 
 #define LINE_MAX	256
 #define ARGS_MAX	8
-#define READY_MARKER	"DFLY-VIRTIO-DRAGONFLY-READY"
 
 void	init_main(long *sp) __attribute__((noreturn));
 
@@ -218,9 +218,9 @@ init_main(long *sp)
 	if (!sysctl_str("kern.osrelease", release, sizeof(release)))
 		release[0] = '\0';
 	printf("\ndfly-virtio init on DragonFly %s\n%s\n", release,
-	    READY_MARKER);
+	    GUEST_READY_MARKER);
 	for (;;) {
-		printf("dfly> ");
+		printf("%s", GUEST_PROMPT);
 		console_flush();
 		if (!read_line(line, sizeof(line)))
 			panic("console read failed");
