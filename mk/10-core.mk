@@ -37,7 +37,7 @@ UNIT_SRCS += $(addprefix $(TOP)/tests/unit/,sim/sim_dev.c sim/sim_regs.c \
 	sim/sim_mmio.c sim/sim_ring.c sim/sim_os.c sim/sim_loop.c vtest.c)
 UNIT_TESTS += test_lifecycle test_config test_pci test_mmio test_vq_alloc \
 	test_vq test_vq_drain
-FUZZ_TARGETS += fuzz_pci_attach fuzz_vq_used fuzz_config
+FUZZ_TARGETS += fuzz_pci_attach fuzz_mmio_attach fuzz_vq_used fuzz_config
 
 CORE_CC ?= clang-14
 FUZZ_SECONDS ?= 60

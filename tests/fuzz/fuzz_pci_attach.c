@@ -30,67 +30,16 @@
 #include "sim.h"
 #include "sim_loop.h"
 #include "fuzz_in.h"
+#include "fuzz_bringup.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static bool
-lying_registers(struct sim_dev *dev, int bar, uint32_t off, int width,
-    uint32_t *val, void *arg)
-{
-	struct fuzz_in *in = arg;
-
-	(void)dev;
-	(void)off;
-	if (bar < 0 || (fuzz_u8(in) & 1) == 0)
-		return (false);
-	*val = fuzz_u32(in);
-	if (width < 4)
-		*val &= (1U << (8 * width)) - 1;
-	return (true);
-}
-
+/* 0-3 vectors: none, all shared, one per queue and config. */
 static void
-exercise(struct vio_softc *sc, struct sim_dev *dev, struct fuzz_in *in)
+pci_vectors(struct vio_softc *sc, uint8_t n)
 {
-	struct vio_vq vqs[2];
-	struct vio_dma buf;
-	struct vio_seg segs[2];
-	uint8_t cfg[16];
-	void *cookie;
-	uint32_t len;
-	int i;
 
-	if (vio_init(sc) != 0 || vio_negotiate_features(sc, ~(uint64_t)0) != 0)
-		return;
-	(void)vio_config_read(sc, fuzz_u8(in), cfg, fuzz_u8(in) % sizeof(cfg));
-	/* 0-3 vectors: none, all shared, one per queue and config. */
-	vio_pci_set_msix((struct vio_pci_softc *)sc, fuzz_u8(in) & 3);
-	for (i = 0; i < 2; i++)
-		(void)vq_alloc(sc, &vqs[i], (uint16_t)i, fuzz_u8(in) & 0x18, 4,
-		    "fuzz");
-	if (sc->sc_vqs[0] != NULL && vio_driver_ok(sc) == 0 &&
-	    vio_dma_alloc(dev, 64, 16, &buf) == 0) {
-		segs[0].vs_addr = buf.busaddr;
-		segs[0].vs_len = 32;
-		segs[0].vs_write = false;
-		segs[1].vs_addr = buf.busaddr + 32;
-		segs[1].vs_len = 32;
-		segs[1].vs_write = true;
-		if (vq_enqueue(&vqs[0], segs, 2, &buf) == 0) {
-			vq_kick(&vqs[0]);
-			if (vq_dequeue(&vqs[0], &cookie, &len) == 0)
-				FUZZ_ASSERT(cookie == &buf && len <= 32);
-		}
-		(void)vio_intr(sc);
-		(void)vio_reset(sc);
-		while (vq_reclaim(&vqs[0], &cookie) == 0)
-			FUZZ_ASSERT(cookie == &buf);
-		vio_dma_free(dev, &buf);
-	}
-	(void)vio_reset(sc);
-	for (i = 0; i < VIO_MAX_VQS; i++)
-		if (sc->sc_vqs[i] != NULL)
-			vq_free(sc->sc_vqs[i]);
+	vio_pci_set_msix((struct vio_pci_softc *)sc, n & 3);
 }
 
 int
@@ -116,11 +65,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dev->bar_size[bar] = shift == 0 ? 0 :
 		    (uint64_t)1 << (shift - 1);
 	}
-	dev->read_hook = lying_registers;
+	dev->read_hook = fuzz_lying_registers;
 	dev->hook_arg = &in;
 	if (vio_pci_attach(&psc, dev, (uint16_t)(dev->pcicfg[2] |
 	    dev->pcicfg[3] << 8), (mode & 4) ? VIO_PCI_PREFER_LEGACY : 0) == 0)
-		exercise(&psc.sc_vio, dev, &in);
+		fuzz_bringup(&psc.sc_vio, dev, &in, pci_vectors);
 	FUZZ_ASSERT(dev->hard_errors == 0);
 	FUZZ_ASSERT(dev->dma_live == 0 && dev->mem_live == 0);
 	sim_destroy(dev);
