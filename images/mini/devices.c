@@ -178,7 +178,8 @@ attach_one(struct mini_vdev *vd)
 	else
 		error = vio_pci_attach(&vd->vps, vd, vd->pci.device, 0);
 	if (error != 0)
-		return (fail(vd, error, "transport not usable"));
+		return (fail(vd, error, error == ENOENT ?
+		    "empty virtio-mmio window" : "transport not usable"));
 	for (i = 0; i < nitems(drivers); i++)
 		if (drivers[i]->device_type == sc->sc_device_type)
 			vd->drv = drivers[i];
