@@ -192,6 +192,42 @@ test_request_and_interrupt(void **state)
 }
 
 static void
+config_changed(struct vio_softc *sc, void *arg)
+{
+	uint8_t b;
+
+	/* The handler reads the new value: it must be consistent. */
+	assert_int_equal(vio_config_read_1(sc, 3, &b), 0);
+	*(uint8_t *)arg = b;
+}
+
+/* The shared line: vio_intr() acknowledges and runs the config hook. */
+static void
+test_config_change_on_the_line(void **state)
+{
+	struct vtest t;
+	uint8_t seen, v = 0x5a;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		sim_loop_init(&loop, 0);
+		vtest_start(&t, &loop.model, mmio_transports[i], 0);
+		t.sc->sc_config_change = config_changed;
+		t.sc->sc_child = &seen;
+		seen = 0;
+		assert_int_equal(vio_intr(t.sc), 0);
+		assert_int_equal(seen, 0);
+		sim_config_update(t.sim, 3, &v, 1);
+		assert_int_equal(vio_intr(t.sc), VIRTIO_ISR_CONFIG);
+		assert_int_equal(seen, v);
+		assert_int_equal(t.sim->isr, 0);
+		assert_int_equal(t.sc->sc_config_intrs, 1);
+		vtest_finish(&t);
+	}
+}
+
+static void
 test_no_vectors(void **state)
 {
 	struct vtest t;
@@ -385,6 +421,7 @@ main(void)
 		cmocka_unit_test(test_config_reads_the_window),
 		cmocka_unit_test(test_generation_that_never_settles),
 		cmocka_unit_test(test_request_and_interrupt),
+		cmocka_unit_test(test_config_change_on_the_line),
 		cmocka_unit_test(test_no_vectors),
 		cmocka_unit_test(test_bad_magic),
 		cmocka_unit_test(test_unknown_versions),
