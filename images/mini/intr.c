@@ -27,7 +27,6 @@
 #define IOAPIC_REDTBL(pin)	(0x10 + 2 * (pin))
 #define IOAPIC_LEVEL		0x8000
 #define IOAPIC_MASKED		0x10000
-#define IOAPIC_PINS		24
 
 #define VEC_FIRST_DEVICE	0x30
 #define VEC_TIMER		0xef

@@ -26,6 +26,9 @@ struct trapframe {
 	uint64_t	rip, cs, rflags, rsp, ss;
 };
 
+/* Pins of the (one) I/O APIC, QEMU's on every machine we boot. */
+#define IOAPIC_PINS	24
+
 typedef void	intr_handler_t(void *);
 
 void	intr_init(void);

@@ -5,13 +5,13 @@
  */
 
 #include "console.h"
+#include "intr.h"
 #include "mem.h"
 #include "mmio.h"
 #include "paging.h"
 #include "shell.h"
 
 #define MMIO_KEY	"virtio_mmio.device="
-#define MMIO_IOAPIC_PINS 24
 #define MMIO_SIZE_MAX	(1ULL << 20)
 
 static char *
@@ -60,7 +60,7 @@ parse_window(char *s, struct mmio_window *w)
 	if (!parse_size(s, &w->size) || w->size == 0 ||
 	    !parse_u64(base, &w->base) || w->base == 0 ||
 	    w->base + w->size > MEM_MAX_PHYS ||
-	    !parse_u64(irq, &v) || v >= MMIO_IOAPIC_PINS)
+	    !parse_u64(irq, &v) || v >= IOAPIC_PINS)
 		return (false);
 	w->irq = (int)v;
 	return (true);
