@@ -7,7 +7,7 @@ import os
 import sys
 
 import profiles
-from profiles.base import MACHINES, TRANSPORTS, Config
+from profiles.base import DEVICES, MACHINES, TRANSPORTS, Config
 
 from . import HarnessError, accel as accelmod, matrix
 from .machine import Machine, install_signal_handlers
@@ -30,6 +30,8 @@ def _parser():
     run.add_argument("--transport", choices=TRANSPORTS,
                      default="transitional")
     run.add_argument("--machine", choices=MACHINES, default="pc")
+    run.add_argument("--smp", type=int, metavar="N",
+                     help="guest CPUs (default: the profile's)")
     run.add_argument("--accel", choices=("auto", "kvm", "tcg"),
                      default="auto")
     run.add_argument("--disk", metavar="FILE",
@@ -45,7 +47,9 @@ def _parser():
                      help="QMP socket path (default: in the run directory)")
     run.add_argument("--prop", action="append", default=[],
                      metavar="NAME=VALUE",
-                     help="extra virtio device property, e.g. event_idx=off")
+                     help="extra virtio device property, e.g. event_idx=off "
+                     "(every device) or blk.num-queues=4 (one of %s)"
+                     % ", ".join(DEVICES))
     run.add_argument("--option", action="append", default=[],
                      metavar="NAME=VALUE",
                      help="guest-side setting the profile knows, e.g. "
@@ -115,8 +119,11 @@ def cmd_run(args, ap):
     why = prof.unavailable()
     if why:
         raise HarnessError("guest %s cannot boot here: %s" % (prof.name, why))
-    config = Config(args.transport, args.machine, _props(args.prop, ap),
-                    _props(args.option, ap, "--option"))
+    try:
+        config = Config(args.transport, args.machine, _props(args.prop, ap),
+                        _props(args.option, ap, "--option"), args.smp)
+    except ValueError as e:
+        ap.error(str(e))
     why = prof.config_unsupported(config)
     if why:
         raise HarnessError("guest %s cannot run %s: %s"

@@ -74,9 +74,10 @@ def _q(path):
     return path.replace(",", ",,")
 
 
-def _device_props(config):
+def _device_props(config, device):
+    """",NAME=VALUE..." for DEVICE (profiles.base.DEVICES) in CONFIG."""
     props = dict(TRANSPORT_PROPS[config.transport])
-    props.update(config.props)
+    props.update(config.device_props(device))
     return "".join(",%s=%s" % kv for kv in props.items())
 
 
@@ -89,7 +90,11 @@ class _DefaultConfig:
     machine = "pc"
     props = {}
     options = {}
+    smp = None
     id = "transitional-pc"
+
+    def device_props(self, device):
+        return {}
 
 
 class Machine:
@@ -136,7 +141,7 @@ class Machine:
                 "-name", "dfly-virtio-%s" % p.name,
                 "-nodefaults", "-no-user-config", "-display", "none",
                 "-no-reboot", "-machine", c.machine,
-                "-accel", self.accel, "-smp", str(p.smp),
+                "-accel", self.accel, "-smp", str(c.smp or p.smp),
                 "-m", str(p.memory_mb),
                 "-pidfile", self.run.file("qemu.pid")]
         cpu = p.cpu(self.accel)
@@ -172,14 +177,13 @@ class Machine:
 
     def _test_devices(self):
         """The devices under test: virtio-blk, -net and -balloon."""
-        props = _device_props(self.config)
         if self.blk_backend == "null-co":
             drive = ["-blockdev", "driver=null-co,node-name=vblk0,"
                      "size=%d,read-zeroes=on" % NULL_DISK_BYTES]
         else:
             drive = ["-drive", "file=%s,if=none,id=vblk0,format=qcow2"
                      % _q(self.disk_path)]
-        blk_props = props
+        blk_props = _device_props(self.config, "blk")
         if self.blk_iothread:
             drive += ["-object", "iothread,id=blkio0"]
             blk_props += ",iothread=blkio0"
@@ -189,8 +193,10 @@ class Machine:
                 "-netdev", "user,id=vnet0",
                 # romfile=: no iPXE ROM, it only slows the boot.
                 "-device", "virtio-net-pci,netdev=vnet0,id=vnet0dev,"
-                "mac=%s,romfile=%s" % (GUEST_MAC, props),
-                "-device", "virtio-balloon-pci,id=balloon0" + props]
+                "mac=%s,romfile=%s" % (GUEST_MAC,
+                                       _device_props(self.config, "net")),
+                "-device", "virtio-balloon-pci,id=balloon0" +
+                _device_props(self.config, "balloon")]
 
     # -- life cycle -----------------------------------------------------
     def start(self):
