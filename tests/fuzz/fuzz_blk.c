@@ -99,9 +99,9 @@ submit(struct state *st, struct fuzz_in *in)
 		st->segs[i].busaddr = st->buf.busaddr + i * 16384;
 		st->segs[i].len = 512 * (1 + (fuzz_u8(in) & 31));
 	}
-	if (vioblk_submit(&st->sc, req) == 0)
+	if (vioblk_submit(&st->sc.sc_queues[0], req) == 0)
 		st->out[k] = true;
-	vioblk_kick(&st->sc);
+	vioblk_kick(&st->sc.sc_queues[0]);
 }
 
 /* The device answers its oldest held request as it likes. */
@@ -142,7 +142,7 @@ take_all(struct state *st)
 	int error;
 
 	sim_bound(st->dev, FUZZ_INTR_BOUND);
-	error = vioblk_intr(&st->sc, intr_done, st);
+	error = vioblk_intr(&st->sc.sc_queues[0], intr_done, st);
 	sim_bound(st->dev, 0);
 	FUZZ_ASSERT(error == 0 || error == EIO);
 }
@@ -187,13 +187,14 @@ teardown(struct state *st)
 	unsigned int k;
 
 	vio_reset(&st->psc.sc_vio);
-	while (vioblk_reclaim(&st->sc, &req) == 0) {
+	while (vioblk_reclaim(&st->sc.sc_queues[0], &req) == 0) {
 		FUZZ_ASSERT(req->br_error == EIO);
 		check_done(st, req);
 	}
 	for (k = 0; k < MAXREQ; k++)
 		FUZZ_ASSERT(!st->out[k]);
-	FUZZ_ASSERT(st->sc.sc_nfree == st->sc.sc_nslots);
+	FUZZ_ASSERT(st->sc.sc_queues[0].bq_nfree ==
+	    st->sc.sc_queues[0].bq_nslots);
 	vioblk_detach(&st->sc);
 }
 
@@ -223,7 +224,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vio_pci_attach(&st.psc, st.dev, sim_pci_device_id(st.dev), 0) ==
 	    0 && vio_init(&st.psc.sc_vio) == 0 &&
 	    vio_negotiate_features(&st.psc.sc_vio, vioblk_features()) == 0 &&
-	    vioblk_attach(&st.sc, &st.psc.sc_vio) == 0) {
+	    vioblk_attach(&st.sc, &st.psc.sc_vio, 1) == 0) {
 		if (vio_dma_alloc(st.dev, 4 * 16384, 4096, &st.buf) == 0) {
 			if (vio_driver_ok(&st.psc.sc_vio) == 0)
 				run(&st, &in);

@@ -106,7 +106,7 @@ vblk_alloc_requests(struct vblk_softc *sc)
 	    VIOBLK_OS_SEG_SIZE, BUS_DMA_ALLOCNOW, &sc->sc_dmat);
 	if (error != 0)
 		return (error);
-	sc->sc_nreqs = sc->sc_blk.sc_nslots;
+	sc->sc_nreqs = sc->sc_blk.sc_queues[0].bq_nslots;
 	sc->sc_reqs = kmalloc(sc->sc_nreqs * sizeof(*sc->sc_reqs),
 	    M_VIOBLK, M_WAITOK | M_ZERO);
 	sc->sc_segs = kmalloc(sc->sc_nreqs * nsegs * sizeof(*sc->sc_segs),
@@ -158,13 +158,13 @@ vblk_get_id(struct vblk_softc *sc)
 	vr->vr_req.br_op = VIOBLK_OP_GET_ID;
 	vr->vr_req.br_cookie = vr;
 	vr->vr_bio = NULL;
-	error = vioblk_submit(&sc->sc_blk, &vr->vr_req);
+	error = vioblk_submit(&sc->sc_blk.sc_queues[0], &vr->vr_req);
 	if (error != 0) {
 		TAILQ_INSERT_HEAD(&sc->sc_free, vr, vr_link);
 		lwkt_serialize_exit(&sc->sc_slz);
 		return;
 	}
-	vioblk_kick(&sc->sc_blk);
+	vioblk_kick(&sc->sc_blk.sc_queues[0]);
 	while (!sc->sc_id_done) {
 		if (zsleep(&sc->sc_id_done, &sc->sc_slz, 0, "vioblkid",
 		    VBLK_ID_TIMEOUT) == EWOULDBLOCK) {
@@ -281,7 +281,7 @@ vblk_attach(device_t dev)
 		device_printf(dev, "feature negotiation failed\n");
 		return (error);
 	}
-	if ((error = vioblk_attach(&sc->sc_blk, vio)) != 0) {
+	if ((error = vioblk_attach(&sc->sc_blk, vio, 1)) != 0) {
 		device_printf(dev, "cannot set up the device (%d)\n", error);
 		VIO_STOP(parent, dev);
 		return (error);
@@ -294,9 +294,9 @@ vblk_attach(device_t dev)
 
 	if ((error = vblk_alloc_requests(sc)) != 0)
 		goto fail;
-	sc->sc_blk.sc_vq.vq_done = vblk_vq_done;
-	sc->sc_blk.sc_vq.vq_done_arg = sc;
-	if ((error = VIO_SETUP_INTR(parent, dev, &sc->sc_blk.sc_vq,
+	sc->sc_blk.sc_queues[0].bq_vq.vq_done = vblk_vq_done;
+	sc->sc_blk.sc_queues[0].bq_vq.vq_done_arg = sc;
+	if ((error = VIO_SETUP_INTR(parent, dev, &sc->sc_blk.sc_queues[0].bq_vq,
 	    &sc->sc_slz)) != 0)
 		goto fail;
 	sc->sc_blk.sc_vio->sc_config_change = vblk_config_change;

@@ -134,7 +134,7 @@ vblk_start(struct vblk_softc *sc)
 	    (vr = TAILQ_FIRST(&sc->sc_free)) != NULL) {
 		error = vblk_build(sc, vr, bio);
 		if (error == 0)
-			error = vioblk_submit(&sc->sc_blk, &vr->vr_req);
+			error = vioblk_submit(&sc->sc_blk.sc_queues[0], &vr->vr_req);
 		if (error == ENOSPC) {
 			vblk_unmap(sc, vr);
 			break;
@@ -151,7 +151,7 @@ vblk_start(struct vblk_softc *sc)
 		posted++;
 	}
 	if (posted > 0)
-		vioblk_kick(&sc->sc_blk);
+		vioblk_kick(&sc->sc_blk.sc_queues[0]);
 	if (TAILQ_EMPTY(&failed))
 		return;
 	lwkt_serialize_exit(&sc->sc_slz);
@@ -238,7 +238,7 @@ vblk_vq_done(struct vio_vq *vq)
 	vi.n = 0;
 	TAILQ_INIT(&vi.done);
 	/* A broken device has been reset and its requests failed. */
-	if (vioblk_intr(&sc->sc_blk, vblk_req_done, &vi) == EIO &&
+	if (vioblk_intr(&sc->sc_blk.sc_queues[0], vblk_req_done, &vi) == EIO &&
 	    !sc->sc_broken_said) {
 		sc->sc_broken_said = true;
 		device_printf(sc->sc_dev, "device broken (%s): failing all"
@@ -265,7 +265,7 @@ vblk_config_change(struct vio_softc *vio, void *arg)
 
 	if (vio_is_broken(vio)) {
 		if (sc->sc_live)
-			vblk_vq_done(&sc->sc_blk.sc_vq);
+			vblk_vq_done(&sc->sc_blk.sc_queues[0].bq_vq);
 		return;
 	}
 	if (vioblk_read_config(vio, &cfg) != 0 ||
@@ -286,7 +286,7 @@ vblk_fail_all(struct vblk_softc *sc)
 
 	TAILQ_INIT(&done);
 	lwkt_serialize_enter(&sc->sc_slz);
-	while (vioblk_reclaim(&sc->sc_blk, &req) == 0)
+	while (vioblk_reclaim(&sc->sc_blk.sc_queues[0], &req) == 0)
 		vblk_finish(sc, req->br_cookie, &done);
 	while ((bio = bioq_takefirst(&sc->sc_bioq)) != NULL) {
 		vblk_bio_error(bio, ENXIO);
