@@ -184,7 +184,9 @@ viopci_attach(device_t dev)
 		device_printf(dev, "no usable virtio PCI interface\n");
 		goto fail;
 	}
-	sc->sc_vecs_wanted = viopci_vectors_wanted(viopci_type_index(dev));
+	i = viopci_type_index(dev);
+	sc->sc_vecs_wanted = viopci_vectors_wanted(i);
+	sc->sc_queues_per_cpu = i >= 0 ? viopci_types[i].per_cpu : 0;
 	error = viopci_intr_alloc(sc);
 	if (error != 0) {
 		device_printf(dev, "cannot allocate an interrupt\n");
@@ -198,7 +200,6 @@ viopci_attach(device_t dev)
 	    viopci_intr_mode_name(sc), sc->sc_nvecs);
 	viopci_add_sysctls(sc);
 
-	i = viopci_type_index(dev);
 	sc->sc_child = device_add_child(dev, viopci_types[i].child, -1);
 	if (sc->sc_child == NULL) {
 		error = ENOMEM;
