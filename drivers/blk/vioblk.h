@@ -30,7 +30,7 @@
 #include "vio_vq.h"
 #include "vioblk_reg.h"
 
-#define VIOBLK_MAX_SLOTS	256	/* requests in flight per queue at most */
+#define VIOBLK_MAX_SLOTS	256	/* requests in flight per queue */
 #define VIOBLK_MAX_QUEUES	16	/* request queues used at most */
 #define VIOBLK_MAX_SEGS		64	/* data descriptors per request */
 #define VIOBLK_MAX_XFER		(VIOBLK_MAX_SEGS * VIOBLK_OS_SEG_SIZE)

@@ -87,8 +87,8 @@ test_queues_are_min_of_device_and_wanted(void **state)
 	for (t = 0; t < 3; t++) {
 		for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 			fx = fx_new_mq(FEATURES, 4, 4);
-			assert_int_equal(fx_attach_queues(fx, vtest_transports[t],
-			    cases[c].wanted), 0);
+			assert_int_equal(fx_attach_queues(fx,
+			    vtest_transports[t], cases[c].wanted), 0);
 			assert_true(vio_has_feature(fx->t.sc,
 			    VIRTIO_BLK_F_MQ));
 			assert_int_equal(fx->sc.sc_cfg.num_queues, 4);
@@ -149,7 +149,8 @@ test_num_queues_above_the_transport(void **state)
 	(void)state;
 	for (t = 0; t < 3; t++) {
 		fx = fx_new_mq(FEATURES, 3, 0xffff);
-		assert_int_equal(fx_attach_queues(fx, vtest_transports[t], 64), 0);
+		assert_int_equal(fx_attach_queues(fx, vtest_transports[t],
+		    64), 0);
 		assert_false(vio_is_broken(fx->t.sc));
 		assert_int_equal(fx->sc.sc_nqueues, 3);
 		assert_non_null(strstr(fx->t.sim->last_log,
@@ -177,9 +178,11 @@ test_completions_on_each_queue(void **state)
 	(void)state;
 	for (t = 0; t < 3; t++) {
 		fx = fx_new_mq(FEATURES, 4, 4);
-		assert_int_equal(fx_attach_queues(fx, vtest_transports[t], 4), 0);
+		assert_int_equal(fx_attach_queues(fx, vtest_transports[t],
+		    4), 0);
 		for (q = 0; q < 4; q++) {
-			write_on(&fx->sc.sc_queues[q], fx->buf, 10 + q, 0xa0 + q);
+			write_on(&fx->sc.sc_queues[q], fx->buf, 10 + q,
+			    0xa0 + q);
 			/* Nothing of it shows up on the other queues. */
 			for (other = 0; other < 4; other++)
 				assert_int_equal(vioblk_complete(
@@ -190,7 +193,8 @@ test_completions_on_each_queue(void **state)
 			assert_int_equal(fx->t.sim->queues[q].notifies, 1);
 			assert_int_equal(fx->sc.sc_queues[q].bq_stats.completed,
 			    1);
-			assert_int_equal(fx->blk.disk[(10 + q) * 512], 0xa0 + q);
+			assert_int_equal(fx->blk.disk[(10 + q) * 512],
+			    0xa0 + q);
 			assert_int_equal(fx->blk.disk[(10 + q) * 512 + 511],
 			    0xa0 + q);
 		}

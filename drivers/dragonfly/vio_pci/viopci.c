@@ -55,9 +55,12 @@ static const struct {
 	int		per_cpu;	/* queues per CPU; 0: a fixed count */
 	int		queues;		/* at most */
 } viopci_types[] = {
-	{ VIRTIO_ID_NET,	"vioif",	"VirtIO network device", 2, 16 },
-	{ VIRTIO_ID_BLOCK,	"vioblk",	"VirtIO block device", 1, 16 },
-	{ VIRTIO_ID_BALLOON,	"viomb",	"VirtIO memory balloon", 0, 3 },
+	{ VIRTIO_ID_NET,	"vioif",	"VirtIO network device",
+	    2, 16 },
+	{ VIRTIO_ID_BLOCK,	"vioblk",	"VirtIO block device",
+	    1, 16 },
+	{ VIRTIO_ID_BALLOON,	"viomb",	"VirtIO memory balloon",
+	    0, 3 },
 };
 
 /* MSI-X vectors the child can use: configuration, then its queues. */
