@@ -201,13 +201,17 @@ def cmd_facts(args, ap):
 
 
 def cmd_matrix(args, ap):
-    rows = [r for r in matrix.read()
-            if args.guest in (None, r.guest)]
-    fmt = "%-15s %-7s %-13s %-31s %-25s %-7s %s"
-    print(fmt % (matrix.COLUMNS + ("here",)))
-    for r in rows:
-        why = profiles.get(r.guest).unavailable()
-        print(fmt % (r.cells() + ("skip: " + why if why else "runs",)))
+    lines = [matrix.COLUMNS + ("here",)]
+    for r in matrix.read():
+        if args.guest in (None, r.guest):
+            why = profiles.get(r.guest).unavailable()
+            lines.append(r.cells() + ("skip: " + why if why else "runs",))
+    # Each column as wide as its widest cell; the last one as it comes.
+    widths = [max(len(ln[i]) for ln in lines)
+              for i in range(len(matrix.COLUMNS))]
+    for ln in lines:
+        print(" ".join(c.ljust(w) for c, w in zip(ln, widths)) + " " +
+              ln[-1])
     return 0
 
 
