@@ -226,7 +226,7 @@ static int
 vioblk_check(const struct vioblk_softc *sc, struct vioblk_req *req)
 {
 	const struct vioblk_config *cfg = &sc->sc_cfg;
-	uint64_t nsect;
+	uint64_t capacity, nsect;
 	unsigned int i;
 
 	req->br_datalen = 0;
@@ -268,8 +268,12 @@ vioblk_check(const struct vioblk_softc *sc, struct vioblk_req *req)
 	default:
 		return (EINVAL);
 	}
-	if (req->br_sector > cfg->capacity ||
-	    nsect > cfg->capacity - req->br_sector)
+	/*
+	 * One read of the capacity: a configuration change may store a new
+	 * one meanwhile (vioblk.h), and both bounds must hold for the same.
+	 */
+	capacity = *(volatile const uint64_t *)&cfg->capacity;
+	if (req->br_sector > capacity || nsect > capacity - req->br_sector)
 		return (EINVAL);
 	return (0);
 }
