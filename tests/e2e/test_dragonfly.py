@@ -391,8 +391,9 @@ def queue_requests(sh, nqueues):
 
 def test_a_queue_per_cpu_takes_that_cpus_requests(boot_guest):
     """Two CPUs, a disk with four queues: vioblk uses two, each with its
-    own MSI-X vector, and a request goes to the queue of the CPU that
-    submits it (the init's oncpu binds the shell's child to a CPU)."""
+    own MSI-X vector, a request goes to the queue of the CPU that
+    submits it (the init's oncpu binds the shell's child to a CPU), and
+    its completion comes back on that CPU."""
     seed, lba, count = pattern.DEFAULT_SEED, pattern.DEFAULT_LBA, 64
     m = boot_guest("dragonfly", Config("modern", "q35",
                                        {"blk.num-queues": "4"}, smp=2),
@@ -421,9 +422,13 @@ def test_a_queue_per_cpu_takes_that_cpus_requests(boot_guest):
                                                            before, after)
         intrs = [sysctl_u64(sh, "dev.vio_pci.0.vq.%d.interrupts" % q)
                  for q in range(2)]
+        where = [sysctl_u64(sh, "dev.vioblk.0.queue.%d.intr_cpu" % q)
+                 for q in range(2)]
     finally:
         sh.close()
     assert all(n > 0 for n in intrs), intrs
+    # Each queue's vector interrupts the CPU that submits to it.
+    assert where == [0, 1], where
 
 
 def test_rx_buffers_raise_the_cluster_limit(boot_guest):

@@ -94,6 +94,7 @@ vblk_init_queues(struct vblk_softc *sc)
 		lwkt_serialize_init(&q->vbq_slz);
 		TAILQ_INIT(&q->vbq_free);
 		bioq_init(&q->vbq_bioq);
+		q->vbq_intr_cpu = -1;
 	}
 }
 
@@ -278,7 +279,10 @@ vblk_resize_task(void *arg, int pending __unused)
 	    (uintmax_t)capacity);
 }
 
-/* dev.vioblk.N.queue.Q.requests: what each queue carried. */
+/*
+ * dev.vioblk.N.queue.Q: what each queue carried, and where its
+ * completions ran (with MSI-X, the CPU of its vector).
+ */
 static void
 vblk_add_queue_sysctls(struct vblk_softc *sc)
 {
@@ -300,6 +304,9 @@ vblk_add_queue_sysctls(struct vblk_softc *sc)
 		    "requests", CTLFLAG_RD,
 		    &sc->sc_queues[i].vbq_blk->bq_stats.submitted,
 		    "requests posted to the device");
+		SYSCTL_ADD_INT(ctx, SYSCTL_CHILDREN(node), OID_AUTO,
+		    "intr_cpu", CTLFLAG_RD, &sc->sc_queues[i].vbq_intr_cpu, 0,
+		    "CPU of the last interrupt, -1 before the first");
 	}
 }
 

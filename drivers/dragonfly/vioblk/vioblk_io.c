@@ -241,6 +241,7 @@ vblk_vq_done(struct vio_vq *vq)
 	vi.q = q;
 	vi.n = 0;
 	TAILQ_INIT(&vi.done);
+	q->vbq_intr_cpu = mycpuid;
 	/*
 	 * A broken device has been reset and its requests failed; every
 	 * queue finds out, one of them says so.

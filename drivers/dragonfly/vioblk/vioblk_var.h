@@ -30,6 +30,7 @@ struct vblk_queue {
 	struct lwkt_serialize	 vbq_slz;
 	TAILQ_HEAD(, vblk_req)	 vbq_free;
 	struct bio_queue_head	 vbq_bioq;	/* waiting for a request */
+	int			 vbq_intr_cpu;	/* of the last interrupt, or -1 */
 };
 
 struct vblk_softc {
