@@ -13,5 +13,5 @@ DRIVER_INCLUDES += -I$(TOP)/drivers/blk -I$(TOP)/drivers/net \
 	-I$(TOP)/drivers/balloon
 UNIT_SRCS += $(addprefix $(TOP)/tests/unit/sim/,sim_stream.c sim_blk.c \
 	sim_net.c sim_balloon.c)
-UNIT_TESTS += test_blk_config test_blk test_net_config test_net test_balloon
+UNIT_TESTS += test_blk_config test_blk test_blk_mq test_net_config test_net test_balloon
 FUZZ_TARGETS += fuzz_blk fuzz_net fuzz_balloon

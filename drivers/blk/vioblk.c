@@ -7,16 +7,18 @@
 /*
  * virtio-blk requests: attach, build, complete.
  *
- * Every request gets a slot in one DMA area holding what the driver owns
- * of it: the header, a discard/write-zeroes range, the GET_ID answer and
- * the status byte.  Data buffers are the OS's, already mapped.
+ * Every request gets a slot in its queue's DMA area holding what the
+ * driver owns of it: the header, a discard/write-zeroes range, the GET_ID
+ * answer and the status byte.  Each queue has its own slots, so queues
+ * share nothing a caller would have to lock.  Data buffers are the OS's,
+ * already mapped.
  */
 
 #include "vio_os.h"
 #include "vio_le.h"
 #include "vioblk.h"
 
-/* Layout of one slot in sc_dma. */
+/* Layout of one slot in bq_dma. */
 #define SLOT_HDR	0
 #define SLOT_RANGE	(SLOT_HDR + VIRTIO_BLK_OUTHDR_SIZE)
 #define SLOT_ID		(SLOT_RANGE + VIRTIO_BLK_RANGE_SIZE)
@@ -33,7 +35,7 @@ vioblk_features(void)
 	return (VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_SEG_MAX |
 	    VIRTIO_BLK_F_GEOMETRY | VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE |
 	    VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_TOPOLOGY |
-	    VIRTIO_BLK_F_CONFIG_WCE | VIRTIO_BLK_F_DISCARD |
+	    VIRTIO_BLK_F_CONFIG_WCE | VIRTIO_BLK_F_MQ | VIRTIO_BLK_F_DISCARD |
 	    VIRTIO_BLK_F_WRITE_ZEROES | VIRTIO_F_VERSION_1);
 }
 
@@ -82,38 +84,101 @@ vioblk_read_config(struct vio_softc *vio, struct vioblk_config *cfg)
 	return (error);
 }
 
-int
-vioblk_attach(struct vioblk_softc *sc, struct vio_softc *vio)
+/* The queues' names, for the core's log and the OS's counters. */
+static const char *const vioblk_vq_names[VIOBLK_MAX_QUEUES] = {
+	"req0", "req1", "req2", "req3", "req4", "req5", "req6", "req7",
+	"req8", "req9", "req10", "req11", "req12", "req13", "req14", "req15"
+};
+
+/* Queue index: its ring and its slots. */
+static int
+vioblk_queue_init(struct vioblk_softc *sc, uint16_t index)
 {
+	struct vioblk_queue *bq = &sc->sc_queues[index];
 	unsigned int i;
+	int error;
+
+	bq->bq_sc = sc;
+	error = vq_alloc(sc->sc_vio, &bq->bq_vq, index, 0,
+	    VIOBLK_MAX_SEGS + VIOBLK_OWN_SEGS, vioblk_vq_names[index]);
+	if (error != 0)
+		return (error);
+	bq->bq_nslots = bq->bq_vq.vq_num;
+	if (bq->bq_nslots > VIOBLK_MAX_SLOTS)
+		bq->bq_nslots = VIOBLK_MAX_SLOTS;
+	error = vio_dma_alloc(sc->sc_vio->sc_os, bq->bq_nslots * SLOT_SIZE,
+	    SLOT_SIZE, &bq->bq_dma);
+	if (error != 0) {
+		vq_free(&bq->bq_vq);
+		return (error);
+	}
+	for (i = 0; i < bq->bq_nslots; i++)
+		bq->bq_free[i] = bq->bq_nslots - 1 - i;
+	bq->bq_nfree = bq->bq_nslots;
+	return (0);
+}
+
+/*
+ * Set up the queues, queue 0 first.  The device may have fewer than its
+ * num_queues promised: a queue the transport does not have (ENOENT) ends
+ * the list there.
+ */
+static int
+vioblk_queues_init(struct vioblk_softc *sc, unsigned int wanted)
+{
+	uint16_t i, n;
+	int error;
+
+	n = vioblk_queues_wanted(&sc->sc_cfg, wanted);
+	for (i = 0; i < n; i++) {
+		error = vioblk_queue_init(sc, i);
+		if (error == ENOENT && i > 0) {
+			vio_log(sc->sc_vio->sc_os, "vioblk: num_queues %u, but "
+			    "the device has %u queues\n",
+			    sc->sc_cfg.num_queues, i);
+			break;
+		}
+		if (error != 0)
+			return (error);
+		sc->sc_nqueues++;
+	}
+	return (0);
+}
+
+/* One limit for every queue: the smallest chain any of them takes. */
+static uint32_t
+vioblk_max_chain(const struct vioblk_softc *sc)
+{
+	uint32_t n;
+	uint16_t i;
+
+	n = sc->sc_queues[0].bq_vq.vq_maxsegs;
+	for (i = 1; i < sc->sc_nqueues; i++)
+		if (sc->sc_queues[i].bq_vq.vq_maxsegs < n)
+			n = sc->sc_queues[i].bq_vq.vq_maxsegs;
+	return (n);
+}
+
+int
+vioblk_attach(struct vioblk_softc *sc, struct vio_softc *vio,
+    unsigned int wanted)
+{
 	int error;
 
 	vio_memset(sc, 0, sizeof(*sc));
 	sc->sc_vio = vio;
 	if ((error = vioblk_read_config(vio, &sc->sc_cfg)) != 0)
 		goto broken;
-	error = vq_alloc(vio, &sc->sc_vq, 0, 0,
-	    VIOBLK_MAX_SEGS + VIOBLK_OWN_SEGS, "vioblk");
-	if (error != 0)
+	if ((error = vioblk_queues_init(sc, wanted)) != 0) {
+		vioblk_detach(sc);
 		return (error);
-	if ((error = vioblk_limits_init(&sc->sc_cfg,
-	    sc->sc_vq.vq_maxsegs, &sc->sc_lim)) != 0) {
+	}
+	if ((error = vioblk_limits_init(&sc->sc_cfg, vioblk_max_chain(sc),
+	    &sc->sc_lim)) != 0) {
 		vio_log(vio->sc_os, "vioblk: queue too small for a block\n");
-		vq_free(&sc->sc_vq);
+		vioblk_detach(sc);
 		goto broken;
 	}
-	sc->sc_nslots = sc->sc_vq.vq_num;
-	if (sc->sc_nslots > VIOBLK_MAX_SLOTS)
-		sc->sc_nslots = VIOBLK_MAX_SLOTS;
-	error = vio_dma_alloc(vio->sc_os, sc->sc_nslots * SLOT_SIZE,
-	    SLOT_SIZE, &sc->sc_dma);
-	if (error != 0) {
-		vq_free(&sc->sc_vq);
-		return (error);
-	}
-	for (i = 0; i < sc->sc_nslots; i++)
-		sc->sc_free[i] = sc->sc_nslots - 1 - i;
-	sc->sc_nfree = sc->sc_nslots;
 	return (0);
 
 broken:
@@ -124,23 +189,27 @@ broken:
 void
 vioblk_detach(struct vioblk_softc *sc)
 {
+	struct vioblk_queue *bq;
 
-	vio_dma_free(sc->sc_vio->sc_os, &sc->sc_dma);
-	vq_free(&sc->sc_vq);
+	while (sc->sc_nqueues > 0) {
+		bq = &sc->sc_queues[--sc->sc_nqueues];
+		vio_dma_free(sc->sc_vio->sc_os, &bq->bq_dma);
+		vq_free(&bq->bq_vq);
+	}
 }
 
 static uint8_t *
-slot_ptr(struct vioblk_softc *sc, unsigned int slot, unsigned int off)
+slot_ptr(struct vioblk_queue *bq, unsigned int slot, unsigned int off)
 {
 
-	return ((uint8_t *)sc->sc_dma.vaddr + slot * SLOT_SIZE + off);
+	return ((uint8_t *)bq->bq_dma.vaddr + slot * SLOT_SIZE + off);
 }
 
 static uint64_t
-slot_addr(struct vioblk_softc *sc, unsigned int slot, unsigned int off)
+slot_addr(struct vioblk_queue *bq, unsigned int slot, unsigned int off)
 {
 
-	return (sc->sc_dma.busaddr + slot * SLOT_SIZE + off);
+	return (bq->bq_dma.busaddr + slot * SLOT_SIZE + off);
 }
 
 static void
@@ -157,7 +226,7 @@ static int
 vioblk_check(const struct vioblk_softc *sc, struct vioblk_req *req)
 {
 	const struct vioblk_config *cfg = &sc->sc_cfg;
-	uint64_t nsect;
+	uint64_t capacity, nsect;
 	unsigned int i;
 
 	req->br_datalen = 0;
@@ -199,17 +268,22 @@ vioblk_check(const struct vioblk_softc *sc, struct vioblk_req *req)
 	default:
 		return (EINVAL);
 	}
-	if (req->br_sector > cfg->capacity ||
-	    nsect > cfg->capacity - req->br_sector)
+	/*
+	 * One read of the capacity: a configuration change may store a new
+	 * one meanwhile (vioblk.h), and both bounds must hold for the same.
+	 */
+	capacity = *(volatile const uint64_t *)&cfg->capacity;
+	if (req->br_sector > capacity || nsect > capacity - req->br_sector)
 		return (EINVAL);
 	return (0);
 }
 
 /* Append the OS's data segments, split to the device's size_max. */
 static int
-vioblk_add_data(struct vioblk_softc *sc, const struct vioblk_req *req,
+vioblk_add_data(struct vioblk_queue *bq, const struct vioblk_req *req,
     unsigned int *nsegp)
 {
+	const struct vioblk_limits *lim = &bq->bq_sc->sc_lim;
 	const struct vioblk_seg *s;
 	uint64_t addr;
 	uint32_t left, piece;
@@ -223,12 +297,12 @@ vioblk_add_data(struct vioblk_softc *sc, const struct vioblk_req *req,
 		s = &req->br_segs[i];
 		addr = s->busaddr;
 		for (left = s->len; left > 0; left -= piece) {
-			if (ndata == sc->sc_lim.max_segs)
+			if (ndata == lim->max_segs)
 				return (E2BIG);
 			piece = left;
-			if (piece > sc->sc_lim.max_seg_size)
-				piece = sc->sc_lim.max_seg_size;
-			seg_set(&sc->sc_segs[n++], addr, piece, write);
+			if (piece > lim->max_seg_size)
+				piece = lim->max_seg_size;
+			seg_set(&bq->bq_segs[n++], addr, piece, write);
 			addr += piece;
 			ndata++;
 		}
@@ -259,7 +333,7 @@ vioblk_type(enum vioblk_op op)
 
 /* Build the segment list of req in its slot; returns the count. */
 static int
-vioblk_build(struct vioblk_softc *sc, struct vioblk_req *req, unsigned int *np)
+vioblk_build(struct vioblk_queue *bq, struct vioblk_req *req, unsigned int *np)
 {
 	uint8_t *hdr, *range;
 	unsigned int slot, n;
@@ -268,77 +342,78 @@ vioblk_build(struct vioblk_softc *sc, struct vioblk_req *req, unsigned int *np)
 
 	slot = req->br_slot;
 	rw = req->br_op == VIOBLK_OP_READ || req->br_op == VIOBLK_OP_WRITE;
-	hdr = slot_ptr(sc, slot, SLOT_HDR);
+	hdr = slot_ptr(bq, slot, SLOT_HDR);
 	vio_le32enc(hdr + VIRTIO_BLK_OUTHDR_TYPE, vioblk_type(req->br_op));
 	vio_le32enc(hdr + VIRTIO_BLK_OUTHDR_IOPRIO, 0);
 	vio_le64enc(hdr + VIRTIO_BLK_OUTHDR_SECTOR, rw ? req->br_sector : 0);
-	*slot_ptr(sc, slot, SLOT_STATUS) = 0xff;	/* not a valid status */
+	*slot_ptr(bq, slot, SLOT_STATUS) = 0xff;	/* not a valid status */
 
 	n = 0;
-	seg_set(&sc->sc_segs[n++], slot_addr(sc, slot, SLOT_HDR),
+	seg_set(&bq->bq_segs[n++], slot_addr(bq, slot, SLOT_HDR),
 	    VIRTIO_BLK_OUTHDR_SIZE, false);
 	req->br_inlen = 1;
 	if (rw) {
-		if ((error = vioblk_add_data(sc, req, &n)) != 0)
+		if ((error = vioblk_add_data(bq, req, &n)) != 0)
 			return (error);
 		if (req->br_op == VIOBLK_OP_READ)
 			req->br_inlen += req->br_datalen;
 	} else if (req->br_op == VIOBLK_OP_DISCARD ||
 	    req->br_op == VIOBLK_OP_WRITE_ZEROES) {
-		range = slot_ptr(sc, slot, SLOT_RANGE);
+		range = slot_ptr(bq, slot, SLOT_RANGE);
 		vio_le64enc(range + VIRTIO_BLK_RANGE_SECTOR, req->br_sector);
 		vio_le32enc(range + VIRTIO_BLK_RANGE_NUM_SECTORS,
 		    req->br_nsectors);
 		vio_le32enc(range + VIRTIO_BLK_RANGE_FLAGS,
 		    req->br_op == VIOBLK_OP_WRITE_ZEROES && req->br_unmap ?
 		    VIRTIO_BLK_WZ_FLAG_UNMAP : 0);
-		seg_set(&sc->sc_segs[n++], slot_addr(sc, slot, SLOT_RANGE),
+		seg_set(&bq->bq_segs[n++], slot_addr(bq, slot, SLOT_RANGE),
 		    VIRTIO_BLK_RANGE_SIZE, false);
 	} else if (req->br_op == VIOBLK_OP_GET_ID) {
-		vio_memset(slot_ptr(sc, slot, SLOT_ID), 0,
+		vio_memset(slot_ptr(bq, slot, SLOT_ID), 0,
 		    VIRTIO_BLK_ID_BYTES);
-		seg_set(&sc->sc_segs[n++], slot_addr(sc, slot, SLOT_ID),
+		seg_set(&bq->bq_segs[n++], slot_addr(bq, slot, SLOT_ID),
 		    VIRTIO_BLK_ID_BYTES, true);
 		req->br_inlen += VIRTIO_BLK_ID_BYTES;
 	}
-	seg_set(&sc->sc_segs[n++], slot_addr(sc, slot, SLOT_STATUS), 1, true);
+	seg_set(&bq->bq_segs[n++], slot_addr(bq, slot, SLOT_STATUS), 1, true);
 	*np = n;
 	return (0);
 }
 
 int
-vioblk_submit(struct vioblk_softc *sc, struct vioblk_req *req)
+vioblk_submit(struct vioblk_queue *bq, struct vioblk_req *req)
 {
+	struct vio_softc *vio = bq->bq_sc->sc_vio;
 	unsigned int nsegs;
 	int error;
 
-	if (vio_is_broken(sc->sc_vio))
+	if (vio_is_broken(vio))
 		return (EIO);
-	if ((error = vioblk_check(sc, req)) != 0)
+	if ((error = vioblk_check(bq->bq_sc, req)) != 0)
 		return (error);
-	if (sc->sc_nfree == 0)
+	if (bq->bq_nfree == 0)
 		return (ENOSPC);
-	req->br_slot = sc->sc_free[--sc->sc_nfree];
+	req->br_slot = bq->bq_free[--bq->bq_nfree];
 	req->br_error = 0;
 	req->br_serial[0] = '\0';
-	if ((error = vioblk_build(sc, req, &nsegs)) == 0) {
-		vio_dma_sync(sc->sc_vio->sc_os, &sc->sc_dma,
+	if ((error = vioblk_build(bq, req, &nsegs)) == 0) {
+		vio_dma_sync(vio->sc_os, &bq->bq_dma,
 		    VIO_DMA_PREWRITE | VIO_DMA_PREREAD);
-		error = vq_enqueue(&sc->sc_vq, sc->sc_segs, nsegs, req);
+		error = vq_enqueue(&bq->bq_vq, bq->bq_segs, nsegs, req);
 	}
 	if (error != 0) {
-		sc->sc_free[sc->sc_nfree++] = req->br_slot;
+		bq->bq_free[bq->bq_nfree++] = req->br_slot;
 		return (error);
 	}
-	sc->sc_stats.submitted++;
+	bq->bq_stats.submitted++;
 	return (0);
 }
 
 void
-vioblk_kick(struct vioblk_softc *sc)
+vioblk_kick(struct vioblk_queue *bq)
 {
 
-	vq_kick(&sc->sc_vq);
+	vq_kick(&bq->bq_vq);
 }
 
 int
@@ -368,72 +443,72 @@ vioblk_copy_serial(char *dst, const uint8_t *src)
 }
 
 static void
-vioblk_finish(struct vioblk_softc *sc, struct vioblk_req *req, uint32_t len)
+vioblk_finish(struct vioblk_queue *bq, struct vioblk_req *req, uint32_t len)
 {
 	uint8_t status;
 
-	vio_dma_sync(sc->sc_vio->sc_os, &sc->sc_dma,
+	vio_dma_sync(bq->bq_sc->sc_vio->sc_os, &bq->bq_dma,
 	    VIO_DMA_POSTWRITE | VIO_DMA_POSTREAD);
-	status = *slot_ptr(sc, req->br_slot, SLOT_STATUS);
+	status = *slot_ptr(bq, req->br_slot, SLOT_STATUS);
 	if (len < req->br_inlen) {
 		/* The device did not say it wrote the status byte. */
-		sc->sc_stats.short_len++;
+		bq->bq_stats.short_len++;
 		req->br_error = EIO;
 	} else {
 		if (status > VIRTIO_BLK_S_UNSUPP)
-			sc->sc_stats.bad_status++;
+			bq->bq_stats.bad_status++;
 		req->br_error = vioblk_status_to_errno(status);
 	}
 	if (req->br_error == 0 && req->br_op == VIOBLK_OP_GET_ID)
 		vioblk_copy_serial(req->br_serial,
-		    slot_ptr(sc, req->br_slot, SLOT_ID));
+		    slot_ptr(bq, req->br_slot, SLOT_ID));
 	if (req->br_error != 0)
-		sc->sc_stats.errors++;
-	sc->sc_stats.completed++;
-	sc->sc_free[sc->sc_nfree++] = req->br_slot;
+		bq->bq_stats.errors++;
+	bq->bq_stats.completed++;
+	bq->bq_free[bq->bq_nfree++] = req->br_slot;
 }
 
 int
-vioblk_complete(struct vioblk_softc *sc, struct vioblk_req **reqp)
+vioblk_complete(struct vioblk_queue *bq, struct vioblk_req **reqp)
 {
 	void *cookie;
 	uint32_t len;
 	int error;
 
-	if ((error = vq_dequeue(&sc->sc_vq, &cookie, &len)) != 0)
+	if ((error = vq_dequeue(&bq->bq_vq, &cookie, &len)) != 0)
 		return (error);
 	*reqp = cookie;
-	vioblk_finish(sc, *reqp, len);
+	vioblk_finish(bq, *reqp, len);
 	return (0);
 }
 
 /* A request the device will never complete: it fails with EIO. */
 static void
-vioblk_fail_req(struct vioblk_softc *sc, struct vioblk_req *req)
+vioblk_fail_req(struct vioblk_queue *bq, struct vioblk_req *req)
 {
 
 	req->br_error = EIO;
-	sc->sc_stats.errors++;
-	sc->sc_free[sc->sc_nfree++] = req->br_slot;
+	bq->bq_stats.errors++;
+	bq->bq_free[bq->bq_nfree++] = req->br_slot;
 }
 
 /* After vio_reset(): fail one request still in flight with EIO. */
 int
-vioblk_reclaim(struct vioblk_softc *sc, struct vioblk_req **reqp)
+vioblk_reclaim(struct vioblk_queue *bq, struct vioblk_req **reqp)
 {
 	void *cookie;
 	int error;
 
-	if ((error = vq_reclaim(&sc->sc_vq, &cookie)) != 0)
+	if ((error = vq_reclaim(&bq->bq_vq, &cookie)) != 0)
 		return (error);
 	*reqp = cookie;
-	vioblk_fail_req(sc, *reqp);
+	vioblk_fail_req(bq, *reqp);
 	return (0);
 }
 
 /* vq_drain() callbacks: the OS's done hook for each request. */
 struct vioblk_drain {
-	struct vioblk_softc	*sc;
+	struct vioblk_queue	*bq;
 	vioblk_done_fn		*done;
 	void			*arg;
 };
@@ -445,7 +520,7 @@ vioblk_take(void *p)
 	struct vioblk_req *req;
 	int error;
 
-	if ((error = vioblk_complete(d->sc, &req)) == 0)
+	if ((error = vioblk_complete(d->bq, &req)) == 0)
 		d->done(d->arg, req);
 	return (error);
 }
@@ -455,14 +530,14 @@ vioblk_fail(void *p, void *cookie)
 {
 	struct vioblk_drain *d = p;
 
-	vioblk_fail_req(d->sc, cookie);
+	vioblk_fail_req(d->bq, cookie);
 	d->done(d->arg, cookie);
 }
 
 int
-vioblk_intr(struct vioblk_softc *sc, vioblk_done_fn *done, void *arg)
+vioblk_intr(struct vioblk_queue *bq, vioblk_done_fn *done, void *arg)
 {
-	struct vioblk_drain d = { sc, done, arg };
+	struct vioblk_drain d = { bq, done, arg };
 
-	return (vq_drain(&sc->sc_vq, vioblk_take, vioblk_fail, &d));
+	return (vq_drain(&bq->bq_vq, vioblk_take, vioblk_fail, &d));
 }

@@ -9,11 +9,18 @@
  *
  * The OS binding brings the device up to FEATURES_OK with the features of
  * vioblk_features(), then calls vioblk_attach(), which reads and checks the
- * configuration and sets up queue 0 and the per-request header/status DMA
- * area.  Afterwards, per I/O: fill a struct vioblk_req (data already DMA
- * mapped by the OS as (bus address, length) segments), vioblk_submit(),
- * vioblk_kick(); on interrupt, vioblk_complete() until ENOENT.  Callers
- * serialize calls on one softc.
+ * configuration and sets up the request queues, each with its own
+ * per-request header/status DMA area.  Afterwards, per I/O: fill a struct
+ * vioblk_req (data already DMA mapped by the OS as (bus address, length)
+ * segments), vioblk_submit() and vioblk_kick() on a queue of its choice;
+ * on that queue's interrupt, vioblk_complete() until ENOENT.
+ *
+ * Multiqueue (VIRTIO_BLK_F_MQ): the device serves num_queues request
+ * queues alike, so an OS with several CPUs gives each its own queue and
+ * no CPU waits for another's lock; the mini, with one CPU, spreads its
+ * requests over them.  Callers serialize calls per queue; the
+ * configuration (sc_cfg, sc_lim) is shared and read-only for them, but
+ * for the capacity, which a configuration change may store meanwhile.
  */
 
 #ifndef _VIOBLK_H_
@@ -23,7 +30,8 @@
 #include "vio_vq.h"
 #include "vioblk_reg.h"
 
-#define VIOBLK_MAX_SLOTS	256	/* requests in flight at most */
+#define VIOBLK_MAX_SLOTS	256	/* requests in flight per queue */
+#define VIOBLK_MAX_QUEUES	16	/* request queues used at most */
 #define VIOBLK_MAX_SEGS		64	/* data descriptors per request */
 #define VIOBLK_MAX_XFER		(VIOBLK_MAX_SEGS * VIOBLK_OS_SEG_SIZE)
 #define VIOBLK_OS_SEG_SIZE	4096	/* OS data segments are <= one page */
@@ -112,18 +120,25 @@ struct vioblk_stats {
 	uint64_t	short_len;	/* used length below what was posted */
 };
 
+/* One request queue and what its requests own. */
+struct vioblk_queue {
+	struct vioblk_softc	*bq_sc;
+	struct vio_vq		 bq_vq;
+	struct vio_dma		 bq_dma;	/* per-request slots */
+	unsigned int		 bq_nslots;
+	unsigned int		 bq_nfree;
+	uint16_t		 bq_free[VIOBLK_MAX_SLOTS];
+	/* Scratch for vioblk_submit(): too big for a kernel stack. */
+	struct vio_seg		 bq_segs[VIOBLK_MAX_SEGS + 2];
+	struct vioblk_stats	 bq_stats;
+};
+
 struct vioblk_softc {
 	struct vio_softc	*sc_vio;
-	struct vio_vq		 sc_vq;
 	struct vioblk_config	 sc_cfg;
-	struct vioblk_limits	 sc_lim;
-	struct vio_dma		 sc_dma;	/* per-request slots */
-	unsigned int		 sc_nslots;
-	unsigned int		 sc_nfree;
-	uint16_t		 sc_free[VIOBLK_MAX_SLOTS];
-	/* Scratch for vioblk_submit(): too big for a kernel stack. */
-	struct vio_seg		 sc_segs[VIOBLK_MAX_SEGS + 2];
-	struct vioblk_stats	 sc_stats;
+	struct vioblk_limits	 sc_lim;	/* of every queue */
+	uint16_t		 sc_nqueues;	/* queues set up */
+	struct vioblk_queue	 sc_queues[VIOBLK_MAX_QUEUES];
 };
 
 uint64_t vioblk_features(void);
@@ -133,20 +148,33 @@ int	vioblk_limits_init(const struct vioblk_config *cfg,
 	    uint32_t max_chain, struct vioblk_limits *lim);
 
 int	vioblk_read_config(struct vio_softc *vio, struct vioblk_config *cfg);
-int	vioblk_attach(struct vioblk_softc *sc, struct vio_softc *vio);
-void	vioblk_detach(struct vioblk_softc *sc);
-int	vioblk_submit(struct vioblk_softc *sc, struct vioblk_req *req);
-void	vioblk_kick(struct vioblk_softc *sc);
-int	vioblk_complete(struct vioblk_softc *sc, struct vioblk_req **reqp);
 /*
- * The queue's interrupt: done(arg, req) for each finished request (its
+ * Queues to use: the device's num_queues (1 without MQ), at most wanted
+ * (the OS's wish, e.g. its CPU count; 0 counts as 1) and
+ * VIOBLK_MAX_QUEUES.
+ */
+uint16_t vioblk_queues_wanted(const struct vioblk_config *cfg,
+	    unsigned int wanted);
+/*
+ * Read the configuration and set up vioblk_queues_wanted() queues.  A
+ * device that has fewer queues than its num_queues said (the transport
+ * answers ENOENT for one) gets as many as it has, with a log line.
+ */
+int	vioblk_attach(struct vioblk_softc *sc, struct vio_softc *vio,
+	    unsigned int wanted);
+void	vioblk_detach(struct vioblk_softc *sc);
+int	vioblk_submit(struct vioblk_queue *bq, struct vioblk_req *req);
+void	vioblk_kick(struct vioblk_queue *bq);
+int	vioblk_complete(struct vioblk_queue *bq, struct vioblk_req **reqp);
+/*
+ * A queue's interrupt: done(arg, req) for each finished request (its
  * br_error set), through the core's vq_drain().  Once the device is
  * broken it is reset and every request in flight comes to done with
  * EIO; vioblk_intr() then returns EIO.
  */
 typedef void	vioblk_done_fn(void *arg, struct vioblk_req *req);
-int	vioblk_intr(struct vioblk_softc *sc, vioblk_done_fn *done, void *arg);
-int	vioblk_reclaim(struct vioblk_softc *sc, struct vioblk_req **reqp);
+int	vioblk_intr(struct vioblk_queue *bq, vioblk_done_fn *done, void *arg);
+int	vioblk_reclaim(struct vioblk_queue *bq, struct vioblk_req **reqp);
 int	vioblk_status_to_errno(uint8_t status);
 
 #endif /* !_VIOBLK_H_ */

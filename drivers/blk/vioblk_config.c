@@ -183,3 +183,17 @@ vioblk_limits_init(const struct vioblk_config *cfg, uint32_t max_chain,
 	lim->max_xfer = xfer;
 	return (0);
 }
+
+uint16_t
+vioblk_queues_wanted(const struct vioblk_config *cfg, unsigned int wanted)
+{
+	unsigned int n;
+
+	n = cfg->num_queues;
+	if (wanted < n)
+		n = wanted;
+	/* The core's queue table bounds VIOBLK_MAX_QUEUES in turn. */
+	if (n > VIOBLK_MAX_QUEUES)
+		n = VIOBLK_MAX_QUEUES;
+	return (n > 0 ? (uint16_t)n : 1);
+}

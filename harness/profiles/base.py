@@ -18,6 +18,8 @@ from vmlib import BUILD, disk, pattern
 MMIO_TRANSPORTS = ("mmio-legacy", "mmio-modern")
 TRANSPORTS = ("transitional", "modern", "legacy") + MMIO_TRANSPORTS
 MACHINES = ("pc", "q35", "microvm")
+# The virtio devices of a boot, as a property names one: blk.num-queues=4.
+DEVICES = ("blk", "net", "balloon")
 
 
 class Config:
@@ -25,7 +27,7 @@ class Config:
     harness/matrix.cfg names one)."""
 
     def __init__(self, transport="transitional", machine="pc", props=None,
-                 options=None):
+                 options=None, smp=None):
         if transport not in TRANSPORTS:
             raise ValueError("transport %r not in %s" % (transport,
                                                          TRANSPORTS))
@@ -35,17 +37,38 @@ class Config:
             raise ValueError("transport %s on machine %s: virtio-mmio "
                              "(mmio-legacy, mmio-modern) is on microvm, "
                              "PCI on pc and q35" % (transport, machine))
+        if smp is not None and not (isinstance(smp, int) and smp >= 1):
+            raise ValueError("smp wants a CPU count >= 1, got %r" % (smp,))
         self.transport = transport
         self.machine = machine
-        # Extra properties for every virtio device, e.g. event_idx=off.
+        # Extra properties of every virtio device, e.g. event_idx=off,
+        # or of one device named before a dot, e.g. blk.num-queues=4.
         self.props = dict(props or {})
+        for name in self.props:
+            dev, dot, _ = name.rpartition(".")
+            if dot and dev not in DEVICES:
+                raise ValueError("property %r: %r is not one of %s"
+                                 % (name, dev, ", ".join(DEVICES)))
         # Guest-side settings the profile understands, e.g. a kernel
         # tunable (hw.vio.pci.disable_msix=1) or which drivers to load.
         self.options = dict(options or {})
+        # CPUs of the guest; None: the profile's own count (Profile.smp).
+        self.smp = smp
+
+    def device_props(self, device):
+        """The properties of DEVICE (one of DEVICES): those of every
+        device, then its own without their prefix."""
+        props = {k: v for k, v in self.props.items() if "." not in k}
+        prefix = device + "."
+        props.update((k[len(prefix):], v) for k, v in self.props.items()
+                     if k.startswith(prefix))
+        return props
 
     @property
     def id(self):
         parts = [self.transport, self.machine]
+        if self.smp is not None:
+            parts.append("smp=%d" % self.smp)
         parts += ["%s=%s" % kv for kv in sorted(self.props.items())]
         parts += ["%s=%s" % kv for kv in sorted(self.options.items())]
         return "-".join(parts)

@@ -35,6 +35,11 @@ class Mini(Profile):
         # MSR 0x10a"), which would cost the mini its KVM runs.
         return None
 
+    def config_unsupported(self, config):
+        if config.smp not in (None, 1):
+            return "the mini runs on one CPU (smp=%d)" % config.smp
+        return None
+
     def prepare(self):
         # make builds it before any test starts (mk/50-harness.mk).
         if not os.path.exists(KERNEL):

@@ -7,7 +7,8 @@ import os
 import sys
 
 import profiles
-from profiles.base import MACHINES, MMIO_TRANSPORTS, TRANSPORTS, Config
+from profiles.base import DEVICES, MACHINES, MMIO_TRANSPORTS, TRANSPORTS, \
+    Config
 
 from . import HarnessError, accel as accelmod, matrix
 from .machine import Machine, install_signal_handlers
@@ -32,6 +33,8 @@ def _parser():
     run.add_argument("--machine", choices=MACHINES,
                      help="default: pc, or microvm for the mmio-* "
                      "transports")
+    run.add_argument("--smp", type=int, metavar="N",
+                     help="guest CPUs (default: the profile's)")
     run.add_argument("--accel", choices=("auto", "kvm", "tcg"),
                      default="auto")
     run.add_argument("--disk", metavar="FILE",
@@ -47,7 +50,9 @@ def _parser():
                      help="QMP socket path (default: in the run directory)")
     run.add_argument("--prop", action="append", default=[],
                      metavar="NAME=VALUE",
-                     help="extra virtio device property, e.g. event_idx=off")
+                     help="extra virtio device property, e.g. event_idx=off "
+                     "(every device) or blk.num-queues=4 (one of %s)"
+                     % ", ".join(DEVICES))
     run.add_argument("--option", action="append", default=[],
                      metavar="NAME=VALUE",
                      help="guest-side setting the profile knows, e.g. "
@@ -124,7 +129,7 @@ def cmd_run(args, ap):
                                MMIO_TRANSPORTS else "pc")
     try:
         config = Config(args.transport, machine, _props(args.prop, ap),
-                        _props(args.option, ap, "--option"))
+                        _props(args.option, ap, "--option"), args.smp)
     except ValueError as e:
         ap.error(str(e))
     why = prof.config_unsupported(config)
@@ -223,13 +228,17 @@ def cmd_facts(args, ap):
 
 
 def cmd_matrix(args, ap):
-    rows = [r for r in matrix.read()
-            if args.guest in (None, r.guest)]
-    fmt = "%-15s %-7s %-13s %-31s %-25s %-7s %s"
-    print(fmt % (matrix.COLUMNS + ("here",)))
-    for r in rows:
-        why = profiles.get(r.guest).unavailable()
-        print(fmt % (r.cells() + ("skip: " + why if why else "runs",)))
+    lines = [matrix.COLUMNS + ("here",)]
+    for r in matrix.read():
+        if args.guest in (None, r.guest):
+            why = profiles.get(r.guest).unavailable()
+            lines.append(r.cells() + ("skip: " + why if why else "runs",))
+    # Each column as wide as its widest cell; the last one as it comes.
+    widths = [max(len(ln[i]) for ln in lines)
+              for i in range(len(matrix.COLUMNS))]
+    for ln in lines:
+        print(" ".join(c.ljust(w) for c, w in zip(ln, widths)) + " " +
+              ln[-1])
     return 0
 
 

@@ -83,9 +83,10 @@ def _q(path):
     return path.replace(",", ",,")
 
 
-def _device_props(config):
+def _device_props(config, device):
+    """",NAME=VALUE..." for DEVICE (profiles.base.DEVICES) in CONFIG."""
     props = dict(TRANSPORT_PROPS[config.transport])
-    props.update(config.props)
+    props.update(config.device_props(device))
     return "".join(",%s=%s" % kv for kv in props.items())
 
 
@@ -98,8 +99,12 @@ class _DefaultConfig:
     machine = "pc"
     props = {}
     options = {}
+    smp = None
     id = "transitional-pc"
     mmio = False
+
+    def device_props(self, device):
+        return {}
 
 
 class Machine:
@@ -147,7 +152,7 @@ class Machine:
                 "-nodefaults", "-no-user-config", "-display", "none",
                 "-no-reboot",
                 "-machine", MACHINE_OPTIONS.get(c.machine, c.machine),
-                "-accel", self.accel, "-smp", str(p.smp),
+                "-accel", self.accel, "-smp", str(c.smp or p.smp),
                 "-m", str(p.memory_mb),
                 "-pidfile", self.run.file("qemu.pid")]
         cpu = p.cpu(self.accel)
@@ -184,7 +189,6 @@ class Machine:
     def _test_devices(self):
         """The devices under test: virtio-blk, -net and -balloon, on PCI
         or, on microvm, on virtio-mmio transports (-device suffix)."""
-        props = _device_props(self.config)
         bus, glob = "pci", []
         if self.config.mmio:
             bus = "device"
@@ -196,7 +200,7 @@ class Machine:
         else:
             drive = ["-drive", "file=%s,if=none,id=vblk0,format=qcow2"
                      % _q(self.disk_path)]
-        blk_props = props
+        blk_props = _device_props(self.config, "blk")
         if self.blk_iothread:
             drive += ["-object", "iothread,id=blkio0"]
             blk_props += ",iothread=blkio0"
@@ -207,8 +211,10 @@ class Machine:
                 "serial=dfly-virtio-0%s" % (bus, blk_props),
                 "-netdev", "user,id=vnet0",
                 "-device", "virtio-net-%s,netdev=vnet0,id=vnet0dev,"
-                "mac=%s%s%s" % (bus, GUEST_MAC, rom, props),
-                "-device", "virtio-balloon-%s,id=balloon0%s" % (bus, props)]
+                "mac=%s%s%s" % (bus, GUEST_MAC, rom,
+                                _device_props(self.config, "net")),
+                "-device", "virtio-balloon-%s,id=balloon0%s"
+                % (bus, _device_props(self.config, "balloon"))]
 
     # -- life cycle -----------------------------------------------------
     def start(self):

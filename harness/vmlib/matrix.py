@@ -29,7 +29,10 @@ class Row:
         props = ",".join("%s=%s" % kv for kv in self.config.props.items())
         options = ",".join("%s=%s" % kv
                            for kv in self.config.options.items())
-        return (self.guest, self.config.machine, self.config.transport,
+        machine = self.config.machine
+        if self.config.smp is not None:
+            machine += ",smp=%d" % self.config.smp
+        return (self.guest, machine, self.config.transport,
                 props or "-", options or "-", "-" if self.timeout is None
                 else "%g" % self.timeout)
 
@@ -44,6 +47,18 @@ def _props(text):
             raise ValueError("props wants NAME=VALUE,..., got %r" % text)
         props[name] = value
     return props
+
+
+def _machine(text):
+    """MACHINE or MACHINE,smp=N: (machine, CPU count or None)."""
+    machine, comma, rest = text.partition(",")
+    if not comma:
+        return machine, None
+    name, eq, value = rest.partition("=")
+    if name != "smp" or not value.isdigit():
+        raise ValueError("machine wants MACHINE or MACHINE,smp=N, got %r"
+                         % text)
+    return machine, int(value)
 
 
 def _timeout(text):
@@ -62,7 +77,8 @@ def _row(fields, where):
     guest, machine, transport, props, options, timeout = fields
     if guest not in profiles.names():
         raise ValueError("no guest profile %r" % guest)
-    config = Config(transport, machine, _props(props), _props(options))
+    machine, smp = _machine(machine)
+    config = Config(transport, machine, _props(props), _props(options), smp)
     why = profiles.get(guest).config_unsupported(config)
     if why:
         raise ValueError("%s refuses %s: %s" % (guest, config.id, why))

@@ -7,6 +7,9 @@
 /*
  * virtio-blk on the mini: vioblk (drivers/blk) does the protocol; this
  * file gives it buffers and waits, and implements the `blk' commands.
+ * With VIRTIO_BLK_F_MQ the mini takes every queue the device has (up to
+ * VIOBLK_MAX_QUEUES): one CPU has nothing to steer by, so requests go to
+ * the queues in turn, and each queue still completes only its own.
  *
  * The test pattern, which the host checks in the disk image: in the
  * sector at LBA L, little-endian 64-bit word i (0..63) is
@@ -45,6 +48,7 @@ struct mini_blk {
 	struct blk_io		*bench_free[BENCH_QD_MAX];
 	unsigned int		nbench_free;
 	uint64_t		completions;
+	uint16_t		next_queue;	/* round-robin */
 	bool			stuck;	/* a request timed out: stop */
 };
 
@@ -69,7 +73,19 @@ blk_vq_done(struct vio_vq *vq)
 {
 	struct mini_blk *mb = vq->vq_done_arg;
 
-	return (vioblk_intr(&mb->sc, blk_req_done, mb));
+	/* Queue index i is sc_queues[i]. */
+	return (vioblk_intr(&mb->sc.sc_queues[vq->vq_index], blk_req_done,
+	    mb));
+}
+
+/* The queue the next request goes to. */
+static struct vioblk_queue *
+blk_queue(struct mini_blk *mb)
+{
+	struct vioblk_queue *bq = &mb->sc.sc_queues[mb->next_queue];
+
+	mb->next_queue = (mb->next_queue + 1) % mb->sc.sc_nqueues;
+	return (bq);
 }
 
 static uint64_t
@@ -90,11 +106,13 @@ blk_attach(struct mini_vdev *vd)
 		return (EBUSY);
 	}
 	mb = &blks[nblks];
-	error = vioblk_attach(&mb->sc, mini_vio(vd));
+	error = vioblk_attach(&mb->sc, mini_vio(vd), VIOBLK_MAX_QUEUES);
 	if (error != 0)
 		return (error);
-	mb->sc.sc_vq.vq_done = blk_vq_done;
-	mb->sc.sc_vq.vq_done_arg = mb;
+	for (i = 0; i < mb->sc.sc_nqueues; i++) {
+		mb->sc.sc_queues[i].bq_vq.vq_done = blk_vq_done;
+		mb->sc.sc_queues[i].bq_vq.vq_done_arg = mb;
+	}
 	mb->sync_io.buf = page_alloc(CHUNK_PAGES, 1);
 	for (i = 0; i < BENCH_QD_MAX; i++) {
 		mb->bench_io[i].buf = page_alloc(1, 1);
@@ -120,16 +138,18 @@ io_done(void *arg)
 static int
 blk_sync(struct mini_blk *mb, struct blk_io *io)
 {
+	struct vioblk_queue *bq;
 	int error;
 
 	if (mb->stuck)
 		return (ETIMEDOUT);
 	io->done = false;
 	io->req.br_cookie = io;
-	error = vioblk_submit(&mb->sc, &io->req);
+	bq = blk_queue(mb);
+	error = vioblk_submit(bq, &io->req);
 	if (error != 0)
 		return (error);
-	vioblk_kick(&mb->sc);
+	vioblk_kick(bq);
 	if (intr_wait_for(io_done, io, IO_TIMEOUT_US) != 0) {
 		mb->stuck = true;
 		return (ETIMEDOUT);
@@ -227,6 +247,7 @@ static int
 cmd_blk_info(struct mini_blk *mb)
 {
 	const struct vioblk_config *c = &mb->sc.sc_cfg;
+	uint16_t i;
 	int error;
 
 	error = blk_simple(mb, VIOBLK_OP_GET_ID);
@@ -234,6 +255,12 @@ cmd_blk_info(struct mini_blk *mb)
 	    "size_max %u, serial '%s'\n", c->capacity, c->blk_size,
 	    c->readonly ? "read-only" : "read-write", c->seg_max, c->size_max,
 	    error == 0 ? mb->sync_io.req.br_serial : "-");
+	/* What each queue carried, so a test can see them all in use. */
+	printf("blk: queues %u of %u, requests", mb->sc.sc_nqueues,
+	    c->num_queues);
+	for (i = 0; i < mb->sc.sc_nqueues; i++)
+		printf(" %lu", mb->sc.sc_queues[i].bq_stats.submitted);
+	printf("\n");
 	return (CMD_OK);
 }
 
@@ -280,14 +307,41 @@ bench_progress(void *arg)
 	return (mb->nbench_free > 0);
 }
 
+/* Kicks and interrupts of every queue of mb, summed. */
+static void
+blk_counters(const struct mini_blk *mb, uint64_t *kicks, uint64_t *intrs)
+{
+	uint16_t i;
+
+	*kicks = *intrs = 0;
+	for (i = 0; i < mb->sc.sc_nqueues; i++) {
+		*kicks += mb->sc.sc_queues[i].bq_vq.vq_kicks;
+		*intrs += mb->sc.sc_queues[i].bq_vq.vq_interrupts;
+	}
+}
+
+/* Kick every queue a request went to since the last call. */
+static void
+blk_kick_posted(struct mini_blk *mb, uint32_t *posted)
+{
+	uint16_t i;
+
+	for (i = 0; i < mb->sc.sc_nqueues; i++) {
+		if (*posted & (1U << i))
+			vioblk_kick(&mb->sc.sc_queues[i]);
+	}
+	*posted = 0;
+}
+
 static int
 cmd_blk_bench(struct mini_blk *mb, int argc, char **argv)
 {
-	struct vio_vq *vq = &mb->sc.sc_vq;
 	uint64_t count, qd, submitted = 0, first = mb->completions;
-	uint64_t kicks0 = vq->vq_kicks, intrs0 = vq->vq_interrupts;
+	uint64_t kicks0, intrs0, kicks1, intrs1;
 	uint64_t blocks, rng = 0x2545F4914F6CDD1DULL, t0, t1;
+	struct vioblk_queue *bq;
 	struct blk_io *io;
+	uint32_t posted;	/* a bit per queue */
 	bool write;
 	int error = 0, i;
 
@@ -311,10 +365,10 @@ cmd_blk_bench(struct mini_blk *mb, int argc, char **argv)
 		mb->bench_io[i].done = false;
 		mb->bench_free[mb->nbench_free++] = &mb->bench_io[i];
 	}
+	blk_counters(mb, &kicks0, &intrs0);
 	t0 = timer_usec();
 	while (mb->completions - first < count) {
-		bool posted = false;
-
+		posted = 0;
 		while (mb->nbench_free > 0 && submitted < count) {
 			io = mb->bench_free[--mb->nbench_free];
 			memset(&io->req, 0, sizeof(io->req));
@@ -326,14 +380,14 @@ cmd_blk_bench(struct mini_blk *mb, int argc, char **argv)
 			io->req.br_segs = io->segs;
 			io->req.br_nsegs = 1;
 			io->req.br_cookie = io;
-			error = vioblk_submit(&mb->sc, &io->req);
+			bq = blk_queue(mb);
+			error = vioblk_submit(bq, &io->req);
 			if (error != 0)
 				break;
 			submitted++;
-			posted = true;
+			posted |= 1U << bq->bq_vq.vq_index;
 		}
-		if (posted)
-			vioblk_kick(&mb->sc);
+		blk_kick_posted(mb, &posted);
 		if (error != 0)
 			break;
 		if (intr_wait_for(bench_progress, mb, IO_TIMEOUT_US) != 0) {
@@ -343,9 +397,10 @@ cmd_blk_bench(struct mini_blk *mb, int argc, char **argv)
 		}
 	}
 	t1 = timer_usec();
+	blk_counters(mb, &kicks1, &intrs1);
 	printf("blk bench %s: requests %lu qd %lu kicks %lu interrupts %lu "
 	    "elapsed_us %lu\n", argv[2], mb->completions - first, qd,
-	    vq->vq_kicks - kicks0, vq->vq_interrupts - intrs0, t1 - t0);
+	    kicks1 - kicks0, intrs1 - intrs0, t1 - t0);
 	if (error != 0) {
 		printf("error: bench stopped: error %d\n", error);
 		return (CMD_FAIL);

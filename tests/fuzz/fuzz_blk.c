@@ -12,7 +12,10 @@
  * Input: transport byte, two feature bytes, 60 configuration bytes, then
  * operations: submit a request (type, sector, length), complete the
  * oldest held request (status byte, used length), push a raw used entry,
- * take completions.
+ * take completions.  The transport has FUZZ_QUEUES queues and vioblk
+ * wants as many: with MQ the configuration's num_queues (0, fewer, more)
+ * decides how many it sets up; an operation byte's upper part picks the
+ * queue a request or a raw used entry goes to.
  *
  * Invariants besides the sanitizers': a request comes back at most once
  * and only if submitted; its error is 0, EIO or EOPNOTSUPP; a GET_ID
@@ -38,6 +41,7 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define MAXREQ		32
+#define FUZZ_QUEUES	3
 
 static const uint64_t feature_bits[16] = {
 	VIRTIO_BLK_F_SIZE_MAX, VIRTIO_BLK_F_SEG_MAX, VIRTIO_BLK_F_GEOMETRY,
@@ -73,8 +77,16 @@ check_done(struct state *st, struct vioblk_req *req)
 		    req->br_serial[i] >= 0x20 && req->br_serial[i] < 0x7f);
 }
 
+/* The queue an operation byte picks. */
+static struct vioblk_queue *
+pick_queue(struct state *st, uint8_t op)
+{
+
+	return (&st->sc.sc_queues[op / 6 % st->sc.sc_nqueues]);
+}
+
 static void
-submit(struct state *st, struct fuzz_in *in)
+submit(struct state *st, struct fuzz_in *in, struct vioblk_queue *bq)
 {
 	struct vioblk_req *req;
 	unsigned int i, k;
@@ -99,9 +111,9 @@ submit(struct state *st, struct fuzz_in *in)
 		st->segs[i].busaddr = st->buf.busaddr + i * 16384;
 		st->segs[i].len = 512 * (1 + (fuzz_u8(in) & 31));
 	}
-	if (vioblk_submit(&st->sc, req) == 0)
+	if (vioblk_submit(bq, req) == 0)
 		st->out[k] = true;
-	vioblk_kick(&st->sc);
+	vioblk_kick(bq);
 }
 
 /* The device answers its oldest held request as it likes. */
@@ -125,7 +137,7 @@ answer(struct state *st, struct fuzz_in *in)
 		sim_stream_write(ch, 0, junk, sizeof(junk));
 	}
 	len = (ctl & 2) ? fuzz_u16(in) : ch->writable;
-	sim_complete(st->dev, 0, ch->head, len);
+	sim_complete(st->dev, ch->queue, ch->head, len);
 	free(ch);
 }
 
@@ -135,16 +147,19 @@ intr_done(void *arg, struct vioblk_req *req)
 	check_done(arg, req);
 }
 
-/* The interrupt entry point, which must end whatever the device did. */
+/* Each queue's interrupt, which must end whatever the device did. */
 static void
 take_all(struct state *st)
 {
+	uint16_t q;
 	int error;
 
-	sim_bound(st->dev, FUZZ_INTR_BOUND);
-	error = vioblk_intr(&st->sc, intr_done, st);
-	sim_bound(st->dev, 0);
-	FUZZ_ASSERT(error == 0 || error == EIO);
+	for (q = 0; q < st->sc.sc_nqueues; q++) {
+		sim_bound(st->dev, FUZZ_INTR_BOUND);
+		error = vioblk_intr(&st->sc.sc_queues[q], intr_done, st);
+		sim_bound(st->dev, 0);
+		FUZZ_ASSERT(error == 0 || error == EIO);
+	}
 }
 
 static void
@@ -156,13 +171,15 @@ run(struct state *st, struct fuzz_in *in)
 		op = fuzz_u8(in);
 		switch (op % 6) {
 		case 0:
-			submit(st, in);
+			submit(st, in, pick_queue(st, op));
 			break;
 		case 1:
 			answer(st, in);
 			break;
 		case 2:
-			sim_push_used(st->dev, 0, fuzz_u16(in), fuzz_u16(in));
+			sim_push_used(st->dev,
+			    pick_queue(st, op)->bq_vq.vq_index, fuzz_u16(in),
+			    fuzz_u16(in));
 			break;
 		case 3:
 			st->blk.hold = !st->blk.hold;
@@ -183,17 +200,22 @@ run(struct state *st, struct fuzz_in *in)
 static void
 teardown(struct state *st)
 {
+	struct vioblk_queue *bq;
 	struct vioblk_req *req;
 	unsigned int k;
+	uint16_t q;
 
 	vio_reset(&st->psc.sc_vio);
-	while (vioblk_reclaim(&st->sc, &req) == 0) {
-		FUZZ_ASSERT(req->br_error == EIO);
-		check_done(st, req);
+	for (q = 0; q < st->sc.sc_nqueues; q++) {
+		bq = &st->sc.sc_queues[q];
+		while (vioblk_reclaim(bq, &req) == 0) {
+			FUZZ_ASSERT(req->br_error == EIO);
+			check_done(st, req);
+		}
+		FUZZ_ASSERT(bq->bq_nfree == bq->bq_nslots);
 	}
 	for (k = 0; k < MAXREQ; k++)
 		FUZZ_ASSERT(!st->out[k]);
-	FUZZ_ASSERT(st->sc.sc_nfree == st->sc.sc_nslots);
 	vioblk_detach(&st->sc);
 }
 
@@ -218,12 +240,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < sizeof(st.blk.config); i++)
 		st.blk.config[i] = fuzz_u8(&in);
 	st.blk.hold = true;
+	st.blk.model.num_queues = FUZZ_QUEUES;
 
 	st.dev = sim_create(&st.blk.model, (enum sim_transport)(t % 3));
 	if (vio_pci_attach(&st.psc, st.dev, sim_pci_device_id(st.dev), 0) ==
 	    0 && vio_init(&st.psc.sc_vio) == 0 &&
 	    vio_negotiate_features(&st.psc.sc_vio, vioblk_features()) == 0 &&
-	    vioblk_attach(&st.sc, &st.psc.sc_vio) == 0) {
+	    vioblk_attach(&st.sc, &st.psc.sc_vio, FUZZ_QUEUES) == 0) {
+		FUZZ_ASSERT(st.sc.sc_nqueues >= 1 &&
+		    st.sc.sc_nqueues <= FUZZ_QUEUES);
 		if (vio_dma_alloc(st.dev, 4 * 16384, 4096, &st.buf) == 0) {
 			if (vio_driver_ok(&st.psc.sc_vio) == 0)
 				run(&st, &in);

@@ -138,6 +138,10 @@ def test_matrix_prints_every_row_of_the_table():
     ("dragonfly pc modern - drivers=dragonfly -",
      "dragonfly refuses modern-pc-drivers=dragonfly"),
     ("mini pc modern - - -\nmini pc modern - - 5", "same configuration as"),
+    ("mini pc modern disk.num-queues=4 - -", "'disk' is not one of"),
+    ("linux pc,cpus=2 modern - - -", "MACHINE or MACHINE,smp=N"),
+    ("linux pc,smp=x modern - - -", "MACHINE or MACHINE,smp=N"),
+    ("mini q35,smp=2 modern - - -", "the mini runs on one CPU"),
 ])
 def test_a_bad_matrix_row_is_named_by_its_line(tmp_path, line, why):
     cfg = tmp_path / "matrix.cfg"
@@ -393,6 +397,30 @@ def test_microvm_gets_virtio_mmio_devices(transport, force_legacy):
         # PCI's properties would make QEMU refuse the device.
         assert "disable-" not in d and "romfile" not in d
         assert "event_idx=off" in d
+
+
+def test_a_device_prefix_gives_a_property_to_that_device_only():
+    argv = machine_argv(Config("modern", "q35", {"blk.num-queues": "4",
+                                                 "event_idx": "off"}))
+    devs = {a.split(",")[0]: a for a in argv if a.startswith("virtio-")}
+    assert ",num-queues=4" in devs["virtio-blk-pci"]
+    for d in ("virtio-net-pci", "virtio-balloon-pci"):
+        assert "num-queues" not in devs[d] and "event_idx=off" in devs[d]
+    assert not any(",blk." in d for d in devs.values())
+
+
+def test_a_row_sets_the_guest_cpus(tmp_path):
+    cfg = tmp_path / "matrix.cfg"
+    cfg.write_text("linux q35,smp=2 modern blk.num-queues=4 - -\n"
+                   "linux q35 modern blk.num-queues=4 - -\n")
+    a, b = matrix.read(str(cfg))
+    assert a.config.smp == 2 and b.config.smp is None
+    assert a.id == "linux-modern-q35-smp=2-blk.num-queues=4"
+    assert a.cells()[1] == "q35,smp=2"
+    argv = machine_argv(a.config)
+    assert argv[argv.index("-smp") + 1] == "2"
+    argv = machine_argv(b.config)
+    assert argv[argv.index("-smp") + 1] == str(profiles.get("linux").smp)
 
 
 def test_null_backend_and_iothread_change_only_the_disk():

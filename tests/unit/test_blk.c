@@ -17,9 +17,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "vtest.h"
-#include "vioblk.h"
-#include "sim_blk.h"
+#include "blk_fixture.h"
 
 #define FEATURES	(VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_SEG_MAX | \
 	VIRTIO_BLK_F_GEOMETRY | VIRTIO_BLK_F_BLK_SIZE | VIRTIO_BLK_F_FLUSH | \
@@ -27,46 +25,11 @@
 	VIRTIO_BLK_F_DISCARD | VIRTIO_BLK_F_WRITE_ZEROES | \
 	VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX)
 
-struct fixture {
-	struct sim_blk		blk;
-	struct vtest		t;
-	struct vioblk_softc	sc;
-	struct vio_dma		*buf;	/* data buffer, 64 KiB */
-	bool			attached;
-};
-
-static struct fixture *
-fx_new(uint64_t features)
-{
-	struct fixture *fx;
-
-	fx = calloc(1, sizeof(*fx));
-	sim_blk_init(&fx->blk, features, 0);
-	return (fx);
-}
-
-/* Bring the device up on transport and attach vioblk. */
+/* Bring the device up on transport and attach vioblk, one queue. */
 static void
 fx_attach(struct fixture *fx, enum sim_transport t)
 {
-	vtest_start(&fx->t, &fx->blk.model, t, vioblk_features());
-	assert_int_equal(vioblk_attach(&fx->sc, fx->t.sc), 0);
-	fx->attached = true;
-	assert_int_equal(vio_driver_ok(fx->t.sc), 0);
-	fx->buf = vtest_dma(&fx->t, 65536);
-}
-
-static void
-fx_free(struct fixture *fx)
-{
-	if (fx->t.sim != NULL) {
-		vio_reset(fx->t.sc);
-		if (fx->attached)
-			vioblk_detach(&fx->sc);
-		vtest_finish(&fx->t);
-	}
-	sim_blk_fini(&fx->blk);
-	free(fx);
+	assert_int_equal(fx_attach_queues(fx, t, 1), 0);
 }
 
 static int
@@ -90,10 +53,10 @@ run(struct fixture *fx, struct vioblk_req *req)
 	struct vioblk_req *done;
 	int error;
 
-	if ((error = vioblk_submit(&fx->sc, req)) != 0)
+	if ((error = vioblk_submit(fx->q, req)) != 0)
 		return (error);
-	vioblk_kick(&fx->sc);
-	assert_int_equal(vioblk_complete(&fx->sc, &done), 0);
+	vioblk_kick(fx->q);
+	assert_int_equal(vioblk_complete(fx->q, &done), 0);
 	assert_ptr_equal(done, req);
 	return (done->br_error);
 }
@@ -141,7 +104,7 @@ test_read_write_every_transport(void **state)
 		assert_int_equal(rw(fx, VIOBLK_OP_READ, 100, 8192), 0);
 		assert_memory_equal(fx->blk.disk + 100 * 512, fx->buf->vaddr,
 		    8192);
-		assert_int_equal(fx->sc.sc_stats.completed, 2);
+		assert_int_equal(fx->q->bq_stats.completed, 2);
 		fx_free(fx);
 	}
 }
@@ -181,7 +144,7 @@ test_without_indirect(void **state)
 	(void)state;
 	fx = fx_new(FEATURES & ~VIRTIO_RING_F_INDIRECT_DESC);
 	fx_attach(fx, SIM_MODERN);
-	assert_false(fx->sc.sc_vq.vq_indirect);
+	assert_false(fx->q->bq_vq.vq_indirect);
 	for (i = 0; i < 8; i++) {
 		segs[i].busaddr = fx->buf->busaddr + i * 4096;
 		segs[i].len = 4096;
@@ -232,9 +195,9 @@ test_bad_requests(void **state)
 	assert_int_equal(rw(fx, VIOBLK_OP_READ, ~0ULL, 512), EINVAL);
 	memset(&req, 0, sizeof(req));
 	req.br_op = VIOBLK_OP_READ;
-	assert_int_equal(vioblk_submit(&fx->sc, &req), EINVAL);
+	assert_int_equal(vioblk_submit(fx->q, &req), EINVAL);
 	req.br_op = (enum vioblk_op)42;
-	assert_int_equal(vioblk_submit(&fx->sc, &req), EINVAL);
+	assert_int_equal(vioblk_submit(fx->q, &req), EINVAL);
 	assert_int_equal(fx->blk.requests, 0);
 	/* The last sector is fine. */
 	assert_int_equal(rw(fx, VIOBLK_OP_READ, 16383, 512), 0);
@@ -256,7 +219,7 @@ test_flush(void **state)
 
 	fx = fx_new(FEATURES & ~VIRTIO_BLK_F_FLUSH);
 	fx_attach(fx, SIM_LEGACY);
-	assert_int_equal(vioblk_submit(&fx->sc, &req), EOPNOTSUPP);
+	assert_int_equal(vioblk_submit(fx->q, &req), EOPNOTSUPP);
 	fx_free(fx);
 }
 
@@ -312,12 +275,12 @@ test_discard_write_zeroes(void **state)
 
 	/* Beyond the device's limit or the disk, or empty. */
 	req.br_nsectors = 4097;
-	assert_int_equal(vioblk_submit(&fx->sc, &req), EINVAL);
+	assert_int_equal(vioblk_submit(fx->q, &req), EINVAL);
 	req.br_nsectors = 0;
-	assert_int_equal(vioblk_submit(&fx->sc, &req), EINVAL);
+	assert_int_equal(vioblk_submit(fx->q, &req), EINVAL);
 	req.br_sector = 16380;
 	req.br_nsectors = 8;
-	assert_int_equal(vioblk_submit(&fx->sc, &req), EINVAL);
+	assert_int_equal(vioblk_submit(fx->q, &req), EINVAL);
 }
 
 static void
@@ -331,9 +294,9 @@ test_discard_unsupported(void **state)
 	fx = fx_new(FEATURES & ~(VIRTIO_BLK_F_DISCARD |
 	    VIRTIO_BLK_F_WRITE_ZEROES));
 	fx_attach(fx, SIM_MODERN);
-	assert_int_equal(vioblk_submit(&fx->sc, &req), EOPNOTSUPP);
+	assert_int_equal(vioblk_submit(fx->q, &req), EOPNOTSUPP);
 	req.br_op = VIOBLK_OP_WRITE_ZEROES;
-	assert_int_equal(vioblk_submit(&fx->sc, &req), EOPNOTSUPP);
+	assert_int_equal(vioblk_submit(fx->q, &req), EOPNOTSUPP);
 	fx_free(fx);
 }
 
@@ -349,7 +312,7 @@ test_read_only(void **state)
 	fx_attach(fx, SIM_MODERN);
 	assert_true(fx->sc.sc_cfg.readonly);
 	assert_int_equal(rw(fx, VIOBLK_OP_WRITE, 0, 512), EROFS);
-	assert_int_equal(vioblk_submit(&fx->sc, &req), EROFS);
+	assert_int_equal(vioblk_submit(fx->q, &req), EROFS);
 	assert_int_equal(rw(fx, VIOBLK_OP_READ, 0, 512), 0);
 	fx_free(fx);
 }
@@ -366,8 +329,8 @@ test_status_bytes(void **state)
 	assert_int_equal(rw(fx, VIOBLK_OP_READ, 0, 512), EOPNOTSUPP);
 	fx->blk.status_override = 0x7f;
 	assert_int_equal(rw(fx, VIOBLK_OP_READ, 0, 512), EIO);
-	assert_int_equal(fx->sc.sc_stats.bad_status, 1);
-	assert_int_equal(fx->sc.sc_stats.errors, 3);
+	assert_int_equal(fx->q->bq_stats.bad_status, 1);
+	assert_int_equal(fx->q->bq_stats.errors, 3);
 	/* A bad status fails the request, not the device. */
 	fx->blk.status_override = -1;
 	assert_int_equal(rw(fx, VIOBLK_OP_READ, 0, 512), 0);
@@ -389,7 +352,7 @@ test_short_used_len(void **state)
 	assert_string_equal(req.br_serial, "");
 	fx->blk.len_short = 4097;
 	assert_int_equal(rw(fx, VIOBLK_OP_READ, 0, 4096), EIO);
-	assert_int_equal(fx->sc.sc_stats.short_len, 4);
+	assert_int_equal(fx->q->bq_stats.short_len, 4);
 }
 
 static void
@@ -407,35 +370,21 @@ test_bogus_used_id(void **state)
 	req.br_op = VIOBLK_OP_READ;
 	req.br_segs = &seg;
 	req.br_nsegs = 1;
-	assert_int_equal(vioblk_submit(&fx->sc, &req), 0);
-	vioblk_kick(&fx->sc);
-	assert_int_equal(vioblk_complete(&fx->sc, &done), ENOENT);
+	assert_int_equal(vioblk_submit(fx->q, &req), 0);
+	vioblk_kick(fx->q);
+	assert_int_equal(vioblk_complete(fx->q, &done), ENOENT);
 	/* A used id no request was posted under. */
 	sim_push_used(fx->t.sim, 0, 77, 1);
-	assert_int_equal(vioblk_complete(&fx->sc, &done), EIO);
+	assert_int_equal(vioblk_complete(fx->q, &done), EIO);
 	assert_true(vio_is_broken(fx->t.sc));
-	assert_int_equal(vioblk_submit(&fx->sc, &req), EIO);
+	assert_int_equal(vioblk_submit(fx->q, &req), EIO);
 	/* After reset the request comes back failed, once. */
 	vio_reset(fx->t.sc);
-	assert_int_equal(vioblk_reclaim(&fx->sc, &done), 0);
+	assert_int_equal(vioblk_reclaim(fx->q, &done), 0);
 	assert_ptr_equal(done, &req);
 	assert_int_equal(done->br_error, EIO);
-	assert_int_equal(vioblk_reclaim(&fx->sc, &done), ENOENT);
-	assert_int_equal(fx->sc.sc_nfree, fx->sc.sc_nslots);
-}
-
-struct done_log {
-	unsigned int	n, errors;
-};
-
-static void
-log_done(void *arg, struct vioblk_req *req)
-{
-	struct done_log *log = arg;
-
-	log->n++;
-	if (req->br_error != 0)
-		log->errors++;
+	assert_int_equal(vioblk_reclaim(fx->q, &done), ENOENT);
+	assert_int_equal(fx->q->bq_nfree, fx->q->bq_nslots);
 }
 
 /* The interrupt entry point ends on a broken device, failing all. */
@@ -457,17 +406,17 @@ test_intr_fails_everything_on_broken_device(void **state)
 		req[i].br_op = VIOBLK_OP_READ;
 		req[i].br_segs = &seg;
 		req[i].br_nsegs = 1;
-		assert_int_equal(vioblk_submit(&fx->sc, &req[i]), 0);
+		assert_int_equal(vioblk_submit(fx->q, &req[i]), 0);
 	}
-	vioblk_kick(&fx->sc);
-	assert_int_equal(vioblk_intr(&fx->sc, log_done, &log), 0);
+	vioblk_kick(fx->q);
+	assert_int_equal(vioblk_intr(fx->q, log_done, &log), 0);
 	assert_int_equal(log.n, 0);
 	sim_push_used(fx->t.sim, 0, 77, 1);
-	assert_int_equal(vioblk_intr(&fx->sc, log_done, &log), EIO);
+	assert_int_equal(vioblk_intr(fx->q, log_done, &log), EIO);
 	assert_int_equal(log.n, 3);
 	assert_int_equal(log.errors, 3);
-	assert_int_equal(fx->sc.sc_nfree, fx->sc.sc_nslots);
-	assert_int_equal(vioblk_intr(&fx->sc, log_done, &log), EIO);
+	assert_int_equal(fx->q->bq_nfree, fx->q->bq_nslots);
+	assert_int_equal(vioblk_intr(fx->q, log_done, &log), EIO);
 	assert_int_equal(log.n, 3);
 }
 
@@ -489,19 +438,19 @@ test_queue_full(void **state)
 		reqs[n].br_op = VIOBLK_OP_READ;
 		reqs[n].br_segs = &seg;
 		reqs[n].br_nsegs = 1;
-		if ((error = vioblk_submit(&fx->sc, &reqs[n])) != 0)
+		if ((error = vioblk_submit(fx->q, &reqs[n])) != 0)
 			break;
 	}
 	assert_int_equal(error, ENOSPC);
-	assert_int_equal(n, fx->sc.sc_nslots);
-	vioblk_kick(&fx->sc);
-	assert_int_equal(vioblk_complete(&fx->sc, &done), ENOENT);
+	assert_int_equal(n, fx->q->bq_nslots);
+	vioblk_kick(fx->q);
+	assert_int_equal(vioblk_complete(fx->q, &done), ENOENT);
 	/* Reset: every request comes back failed, every slot is free. */
 	vio_reset(fx->t.sc);
-	for (i = 0; vioblk_reclaim(&fx->sc, &done) == 0; i++)
+	for (i = 0; vioblk_reclaim(fx->q, &done) == 0; i++)
 		assert_int_equal(done->br_error, EIO);
 	assert_int_equal(i, n);
-	assert_int_equal(fx->sc.sc_nfree, fx->sc.sc_nslots);
+	assert_int_equal(fx->q->bq_nfree, fx->q->bq_nslots);
 	free(reqs);
 }
 
@@ -512,7 +461,7 @@ test_attach_bad_config(void **state)
 
 	sim_blk_set_config(&fx->blk, VIRTIO_BLK_CONFIG_BLK_SIZE, 1000, 4);
 	vtest_start(&fx->t, &fx->blk.model, SIM_MODERN, vioblk_features());
-	assert_int_equal(vioblk_attach(&fx->sc, fx->t.sc), EINVAL);
+	assert_int_equal(vioblk_attach(&fx->sc, fx->t.sc, 1), EINVAL);
 	assert_true(vio_is_broken(fx->t.sc));
 }
 
@@ -524,7 +473,7 @@ test_attach_short_config(void **state)
 	/* Features promise fields the configuration space does not have. */
 	fx->blk.model.config_len = 20;
 	vtest_start(&fx->t, &fx->blk.model, SIM_MODERN, vioblk_features());
-	assert_int_not_equal(vioblk_attach(&fx->sc, fx->t.sc), 0);
+	assert_int_not_equal(vioblk_attach(&fx->sc, fx->t.sc, 1), 0);
 }
 
 static void
@@ -541,7 +490,7 @@ test_attach_no_memory(void **state)
 		vtest_start(&fx->t, &fx->blk.model, SIM_MODERN,
 		    vioblk_features());
 		fx->t.sim->dma_fail_after = fx->t.sim->dma_allocs + k;
-		error = vioblk_attach(&fx->sc, fx->t.sc);
+		error = vioblk_attach(&fx->sc, fx->t.sc, 1);
 		fx->attached = error == 0;
 		fx_free(fx);
 		if (error == 0)

@@ -43,18 +43,24 @@ TUNABLE_INT("hw.vio.pci.disable_event_idx", &viopci_disable_event_idx);
 
 /*
  * The device types with a driver in this project, its name, and the
- * queues it takes interrupts from: vioif(4) at most 8 pairs (one per
- * CPU), vioblk(4) one queue, viomb(4) inflate, deflate and statistics.
+ * queues it takes interrupts from: vioif(4) a pair per CPU, up to 8;
+ * vioblk(4) a queue per CPU, up to 16 (VIOBLK_MAX_QUEUES); viomb(4)
+ * inflate, deflate and statistics.  The device may have fewer (then
+ * pci_msix_count() is smaller too).
  */
 static const struct {
 	uint16_t	type;
 	const char	*child;
 	const char	*desc;
-	int		queues;		/* -1: two per CPU, up to 8 pairs */
+	int		per_cpu;	/* queues per CPU; 0: a fixed count */
+	int		queues;		/* at most */
 } viopci_types[] = {
-	{ VIRTIO_ID_NET,	"vioif",	"VirtIO network device", -1 },
-	{ VIRTIO_ID_BLOCK,	"vioblk",	"VirtIO block device", 1 },
-	{ VIRTIO_ID_BALLOON,	"viomb",	"VirtIO memory balloon", 3 },
+	{ VIRTIO_ID_NET,	"vioif",	"VirtIO network device",
+	    2, 16 },
+	{ VIRTIO_ID_BLOCK,	"vioblk",	"VirtIO block device",
+	    1, 16 },
+	{ VIRTIO_ID_BALLOON,	"viomb",	"VirtIO memory balloon",
+	    0, 3 },
 };
 
 /* MSI-X vectors the child can use: configuration, then its queues. */
@@ -66,8 +72,9 @@ viopci_vectors_wanted(int type_index)
 	if (type_index < 0)
 		return (VIOPCI_MAX_VECS);
 	q = viopci_types[type_index].queues;
-	if (q < 0)
-		q = 2 * (ncpus < 8 ? ncpus : 8);
+	if (viopci_types[type_index].per_cpu > 0 &&
+	    viopci_types[type_index].per_cpu * ncpus < q)
+		q = viopci_types[type_index].per_cpu * ncpus;
 	return (1 + q);
 }
 
@@ -180,7 +187,9 @@ viopci_attach(device_t dev)
 		device_printf(dev, "no usable virtio PCI interface\n");
 		goto fail;
 	}
-	sc->sc_vecs_wanted = viopci_vectors_wanted(viopci_type_index(dev));
+	i = viopci_type_index(dev);
+	sc->sc_vecs_wanted = viopci_vectors_wanted(i);
+	sc->sc_queues_per_cpu = i >= 0 ? viopci_types[i].per_cpu : 0;
 	error = viopci_intr_alloc(sc);
 	if (error != 0) {
 		device_printf(dev, "cannot allocate an interrupt\n");
@@ -194,7 +203,6 @@ viopci_attach(device_t dev)
 	    viopci_intr_mode_name(sc), sc->sc_nvecs);
 	viopci_add_sysctls(sc);
 
-	i = viopci_type_index(dev);
 	sc->sc_child = device_add_child(dev, viopci_types[i].child, -1);
 	if (sc->sc_child == NULL) {
 		error = ENOMEM;

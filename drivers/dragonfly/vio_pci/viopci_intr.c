@@ -8,11 +8,11 @@
  * vio_pci interrupts.
  *
  * MSI-X first: vector 0 for configuration changes, the others shared
- * round-robin by the queues (one each when the device has enough), each
- * vector on its own CPU.  Without MSI-X (hw.vio.pci.disable_msix, too
- * few vectors, or none granted) one MSI message, else the INTx line;
- * there the ISR register says what happened and reading it acknowledges
- * the interrupt.
+ * round-robin by the queues (one each when the device has enough), a
+ * per-CPU queue's vector on its CPU (viopci_vector_cpu()).  Without
+ * MSI-X (hw.vio.pci.disable_msix, too few vectors, or none granted) one
+ * MSI message, else the INTx line; there the ISR register says what
+ * happened and reading it acknowledges the interrupt.
  *
  * Handlers are installed without a serializer and take the child's own
  * one per queue (vio_if.m setup_intr), so a vector shared by queues of
@@ -52,12 +52,28 @@ viopci_intr_mode_name(const struct viopci_softc *sc)
 	}
 }
 
+/*
+ * The CPU MSI-X vector vec interrupts.  Vector 1 + q serves queue q (the
+ * core's policy, vio_queue_vector()); a child with queues per CPU
+ * submits to queue q from CPU q / sc_queues_per_cpu, so its completions
+ * come back to that CPU.  The configuration vector, and the queues of a
+ * child with a fixed count, spread by unit.
+ */
+static int
+viopci_vector_cpu(struct viopci_softc *sc, int vec)
+{
+
+	if (vec == VIO_CONFIG_VECTOR || sc->sc_queues_per_cpu == 0)
+		return ((device_get_unit(sc->sc_dev) + vec) % ncpus);
+	return ((vec - 1) / sc->sc_queues_per_cpu % ncpus);
+}
+
 /* 0 with sc_nvecs >= 2 MSI-X vectors allocated, else an errno. */
 static int
 viopci_alloc_msix(struct viopci_softc *sc)
 {
 	device_t dev = sc->sc_dev;
-	int cpu, i, n, rid;
+	int i, n, rid;
 
 	/* Vectors the child has no use for stay with the system. */
 	n = pci_msix_count(dev);
@@ -70,8 +86,8 @@ viopci_alloc_msix(struct viopci_softc *sc)
 	if (pci_setup_msix(dev) != 0)
 		return (ENXIO);
 	for (i = 0; i < n; i++) {
-		cpu = (device_get_unit(dev) + i) % ncpus;
-		if (pci_alloc_msix_vector(dev, i, &rid, cpu) != 0)
+		if (pci_alloc_msix_vector(dev, i, &rid,
+		    viopci_vector_cpu(sc, i)) != 0)
 			break;
 		sc->sc_vecs[i].vv_rid = rid;
 	}

@@ -48,6 +48,7 @@ struct viopci_softc {
 	int			 sc_nvecs;
 	struct viopci_vec	 sc_vecs[VIOPCI_MAX_VECS];
 	int			 sc_vecs_wanted;	/* most the child uses */
+	int			 sc_queues_per_cpu;	/* 0: not per CPU */
 	/* The driver's serializers, by queue; NULL: not delivered. */
 	lwkt_serialize_t	 sc_vq_slz[VIO_MAX_VQS];
 	lwkt_serialize_t	 sc_config_slz;

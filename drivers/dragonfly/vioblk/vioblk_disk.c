@@ -7,9 +7,10 @@
 /*
  * vioblk: the DragonFly disk(9) driver of a virtio block device, a child
  * of vio_pci.  Attach negotiates, lets the protocol code (drivers/blk)
- * read the configuration and set up the queue, maps data with bus_dma,
- * asks the device for its serial number and creates the disk; see
- * vioblk(4).  The I/O path is in vioblk_io.c.
+ * read the configuration and set up the queues (one per CPU, as many as
+ * the device has), maps data with bus_dma, asks the device for its
+ * serial number and creates the disk; see vioblk(4).  The I/O path is in
+ * vioblk_io.c.
  */
 
 #include <sys/param.h>
@@ -39,6 +40,8 @@ MALLOC_DEFINE(M_VIOBLK, "vioblk", "vioblk requests");
 
 static int vblk_discard_disable = 0;
 TUNABLE_INT("hw.vioblk.discard_disable", &vblk_discard_disable);
+static int vblk_mq_disable = 0;
+TUNABLE_INT("hw.vioblk.mq_disable", &vblk_mq_disable);
 
 /* How long attach waits for the device's serial number. */
 #define VBLK_ID_TIMEOUT		(5 * hz)
@@ -74,17 +77,41 @@ vblk_probe(device_t dev)
 }
 
 /*
- * Requests and their DMA maps.  The protocol takes max_xfer bytes in
- * page-sized segments (it splits them further for size_max itself), so
- * a map has max_xfer / 4 KiB segments; the largest transfer is what fits
- * in them wherever the buffer starts in its first page, within MAXPHYS.
+ * The queues the protocol set up, each with its serializer and with no
+ * request yet.
+ */
+static void
+vblk_init_queues(struct vblk_softc *sc)
+{
+	struct vblk_queue *q;
+	int i;
+
+	sc->sc_nqueues = sc->sc_blk.sc_nqueues;
+	for (i = 0; i < sc->sc_nqueues; i++) {
+		q = &sc->sc_queues[i];
+		q->vbq_sc = sc;
+		q->vbq_blk = &sc->sc_blk.sc_queues[i];
+		lwkt_serialize_init(&q->vbq_slz);
+		TAILQ_INIT(&q->vbq_free);
+		bioq_init(&q->vbq_bioq);
+		q->vbq_intr_cpu = -1;
+	}
+}
+
+/*
+ * Requests and their DMA maps, as many for each queue as it has slots.
+ * The protocol takes max_xfer bytes in page-sized segments (it splits
+ * them further for size_max itself), so a map has max_xfer / 4 KiB
+ * segments; the largest transfer is what fits in them wherever the
+ * buffer starts in its first page, within MAXPHYS.
  */
 static int
 vblk_alloc_requests(struct vblk_softc *sc)
 {
 	const struct vioblk_limits *lim = &sc->sc_blk.sc_lim;
+	struct vblk_queue *q;
 	uint32_t blksize, iosize, nsegs;
-	int error, i;
+	int error, i, left;
 
 	blksize = sc->sc_blk.sc_cfg.blk_size;
 	nsegs = lim->max_xfer / VIOBLK_OS_SEG_SIZE;
@@ -106,19 +133,27 @@ vblk_alloc_requests(struct vblk_softc *sc)
 	    VIOBLK_OS_SEG_SIZE, BUS_DMA_ALLOCNOW, &sc->sc_dmat);
 	if (error != 0)
 		return (error);
-	sc->sc_nreqs = sc->sc_blk.sc_nslots;
+	sc->sc_nreqs = 0;
+	for (i = 0; i < sc->sc_nqueues; i++)
+		sc->sc_nreqs += sc->sc_blk.sc_queues[i].bq_nslots;
 	sc->sc_reqs = kmalloc(sc->sc_nreqs * sizeof(*sc->sc_reqs),
 	    M_VIOBLK, M_WAITOK | M_ZERO);
 	sc->sc_segs = kmalloc(sc->sc_nreqs * nsegs * sizeof(*sc->sc_segs),
 	    M_VIOBLK, M_WAITOK | M_ZERO);
-	TAILQ_INIT(&sc->sc_free);
+	q = &sc->sc_queues[0];
+	left = q->vbq_blk->bq_nslots;
 	for (i = 0; i < sc->sc_nreqs; i++) {
+		/* Queue by queue, each its bq_nslots requests. */
+		if (left-- == 0) {
+			q++;
+			left = q->vbq_blk->bq_nslots - 1;
+		}
 		sc->sc_reqs[i].vr_segs = &sc->sc_segs[i * nsegs];
 		error = bus_dmamap_create(sc->sc_dmat, 0,
 		    &sc->sc_reqs[i].vr_map);
 		if (error != 0)
 			return (error);
-		TAILQ_INSERT_TAIL(&sc->sc_free, &sc->sc_reqs[i], vr_link);
+		TAILQ_INSERT_TAIL(&q->vbq_free, &sc->sc_reqs[i], vr_link);
 	}
 	return (0);
 }
@@ -144,35 +179,39 @@ vblk_free_requests(struct vblk_softc *sc)
 	}
 }
 
-/* Ask for the serial number; a device without one leaves it empty. */
+/*
+ * Ask for the serial number, on queue 0; a device without one leaves it
+ * empty.
+ */
 static void
 vblk_get_id(struct vblk_softc *sc)
 {
+	struct vblk_queue *q = &sc->sc_queues[0];
 	struct vblk_req *vr;
 	int error;
 
-	lwkt_serialize_enter(&sc->sc_slz);
-	vr = TAILQ_FIRST(&sc->sc_free);
-	TAILQ_REMOVE(&sc->sc_free, vr, vr_link);
+	lwkt_serialize_enter(&q->vbq_slz);
+	vr = TAILQ_FIRST(&q->vbq_free);
+	TAILQ_REMOVE(&q->vbq_free, vr, vr_link);
 	memset(&vr->vr_req, 0, sizeof(vr->vr_req));
 	vr->vr_req.br_op = VIOBLK_OP_GET_ID;
 	vr->vr_req.br_cookie = vr;
 	vr->vr_bio = NULL;
-	error = vioblk_submit(&sc->sc_blk, &vr->vr_req);
+	error = vioblk_submit(q->vbq_blk, &vr->vr_req);
 	if (error != 0) {
-		TAILQ_INSERT_HEAD(&sc->sc_free, vr, vr_link);
-		lwkt_serialize_exit(&sc->sc_slz);
+		TAILQ_INSERT_HEAD(&q->vbq_free, vr, vr_link);
+		lwkt_serialize_exit(&q->vbq_slz);
 		return;
 	}
-	vioblk_kick(&sc->sc_blk);
+	vioblk_kick(q->vbq_blk);
 	while (!sc->sc_id_done) {
-		if (zsleep(&sc->sc_id_done, &sc->sc_slz, 0, "vioblkid",
+		if (zsleep(&sc->sc_id_done, &q->vbq_slz, 0, "vioblkid",
 		    VBLK_ID_TIMEOUT) == EWOULDBLOCK) {
 			device_printf(sc->sc_dev, "no answer to GET_ID\n");
 			break;
 		}
 	}
-	lwkt_serialize_exit(&sc->sc_slz);
+	lwkt_serialize_exit(&q->vbq_slz);
 }
 
 /* What the disk layer is told of the device, its capacity CAPACITY. */
@@ -240,6 +279,37 @@ vblk_resize_task(void *arg, int pending __unused)
 	    (uintmax_t)capacity);
 }
 
+/*
+ * dev.vioblk.N.queue.Q: what each queue carried, and where its
+ * completions ran (with MSI-X, the CPU of its vector).
+ */
+static void
+vblk_add_queue_sysctls(struct vblk_softc *sc)
+{
+	struct sysctl_ctx_list *ctx = device_get_sysctl_ctx(sc->sc_dev);
+	struct sysctl_oid *queues, *node;
+	char name[8];
+	int i;
+
+	queues = SYSCTL_ADD_NODE(ctx,
+	    SYSCTL_CHILDREN(device_get_sysctl_tree(sc->sc_dev)), OID_AUTO,
+	    "queue", CTLFLAG_RD, 0, "request queues");
+	for (i = 0; queues != NULL && i < sc->sc_nqueues; i++) {
+		ksnprintf(name, sizeof(name), "%d", i);
+		node = SYSCTL_ADD_NODE(ctx, SYSCTL_CHILDREN(queues), OID_AUTO,
+		    name, CTLFLAG_RD, 0, "request queue");
+		if (node == NULL)
+			continue;
+		SYSCTL_ADD_U64(ctx, SYSCTL_CHILDREN(node), OID_AUTO,
+		    "requests", CTLFLAG_RD,
+		    &sc->sc_queues[i].vbq_blk->bq_stats.submitted,
+		    "requests posted to the device");
+		SYSCTL_ADD_INT(ctx, SYSCTL_CHILDREN(node), OID_AUTO,
+		    "intr_cpu", CTLFLAG_RD, &sc->sc_queues[i].vbq_intr_cpu, 0,
+		    "CPU of the last interrupt, -1 before the first");
+	}
+}
+
 static void
 vblk_add_sysctls(struct vblk_softc *sc)
 {
@@ -255,6 +325,49 @@ vblk_add_sysctls(struct vblk_softc *sc)
 	    &sc->sc_discard, 0, "discard negotiated");
 	SYSCTL_ADD_INT(ctx, list, OID_AUTO, "flush", CTLFLAG_RD,
 	    &sc->sc_flush, 0, "device has a cache to flush");
+	SYSCTL_ADD_INT(ctx, list, OID_AUTO, "queues", CTLFLAG_RD,
+	    &sc->sc_nqueues, 0, "request queues in use");
+	vblk_add_queue_sysctls(sc);
+}
+
+/* Each queue's interrupts, delivered under its own serializer. */
+static int
+vblk_setup_queue_intrs(struct vblk_softc *sc)
+{
+	device_t parent = device_get_parent(sc->sc_dev);
+	struct vblk_queue *q;
+	int error, i;
+
+	for (i = 0; i < sc->sc_nqueues; i++) {
+		q = &sc->sc_queues[i];
+		q->vbq_blk->bq_vq.vq_done = vblk_vq_done;
+		q->vbq_blk->bq_vq.vq_done_arg = q;
+		error = VIO_SETUP_INTR(parent, sc->sc_dev, &q->vbq_blk->bq_vq,
+		    &q->vbq_slz);
+		if (error != 0)
+			return (error);
+	}
+	return (0);
+}
+
+/*
+ * No new bio from now on.  Strategy reads sc_detaching under its
+ * queue's serializer: passing through each one after the store makes
+ * every later strategy see it, and every earlier one has posted its bio,
+ * which the reset of detach then fails.
+ */
+static void
+vblk_set_detaching(struct vblk_softc *sc)
+{
+	int i;
+
+	lwkt_serialize_enter(&sc->sc_slz);
+	sc->sc_detaching = true;
+	lwkt_serialize_exit(&sc->sc_slz);
+	for (i = 0; i < sc->sc_nqueues; i++) {
+		lwkt_serialize_enter(&sc->sc_queues[i].vbq_slz);
+		lwkt_serialize_exit(&sc->sc_queues[i].vbq_slz);
+	}
 }
 
 static int vblk_detach(device_t);
@@ -271,7 +384,6 @@ vblk_attach(device_t dev)
 
 	sc->sc_dev = dev;
 	lwkt_serialize_init(&sc->sc_slz);
-	bioq_init(&sc->sc_bioq);
 	TASK_INIT(&sc->sc_resize_task, 0, vblk_resize_task, sc);
 
 	wanted = vioblk_features();
@@ -281,12 +393,15 @@ vblk_attach(device_t dev)
 		device_printf(dev, "feature negotiation failed\n");
 		return (error);
 	}
-	if ((error = vioblk_attach(&sc->sc_blk, vio)) != 0) {
+	/* A queue per CPU, as many as the device has. */
+	error = vioblk_attach(&sc->sc_blk, vio, vblk_mq_disable ? 1 : ncpus);
+	if (error != 0) {
 		device_printf(dev, "cannot set up the device (%d)\n", error);
 		VIO_STOP(parent, dev);
 		return (error);
 	}
 	sc->sc_attached = true;
+	vblk_init_queues(sc);
 	cfg = &sc->sc_blk.sc_cfg;
 	sc->sc_readonly = cfg->readonly;
 	sc->sc_discard = cfg->has_discard && cfg->max_discard_sectors > 0;
@@ -294,10 +409,7 @@ vblk_attach(device_t dev)
 
 	if ((error = vblk_alloc_requests(sc)) != 0)
 		goto fail;
-	sc->sc_blk.sc_vq.vq_done = vblk_vq_done;
-	sc->sc_blk.sc_vq.vq_done_arg = sc;
-	if ((error = VIO_SETUP_INTR(parent, dev, &sc->sc_blk.sc_vq,
-	    &sc->sc_slz)) != 0)
+	if ((error = vblk_setup_queue_intrs(sc)) != 0)
 		goto fail;
 	sc->sc_blk.sc_vio->sc_config_change = vblk_config_change;
 	sc->sc_blk.sc_vio->sc_child = sc;
@@ -310,8 +422,9 @@ vblk_attach(device_t dev)
 	vblk_get_id(sc);
 	vblk_create_disk(sc);
 	vblk_add_sysctls(sc);
-	device_printf(dev, "%ju sectors of %u bytes%s%s%s%s%s\n",
-	    (uintmax_t)cfg->capacity, cfg->blk_size,
+	device_printf(dev, "%ju sectors of %u bytes, %d queue%s%s%s%s%s%s\n",
+	    (uintmax_t)cfg->capacity, cfg->blk_size, sc->sc_nqueues,
+	    sc->sc_nqueues > 1 ? "s" : "",
 	    sc->sc_readonly ? ", read-only" : "",
 	    sc->sc_flush ? ", flush" : "", sc->sc_discard ? ", discard" : "",
 	    sc->sc_serial[0] != '\0' ? ", serial " : "", sc->sc_serial);
@@ -333,9 +446,7 @@ vblk_detach(device_t dev)
 	 */
 	if (sc->sc_cdev != NULL && disk_getopencount(&sc->sc_disk) > 0)
 		return (EBUSY);
-	lwkt_serialize_enter(&sc->sc_slz);
-	sc->sc_detaching = true;
-	lwkt_serialize_exit(&sc->sc_slz);
+	vblk_set_detaching(sc);
 	/*
 	 * No interrupts after this, and the device is reset; the requests
 	 * it held fail while their devstat entry still exists.

@@ -7,10 +7,15 @@
 /*
  * vioblk I/O: bios in, virtio-blk requests out.
  *
- * Everything here runs under sc_slz, the one serializer of the disk's
- * queue: strategy takes it, and vio_pci delivers the queue's interrupts
- * with it held.  biodone() is called with it released, since the buffer
- * layer may start the next I/O from there.
+ * The disk has a request queue per CPU (as many as the device has, see
+ * vioblk(4)); strategy puts a bio on the queue of the CPU it runs on.
+ * Everything about one queue runs under that queue's serializer,
+ * vbq_slz: strategy takes it, and vio_pci delivers the queue's
+ * interrupts with it held, so CPUs submitting to different queues never
+ * wait for each other.  biodone() is called with it released, since the
+ * buffer layer may start the next I/O from there.  The devstat entry is
+ * the disk's, shared by the queues: its busy count is atomic, as for
+ * DragonFly's nvme(4), and its totals are statistics.
  */
 
 #include <sys/param.h>
@@ -115,14 +120,17 @@ vblk_unmap(struct vblk_softc *sc, struct vblk_req *vr)
 	vr->vr_mapped = false;
 }
 
+static void vblk_biodone_all(struct vblk_queue *, struct vblk_bios *);
+
 /*
- * Post queued bios while requests and descriptors last.  A bio stays at
- * the head of the queue when the ring is full and goes out after the
- * next completion.
+ * Post q's queued bios while requests and descriptors last.  A bio
+ * stays at the head of the queue when the ring is full and goes out
+ * after the next completion.
  */
 void
-vblk_start(struct vblk_softc *sc)
+vblk_start(struct vblk_queue *q)
 {
+	struct vblk_softc *sc = q->vbq_sc;
 	struct vblk_bios failed;
 	struct vblk_req *vr;
 	struct bio *bio;
@@ -130,43 +138,37 @@ vblk_start(struct vblk_softc *sc)
 
 	TAILQ_INIT(&failed);
 	posted = 0;
-	while ((bio = bioq_first(&sc->sc_bioq)) != NULL &&
-	    (vr = TAILQ_FIRST(&sc->sc_free)) != NULL) {
+	while ((bio = bioq_first(&q->vbq_bioq)) != NULL &&
+	    (vr = TAILQ_FIRST(&q->vbq_free)) != NULL) {
 		error = vblk_build(sc, vr, bio);
 		if (error == 0)
-			error = vioblk_submit(&sc->sc_blk, &vr->vr_req);
+			error = vioblk_submit(q->vbq_blk, &vr->vr_req);
 		if (error == ENOSPC) {
 			vblk_unmap(sc, vr);
 			break;
 		}
-		bioq_remove(&sc->sc_bioq, bio);
+		bioq_remove(&q->vbq_bioq, bio);
 		if (error != 0) {
 			vblk_unmap(sc, vr);
 			vblk_bio_error(bio, error);
 			TAILQ_INSERT_TAIL(&failed, bio, bio_act);
 			continue;
 		}
-		TAILQ_REMOVE(&sc->sc_free, vr, vr_link);
+		TAILQ_REMOVE(&q->vbq_free, vr, vr_link);
 		devstat_start_transaction(&sc->sc_stats);
 		posted++;
 	}
 	if (posted > 0)
-		vioblk_kick(&sc->sc_blk);
-	if (TAILQ_EMPTY(&failed))
-		return;
-	lwkt_serialize_exit(&sc->sc_slz);
-	while ((bio = TAILQ_FIRST(&failed)) != NULL) {
-		TAILQ_REMOVE(&failed, bio, bio_act);
-		biodone(bio);
-	}
-	lwkt_serialize_enter(&sc->sc_slz);
+		vioblk_kick(q->vbq_blk);
+	vblk_biodone_all(q, &failed);
 }
 
 /* Hand a finished request's bio to the caller's list; recycle vr. */
 static void
-vblk_finish(struct vblk_softc *sc, struct vblk_req *vr,
+vblk_finish(struct vblk_queue *q, struct vblk_req *vr,
     struct vblk_bios *done)
 {
+	struct vblk_softc *sc = q->vbq_sc;
 	struct bio *bio = vr->vr_bio;
 	struct buf *bp;
 
@@ -193,27 +195,28 @@ vblk_finish(struct vblk_softc *sc, struct vblk_req *vr,
 		TAILQ_INSERT_TAIL(done, bio, bio_act);
 	}
 	vr->vr_bio = NULL;
-	TAILQ_INSERT_HEAD(&sc->sc_free, vr, vr_link);
+	TAILQ_INSERT_HEAD(&q->vbq_free, vr, vr_link);
 }
 
+/* biodone() each bio of done, with q's serializer (held) released. */
 static void
-vblk_biodone_all(struct vblk_softc *sc, struct vblk_bios *done)
+vblk_biodone_all(struct vblk_queue *q, struct vblk_bios *done)
 {
 	struct bio *bio;
 
 	if (TAILQ_EMPTY(done))
 		return;
-	lwkt_serialize_exit(&sc->sc_slz);
+	lwkt_serialize_exit(&q->vbq_slz);
 	while ((bio = TAILQ_FIRST(done)) != NULL) {
 		TAILQ_REMOVE(done, bio, bio_act);
 		biodone(bio);
 	}
-	lwkt_serialize_enter(&sc->sc_slz);
+	lwkt_serialize_enter(&q->vbq_slz);
 }
 
 /* vioblk_intr()'s hook: collect the bio, biodone() it after the loop. */
 struct vblk_intr {
-	struct vblk_softc	*sc;
+	struct vblk_queue	*q;
 	struct vblk_bios	 done;
 	int			 n;
 };
@@ -223,49 +226,61 @@ vblk_req_done(void *arg, struct vioblk_req *req)
 {
 	struct vblk_intr *vi = arg;
 
-	vblk_finish(vi->sc, req->br_cookie, &vi->done);
+	vblk_finish(vi->q, req->br_cookie, &vi->done);
 	vi->n++;
 }
 
-/* The queue's interrupt, under sc_slz (vq_done hook). */
+/* A queue's interrupt, under its vbq_slz (vq_done hook). */
 int
 vblk_vq_done(struct vio_vq *vq)
 {
-	struct vblk_softc *sc = vq->vq_done_arg;
+	struct vblk_queue *q = vq->vq_done_arg;
+	struct vblk_softc *sc = q->vbq_sc;
 	struct vblk_intr vi;
 
-	vi.sc = sc;
+	vi.q = q;
 	vi.n = 0;
 	TAILQ_INIT(&vi.done);
-	/* A broken device has been reset and its requests failed. */
-	if (vioblk_intr(&sc->sc_blk, vblk_req_done, &vi) == EIO &&
-	    !sc->sc_broken_said) {
-		sc->sc_broken_said = true;
+	q->vbq_intr_cpu = mycpuid;
+	/*
+	 * A broken device has been reset and its requests failed; every
+	 * queue finds out, one of them says so.
+	 */
+	if (vioblk_intr(q->vbq_blk, vblk_req_done, &vi) == EIO &&
+	    atomic_cmpset_int(&sc->sc_broken_said, 0, 1)) {
 		device_printf(sc->sc_dev, "device broken (%s): failing all"
 		    " I/O\n", sc->sc_blk.sc_vio->sc_broken_why);
 	}
-	vblk_start(sc);
-	vblk_biodone_all(sc, &vi.done);
+	vblk_start(q);
+	vblk_biodone_all(q, &vi.done);
 	return (vi.n);
 }
 
 /*
- * Configuration change, under sc_slz like the queue.  A new capacity
- * (QEMU's block_resize) is taken at once for the bounds the protocol
- * checks, and given to the disk layer from a task: disk_setdiskinfo()
- * may sleep, which an interrupt thread must not.  A device that asked
- * for a reset will not interrupt for the queue again: run its handler
- * so that the requests in flight fail now rather than at detach.
+ * Configuration change, under sc_slz.  A new capacity (QEMU's
+ * block_resize) is taken at once for the bounds the protocol checks
+ * (one aligned 64-bit store: the queues read it without sc_slz), and
+ * given to the disk layer from a task: disk_setdiskinfo() may sleep,
+ * which an interrupt thread must not.  A device that asked for a reset
+ * will not interrupt for its queues again: run their handlers, each
+ * under its serializer (taken inside sc_slz, never the other way), so
+ * that the requests in flight fail now rather than at detach.
  */
 void
 vblk_config_change(struct vio_softc *vio, void *arg)
 {
 	struct vblk_softc *sc = arg;
 	struct vioblk_config cfg;
+	struct vblk_queue *q;
+	int i;
 
 	if (vio_is_broken(vio)) {
-		if (sc->sc_live)
-			vblk_vq_done(&sc->sc_blk.sc_vq);
+		for (i = 0; sc->sc_live && i < sc->sc_nqueues; i++) {
+			q = &sc->sc_queues[i];
+			lwkt_serialize_enter(&q->vbq_slz);
+			vblk_vq_done(&q->vbq_blk->bq_vq);
+			lwkt_serialize_exit(&q->vbq_slz);
+		}
 		return;
 	}
 	if (vioblk_read_config(vio, &cfg) != 0 ||
@@ -276,24 +291,29 @@ vblk_config_change(struct vio_softc *vio, void *arg)
 		taskqueue_enqueue(taskqueue_thread[0], &sc->sc_resize_task);
 }
 
-/* Detach: the device is reset; fail everything still held. */
+/* Detach: the device is reset; fail everything each queue still holds. */
 void
 vblk_fail_all(struct vblk_softc *sc)
 {
 	struct vblk_bios done;
 	struct vioblk_req *req;
+	struct vblk_queue *q;
 	struct bio *bio;
+	int i;
 
-	TAILQ_INIT(&done);
-	lwkt_serialize_enter(&sc->sc_slz);
-	while (vioblk_reclaim(&sc->sc_blk, &req) == 0)
-		vblk_finish(sc, req->br_cookie, &done);
-	while ((bio = bioq_takefirst(&sc->sc_bioq)) != NULL) {
-		vblk_bio_error(bio, ENXIO);
-		TAILQ_INSERT_TAIL(&done, bio, bio_act);
+	for (i = 0; i < sc->sc_nqueues; i++) {
+		q = &sc->sc_queues[i];
+		TAILQ_INIT(&done);
+		lwkt_serialize_enter(&q->vbq_slz);
+		while (vioblk_reclaim(q->vbq_blk, &req) == 0)
+			vblk_finish(q, req->br_cookie, &done);
+		while ((bio = bioq_takefirst(&q->vbq_bioq)) != NULL) {
+			vblk_bio_error(bio, ENXIO);
+			TAILQ_INSERT_TAIL(&done, bio, bio_act);
+		}
+		vblk_biodone_all(q, &done);
+		lwkt_serialize_exit(&q->vbq_slz);
 	}
-	vblk_biodone_all(sc, &done);
-	lwkt_serialize_exit(&sc->sc_slz);
 }
 
 int
@@ -302,6 +322,7 @@ vblk_strategy(struct dev_strategy_args *ap)
 	struct vblk_softc *sc = ap->a_head.a_dev->si_drv1;
 	struct bio *bio = ap->a_bio;
 	struct buf *bp = bio->bio_buf;
+	struct vblk_queue *q;
 	int error;
 
 	error = 0;
@@ -332,16 +353,21 @@ vblk_strategy(struct dev_strategy_args *ap)
 		biodone(bio);
 		return (0);
 	}
-	lwkt_serialize_enter(&sc->sc_slz);
+	/*
+	 * The queue of this CPU.  Should the thread move to another CPU
+	 * meanwhile, the bio merely takes a queue that is not its CPU's.
+	 */
+	q = &sc->sc_queues[mycpuid % sc->sc_nqueues];
+	lwkt_serialize_enter(&q->vbq_slz);
 	if (sc->sc_detaching || !sc->sc_live) {
-		lwkt_serialize_exit(&sc->sc_slz);
+		lwkt_serialize_exit(&q->vbq_slz);
 		vblk_bio_error(bio, ENXIO);
 		biodone(bio);
 		return (0);
 	}
-	bioqdisksort(&sc->sc_bioq, bio);
-	vblk_start(sc);
-	lwkt_serialize_exit(&sc->sc_slz);
+	bioqdisksort(&q->vbq_bioq, bio);
+	vblk_start(q);
+	lwkt_serialize_exit(&q->vbq_slz);
 	return (0);
 
 done:

@@ -17,21 +17,38 @@ struct vblk_req {
 	TAILQ_ENTRY(vblk_req)	 vr_link;
 };
 
+struct vblk_softc;
+
+/*
+ * One request queue of the device and what only it touches, under its
+ * own serializer: the CPUs that submit to it (vblk_strategy() picks by
+ * the current CPU) and its interrupt.
+ */
+struct vblk_queue {
+	struct vblk_softc	*vbq_sc;
+	struct vioblk_queue	*vbq_blk;	/* the protocol's queue */
+	struct lwkt_serialize	 vbq_slz;
+	TAILQ_HEAD(, vblk_req)	 vbq_free;
+	struct bio_queue_head	 vbq_bioq;	/* waiting for a request */
+	int			 vbq_intr_cpu;	/* of the last interrupt, or -1 */
+};
+
 struct vblk_softc {
 	device_t		 sc_dev;
 	struct vioblk_softc	 sc_blk;	/* the protocol state */
-	struct lwkt_serialize	 sc_slz;	/* the queue and all below */
+	/* Configuration changes, and attach's against all else. */
+	struct lwkt_serialize	 sc_slz;
 	bus_dma_tag_t		 sc_dmat;	/* data buffers */
-	int			 sc_nreqs;
+	int			 sc_nreqs;	/* of every queue */
 	struct vblk_req		*sc_reqs;
 	struct vioblk_seg	*sc_segs;
-	TAILQ_HEAD(, vblk_req)	 sc_free;
-	struct bio_queue_head	 sc_bioq;	/* waiting for a request */
+	int			 sc_nqueues;
+	struct vblk_queue	 sc_queues[VIOBLK_MAX_QUEUES];
 	bool			 sc_attached;	/* vioblk_attach() done */
 	bool			 sc_live;	/* interrupts delivered */
 	bool			 sc_detaching;
 	bool			 sc_id_done;
-	bool			 sc_broken_said;	/* said so once */
+	u_int			 sc_broken_said;	/* said so once */
 	uint32_t		 sc_iosize_max;
 	int			 sc_discard;
 	int			 sc_readonly;
@@ -46,7 +63,7 @@ struct vblk_softc {
 int	vblk_strategy(struct dev_strategy_args *);
 int	vblk_vq_done(struct vio_vq *);
 void	vblk_config_change(struct vio_softc *, void *);
-void	vblk_start(struct vblk_softc *);
+void	vblk_start(struct vblk_queue *);
 void	vblk_fail_all(struct vblk_softc *);
 
 #endif /* !_VBLK_VAR_H_ */

@@ -83,7 +83,29 @@ proc ::profile::blkio {} {
 		    LBA $opt(lba): [string trim $out]"
 	}
 	return "$opt(count) sectors at LBA $opt(lba) written,$flushed read\
-	    back equal"
+	    back equal[blk_queues]"
+}
+
+# A guest that reports its disk's queues (the mini's `blk info':
+# "blk: queues N of M, requests R0 R1 ...") must have used more than one
+# when it has several.  Returns what it saw, for the PASS line.
+proc ::profile::blk_queues {} {
+	set out [serial_cmd "blk info"]
+	if {![regexp {blk: queues ([0-9]+) of [0-9]+, requests([0-9 ]*)} \
+	    $out -> n counts]} {
+		return ""
+	}
+	set used 0
+	foreach c $counts {
+		if {$c > 0} {
+			incr used
+		}
+	}
+	if {$n > 1 && $used < 2} {
+		fail "$n queues, but only $used carried requests:\
+		    [string trim $out]"
+	}
+	return ", $used of $n queues used (requests[string trimright $counts])"
 }
 
 proc ::profile::ping {} {

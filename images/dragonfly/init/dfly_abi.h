@@ -42,6 +42,7 @@
 #define SYS_kldfind		306
 #define SYS_kldnext		307
 #define SYS_kldstat		308
+#define SYS_usched_set		481
 
 /* open(2) */
 #define O_RDONLY		0x0000
@@ -50,6 +51,9 @@
 
 /* wait4(2) */
 #define WNOHANG			1
+
+/* usched_set(2) */
+#define USCHED_SET_CPU		1
 
 /* reboot(2) */
 #define RB_HALT			0x0008

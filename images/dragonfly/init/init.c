@@ -32,6 +32,7 @@ struct command {
 static int cmd_help(int, char **);
 static int cmd_bg(int, char **);
 static int cmd_repeat(int, char **);
+static int cmd_oncpu(int, char **);
 
 static const struct command commands[] = {
 	{ "probe", cmd_probe, "probe" },
@@ -53,6 +54,7 @@ static const struct command commands[] = {
 	{ "gcov", cmd_gcov, "gcov" },
 	{ "bg", cmd_bg, "bg COMMAND [ARGS]" },
 	{ "repeat", cmd_repeat, "repeat N COMMAND [ARGS]" },
+	{ "oncpu", cmd_oncpu, "oncpu CPU COMMAND [ARGS]" },
 	{ "help", cmd_help, "help" },
 	/* make bench's load generators (cmd_bench.c). */
 	{ "blkbench", cmd_blkbench, "blkbench read|write|randread|randwrite "
@@ -155,6 +157,45 @@ cmd_repeat(int argc, char **argv)
 	}
 	printf("repeat: %lu runs ok\n", n);
 	return (CMD_OK);
+}
+
+/*
+ * oncpu: run a command in a child process bound to one CPU
+ * (usched_set(2) USCHED_SET_CPU moves it there and keeps it there), so
+ * that what a driver does per CPU can be seen: which of a disk's queues
+ * takes the requests.  The shell waits; the result is the command's.
+ */
+static int
+cmd_oncpu(int argc, char **argv)
+{
+	uint64_t cpu;
+	long pid, r;
+	int status, c;
+
+	if (argc < 3 || !parse_u64(argv[1], &cpu) || cpu > 255)
+		return (CMD_USAGE);
+	pid = sys_fork();
+	if (pid < 0) {
+		printf("error: oncpu: fork: %s\n", errname(-pid));
+		return (CMD_FAIL);
+	}
+	if (pid == 0) {
+		console_flush();
+		c = (int)cpu;
+		r = SYSCALL4(SYS_usched_set, 0, USCHED_SET_CPU, &c, sizeof(c));
+		if (r < 0) {
+			printf("error: oncpu: CPU %d: %s\n", c, errname(-r));
+			SYSCALL1(SYS_exit, CMD_FAIL);
+		}
+		SYSCALL1(SYS_exit, run_command(argc - 2, argv + 2));
+	}
+	r = SYSCALL6(SYS_wait4, pid, &status, 0, NULL, 0, 0);
+	if (r < 0) {
+		printf("error: oncpu: wait4: %s\n", errname(-r));
+		return (CMD_FAIL);
+	}
+	return ((status & 0x7f) == 0 && ((status >> 8) & 0xff) == CMD_OK ?
+	    CMD_OK : CMD_FAIL);
 }
 
 /* Collect background commands that ended, and say how. */

@@ -23,6 +23,8 @@ long	sys_call(long num, long a1, long a2, long a3, long a4, long a5,
 #define SYSCALL2(n, a, b)	sys_call((n), (long)(a), (long)(b), 0, 0, 0, 0)
 #define SYSCALL3(n, a, b, c) \
 	sys_call((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define SYSCALL4(n, a, b, c, d) \
+	sys_call((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 #define SYSCALL5(n, a, b, c, d, e) \
 	sys_call((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 #define SYSCALL6(n, a, b, c, d, e, f) \

@@ -104,6 +104,7 @@ struct sim_seg {
 };
 
 struct sim_chain {
+	uint16_t	queue;		/* the queue it came from */
 	uint16_t	head;		/* id to return in the used entry */
 	bool		indirect;
 	unsigned int	nsegs;

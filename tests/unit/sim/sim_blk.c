@@ -78,7 +78,6 @@ blk_process(struct sim_dev *dev, uint16_t q, struct sim_chain *ch, void *arg)
 	uint32_t type;
 
 	(void)dev;
-	(void)q;
 	if (b->hold) {
 		if (b->nheld == SIM_BLK_MAX_HELD)
 			return (0);
@@ -87,6 +86,7 @@ blk_process(struct sim_dev *dev, uint16_t q, struct sim_chain *ch, void *arg)
 		return (SIM_HOLD);
 	}
 	b->requests++;
+	b->queue_requests[q]++;
 	if (ch->writable == 0 ||
 	    sim_stream_read(ch, 0, hdr, sizeof(hdr)) != sizeof(hdr))
 		return (0);

@@ -36,6 +36,7 @@ struct sim_blk {
 
 	/* What the driver sent. */
 	unsigned int	requests;
+	unsigned int	queue_requests[SIM_MAX_QUEUES];	/* by queue */
 	uint32_t	last_type;
 	uint64_t	last_sector;
 	unsigned int	last_data_segs;

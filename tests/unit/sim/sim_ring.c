@@ -76,6 +76,7 @@ sim_walk(struct sim_dev *dev, uint16_t qi, struct sim_rings *r, uint16_t head,
 	uint32_t len;
 
 	memset(ch, 0, offsetof(struct sim_chain, segs));
+	ch->queue = qi;
 	ch->head = head;
 	for (;;) {
 		if (i >= tnum || ++steps > tnum)
