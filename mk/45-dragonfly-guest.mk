@@ -74,17 +74,18 @@ dragonfly-kernel: dragonfly-src
 # Everything the profile boots, under one folder: kernel, the two module
 # sets, the root image (init, an empty /dev for devfs, every module under
 # /boot/modules for kldload) and the fixed copy of GRUB.
-# $(call dfly_assemble,GUEST,KMOD): in folder GUEST, with our modules from
-# KMOD/NAME/NAME.ko or KMOD/NAME/if_NAME.ko (mk/46-dragonfly-coverage.mk
-# assembles a second one).
+# $(call dfly_assemble,GUEST,KMOD[,KOUT]): in folder GUEST, with our
+# modules from KMOD/NAME/NAME.ko or KMOD/NAME/if_NAME.ko, the kernel and
+# DragonFly's modules from KOUT (default DFLY_KOUT); mk/46 and mk/55
+# assemble more.
 dfly_assemble = set -e; g=$(1); \
 	rm -rf $$g/modules $$g/root; \
 	mkdir -p $$g/modules/ours $$g/modules/dragonfly \
 		$$g/root/sbin $$g/root/dev $$g/root/boot/modules; \
 	$(foreach m,$(DFLY_OUR_MODULES),\
 		cp $(2)/$(patsubst if_%,%,$(m))/$(m).ko $$g/modules/ours/;) \
-	cp $(DFLY_KOUT)/modules/*.ko $$g/modules/dragonfly/; \
-	cp $(DFLY_KOUT)/kernel $$g/kernel; \
+	cp $(or $(3),$(DFLY_KOUT))/modules/*.ko $$g/modules/dragonfly/; \
+	cp $(or $(3),$(DFLY_KOUT))/kernel $$g/kernel; \
 	cp $(DFLY_INIT) $$g/root/sbin/init; \
 	cp $$g/modules/ours/*.ko $$g/modules/dragonfly/*.ko \
 		$$g/root/boot/modules/; \

@@ -119,6 +119,21 @@ def sh(guest):
     s.close()
 
 
+ON_INVARIANTS = os.environ.get("DFLY_VIRTIO_DFLY_INVARIANTS") == "1"
+
+
+@pytest.mark.skipif(not ON_INVARIANTS, reason="for the kernel with "
+                    "INVARIANTS only (make dragonfly-invariants)")
+def test_invariants_kernel_fills_fresh_memory(sh):
+    """make dragonfly-invariants boots a kernel with INVARIANTS, which
+    has debug.use_malloc_pattern: memory allocated without M_ZERO comes
+    filled with 0xff.  Set for the unload tests that follow on this
+    guest, a field a driver reads before writing shows as garbage, not
+    as a lucky zero."""
+    out = sh.command("sysctl debug.use_malloc_pattern=1")
+    assert "debug.use_malloc_pattern: set to 1" in out, out
+
+
 def test_kldunload_vioif_during_flood(guest, sh):
     """vioif goes away and comes back under a ping flood (both queues
     completing while detach and attach run), then the checks pass.  It
