@@ -46,7 +46,8 @@ dragonfly-invariants-guest: dragonfly-src $(DFLY_INIT)
 		$(TOP)/drivers/dragonfly/check.sh $(DFLY_TREE)/sys \
 		$(DFLY_INV)/modules >$(DFLY_INV)/modules.log 2>&1 || \
 		{ tail -20 $(DFLY_INV)/modules.log; exit 1; }
-	@$(call dfly_assemble,$(DFLY_INV_GUEST),$(DFLY_INV_KMOD),$(DFLY_INV_KOUT))
+	@$(call dfly_assemble,$(DFLY_INV_GUEST),$(DFLY_INV_KMOD),\
+		$(DFLY_INV_KOUT))
 
 # DFLY_VIRTIO_DFLY_INVARIANTS tells the tests which kernel they are on.
 dragonfly-invariants: dragonfly-invariants-guest

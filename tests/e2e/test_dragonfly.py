@@ -2,9 +2,9 @@
 # Copyright (c) 2026 The dfly-virtio Project.
 """What the DragonFly kernel guest shows beyond the four shared checks:
 our modules unloaded and loaded again while they work (kldunload of
-if_vioif during a ping flood, of vioblk during reads), two virtio disks at once, a
-read-only disk, INTx when MSI-X is turned off, and the control row
-really running DragonFly's own drivers."""
+if_vioif during a ping flood, of vioblk during reads), two virtio disks
+at once, a read-only disk, INTx when MSI-X is turned off, and the
+control row really running DragonFly's own drivers."""
 
 import os
 import re

@@ -50,7 +50,7 @@ if [ "$mode" = build ] && [ -r "$R/usr/src/sys/conf/kmod.mk" ] &&
 	for m in $MODULES; do
 		d=$W/drivers/dragonfly/${m#if_}
 		if [ ! -f "$d/Makefile" ]; then
-			say "build $m: no Makefile in drivers/dragonfly/${m#if_}"
+			say "build $m: no Makefile in ${d#"$W"/}"
 			continue
 		fi
 		if (cd "$d" && make SYSDIR="$R/usr/src/sys" \
