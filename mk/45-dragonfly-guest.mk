@@ -18,9 +18,11 @@ DFLY_INIT_SRC := $(TOP)/images/dragonfly/init
 DFLY_KOUT := $(BUILD)/dfly-kernel
 DFLY_GUEST := $(BUILD)/dfly-guest
 DFLY_INIT := $(DFLY_GUEST)/init
-# Our modules as DragonFly's bsd.kmod.mk built them (dragonfly-check).
+# Our modules as DragonFly's bsd.kmod.mk built them (dragonfly-check),
+# by file name: if_NAME.ko is built in folder NAME (drivers/dragonfly/
+# check.sh says why).
 DFLY_OUR_KMOD := $(BUILD)/dragonfly/kmod/drivers/dragonfly
-DFLY_OUR_MODULES := vio_pci vioblk vioif viomb
+DFLY_OUR_MODULES := vio_pci vioblk if_vioif viomb
 
 DEB_PACKAGES += gcc bmake byacc flex libbsd-dev libfl-dev mawk binutils \
 	makefs grub-pc-bin grub-common mtools xorriso python3
@@ -77,17 +79,18 @@ dragonfly-kernel: dragonfly-src
 # Everything the profile boots, under one folder: kernel, the two module
 # sets, the root image (init, an empty /dev for devfs, every module under
 # /boot/modules for kldload) and the fixed copy of GRUB.
-# $(call dfly_assemble,GUEST,KMOD): in folder GUEST, with our modules from
-# KMOD/NAME/NAME.ko (mk/46-dragonfly-coverage.mk assembles a second one).
+# $(call dfly_assemble,GUEST,KMOD[,KOUT]): in folder GUEST, with our
+# modules from KMOD/NAME/NAME.ko or KMOD/NAME/if_NAME.ko, the kernel and
+# DragonFly's modules from KOUT (default DFLY_KOUT); mk/46 and mk/55
+# assemble more.
 dfly_assemble = set -e; g=$(1); \
 	rm -rf $$g/modules $$g/root; \
 	mkdir -p $$g/modules/ours $$g/modules/dragonfly \
 		$$g/root/sbin $$g/root/dev $$g/root/boot/modules; \
-	for m in $(DFLY_OUR_MODULES); do \
-		cp $(2)/$$m/$$m.ko $$g/modules/ours/; \
-	done; \
-	cp $(DFLY_KOUT)/modules/*.ko $$g/modules/dragonfly/; \
-	cp $(DFLY_KOUT)/kernel $$g/kernel; \
+	$(foreach m,$(DFLY_OUR_MODULES),\
+		cp $(2)/$(patsubst if_%,%,$(m))/$(m).ko $$g/modules/ours/;) \
+	cp $(or $(3),$(DFLY_KOUT))/modules/*.ko $$g/modules/dragonfly/; \
+	cp $(or $(3),$(DFLY_KOUT))/kernel $$g/kernel; \
 	cp $(DFLY_INIT) $$g/root/sbin/init; \
 	cp $$g/modules/ours/*.ko $$g/modules/dragonfly/*.ko \
 		$$g/root/boot/modules/; \

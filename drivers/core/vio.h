@@ -49,7 +49,12 @@
 struct vio_softc;
 struct vio_vq;
 
-/* Virtqueue indexes a device may use (net: 8 queue pairs + control). */
+/*
+ * Virtqueues one device may have set up at once (net: 8 queue pairs and
+ * the control queue).  A queue's index is its own and may be larger: the
+ * network control queue sits after all of the device's pairs, which may
+ * be many more than the driver uses.
+ */
 #define VIO_MAX_VQS		32
 
 /* Bounded retries of a configuration read racing a device update. */
@@ -104,7 +109,8 @@ struct vio_softc {
 	uint32_t	sc_config_len;	/* bytes of device-specific config */
 	bool		sc_broken;	/* device misbehaved: no more I/O */
 	const char	*sc_broken_why;	/* first reason, for probe output */
-	struct vio_vq	*sc_vqs[VIO_MAX_VQS];	/* by index, NULL if none */
+	/* The queues set up, each at its vq_slot; NULL: a free slot. */
+	struct vio_vq	*sc_vqs[VIO_MAX_VQS];
 	uint64_t	sc_config_intrs;	/* config change interrupts */
 	/* MSI-X vectors the binding enabled; 0: one shared line. */
 	uint16_t	sc_nvectors;

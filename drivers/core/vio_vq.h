@@ -50,7 +50,8 @@ struct vio_vq {
 	/* Set by vq_alloc(); read-only for the driver. */
 	struct vio_softc *vq_sc;
 	const char	*vq_name;
-	uint16_t	vq_index;
+	uint16_t	vq_index;	/* the device's queue number */
+	uint16_t	vq_slot;	/* where in sc_vqs[] */
 	uint16_t	vq_num;		/* queue size (descriptors) */
 	uint16_t	vq_maxsegs;	/* most segments vq_enqueue() takes */
 	uint16_t	vq_nfree;	/* free descriptors */
@@ -98,13 +99,16 @@ struct vio_vq {
  * capped to the queue size when indirect descriptors are not available
  * (read the result in vq_maxsegs).  With MSI-X the queue's vector
  * (vio_queue_vector()) is programmed before the queue is enabled.
- * Errors: ENOENT (no such queue), EINVAL, ENOMEM, ENOSPC (the device
- * refused the vector), EIO (absurd queue size: device marked broken).
+ * Errors: ENOENT (no such queue), EINVAL (the index already set up),
+ * ENOMEM, ENOSPC (the device refused the vector, or VIO_MAX_VQS queues
+ * are set up), EIO (absurd queue size: device marked broken).
  */
 int	vq_alloc(struct vio_softc *, struct vio_vq *, uint16_t index,
 	    uint16_t max_size, uint16_t max_segs, const char *name);
 /* Release rings and memory; the device must be reset first. */
 void	vq_free(struct vio_vq *);
+/* The queue set up with index, NULL if none. */
+struct vio_vq *vq_lookup(struct vio_softc *, uint16_t index);
 
 /*
  * Post one request.  0 on success; ENOSPC when too few descriptors are

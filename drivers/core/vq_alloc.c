@@ -103,16 +103,41 @@ vq_release_memory(struct vio_vq *vq)
 	vio_dma_free(os, &vq->vq_ring_dma);
 }
 
+struct vio_vq *
+vq_lookup(struct vio_softc *sc, uint16_t index)
+{
+	unsigned int i;
+
+	for (i = 0; i < VIO_MAX_VQS; i++) {
+		if (sc->sc_vqs[i] != NULL && sc->sc_vqs[i]->vq_index == index)
+			return (sc->sc_vqs[i]);
+	}
+	return (NULL);
+}
+
+/* A free place in sc_vqs[], or VIO_MAX_VQS. */
+static uint16_t
+vq_free_slot(const struct vio_softc *sc)
+{
+	uint16_t i;
+
+	for (i = 0; i < VIO_MAX_VQS && sc->sc_vqs[i] != NULL; i++)
+		;
+	return (i);
+}
+
 int
 vq_alloc(struct vio_softc *sc, struct vio_vq *vq, uint16_t index,
     uint16_t max_size, uint16_t max_segs, const char *name)
 {
-	uint16_t size, i;
+	uint16_t size, slot, i;
 	int error;
 
-	if (index >= VIO_MAX_VQS || sc->sc_vqs[index] != NULL ||
-	    max_segs == 0 || (max_size != 0 && !VQ_POWEROF2(max_size)))
+	if (vq_lookup(sc, index) != NULL || max_segs == 0 ||
+	    (max_size != 0 && !VQ_POWEROF2(max_size)))
 		return (EINVAL);
+	if ((slot = vq_free_slot(sc)) == VIO_MAX_VQS)
+		return (ENOSPC);
 	if (sc->sc_broken)
 		return (EIO);
 	if ((error = sc->sc_ops->queue_max_size(sc, index, &size)) != 0)
@@ -132,6 +157,7 @@ vq_alloc(struct vio_softc *sc, struct vio_vq *vq, uint16_t index,
 	vq->vq_sc = sc;
 	vq->vq_name = name;
 	vq->vq_index = index;
+	vq->vq_slot = slot;
 	vq->vq_num = size;
 	/* No chain may be longer than the queue (spec 2.7.5.3.1). */
 	vq->vq_maxsegs = max_segs < size ? max_segs : size;
@@ -159,7 +185,7 @@ vq_alloc(struct vio_softc *sc, struct vio_vq *vq, uint16_t index,
 		vq_release_memory(vq);
 		return (error);
 	}
-	sc->sc_vqs[index] = vq;
+	sc->sc_vqs[slot] = vq;
 	return (0);
 }
 
@@ -170,6 +196,6 @@ vq_free(struct vio_vq *vq)
 
 	sc->sc_ops->queue_release(sc, vq);
 	vq_release_memory(vq);
-	sc->sc_vqs[vq->vq_index] = NULL;
+	sc->sc_vqs[vq->vq_slot] = NULL;
 	vq->vq_sc = NULL;
 }

@@ -168,19 +168,22 @@ cflags="-fno-pie -O2 -pipe -D_KERNEL $cwarn -Werror -DKLD_MODULE $ckern
 csys="-I$out/gen -I$out/links -I$out/links/@ -I$out/fwd/include"
 [ -d "$sys/../include" ] && csys="$csys -I$sys/../include"
 
-# Modules in load order: the transport first, since the others link
-# against the core it carries.
-modules=${DFLY_MODULES:-vio_pci vioblk vioif viomb}
+# Modules (file names, without .ko) in load order: the transport first,
+# since the others link against the core it carries.  A network driver's
+# file takes DragonFly's if_ prefix, for ifconfig(8) to autoload it; its
+# folder is the driver's name without it (if_vioif.ko from vioif/).
+modules=${DFLY_MODULES:-vio_pci vioblk if_vioif viomb}
 warnings=0
 for mod in $modules; do
-	mk="$here/$mod/Makefile"
+	dir=${mod#if_}
+	mk="$here/$dir/Makefile"
 	[ -f "$mk" ] || { echo "dragonfly-check: missing $mk" >&2; exit 1; }
 	kmod=$(makevar "$mk" KMOD | xargs)
 	[ "$kmod" = "$mod" ] || {
 		echo "dragonfly-check: $mk: KMOD is '$kmod', want '$mod'" >&2
 		exit 1
 	}
-	paths="$here/$mod $(makepath "$mk")"
+	paths="$here/$dir $(makepath "$mk")"
 	objs=()
 	mkdir -p "$out/obj/$mod"
 	for src in $(makevar "$mk" SRCS); do
@@ -259,8 +262,9 @@ kmod_build() {
 	ln -sf "$(command -v ${objawk%% *})" "$kdir/bin/awk"
 	cp -R "$top/drivers" "$kdir/"
 	for mod in $modules; do
+		dir=$kdir/drivers/dragonfly/${mod#if_}
 		log=$kdir/$mod.log
-		if ! (cd "$kdir/drivers/dragonfly/$mod" &&
+		if ! (cd "$dir" &&
 		    PATH=$kdir/bin:$PATH bmake -m "$mk" MACHINE=x86_64 \
 		    MACHINE_ARCH=x86_64 MACHINE_PLATFORM=pc64 CCVER=gcc80 \
 		    CC="$cc -fno-pie" SYSDIR="$sysdir") >"$log" 2>&1; then
@@ -272,7 +276,7 @@ kmod_build() {
 		n=$(grep 'warning:' "$log" | grep -vc 'find -s' || true)
 		warnings=$((warnings + n))
 		echo "dragonfly-check: $mod.ko also builds with bsd.kmod.mk" \
-		    "($(wc -c <"$kdir/drivers/dragonfly/$mod/$mod.ko") bytes)"
+		    "($(wc -c <"$dir/$mod.ko") bytes)"
 	done
 }
 kmod_build

@@ -70,13 +70,15 @@ vioif_attach(struct vioif_softc *sc, struct vio_softc *vio,
 		return (error);
 	}
 	/*
-	 * The control queue follows all of the device's pairs.  With more
-	 * pairs than the core has queue slots for, do without it; then
-	 * the device uses one pair and its default receive filter.
+	 * The control queue follows all of the device's pairs, however
+	 * few of them are used (at most VIOIF_MAX_PAIRS).  Only an index
+	 * past 16 bits (the specification's 0x8000 pairs) cannot be
+	 * selected: then do without it, and the device uses one pair and
+	 * its default receive filter.
 	 */
 	ctrl_index = 2 * sc->sc_cfg.max_pairs;
 	sc->sc_has_ctrl = (sc->sc_features & VIRTIO_NET_F_CTRL_VQ) != 0;
-	if (sc->sc_has_ctrl && ctrl_index >= VIO_MAX_VQS) {
+	if (sc->sc_has_ctrl && ctrl_index > 0xffff) {
 		vio_log(vio->sc_os, "vioif: control queue %u out of reach\n",
 		    ctrl_index);
 		sc->sc_has_ctrl = false;

@@ -9,7 +9,7 @@ GRUB's kfreebsd loader does the booting, from a small ISO made per boot:
 it hands the kernel its environment (serial console, root, tunables),
 preloads the modules (`kfreebsd_module_elf`, as loader(8) would from
 loader.conf) and the md root image.  The config decides which modules:
-ours (vio_pci, vioblk, vioif, viomb) or, for the control row, DragonFly's
+ours (vio_pci, vioblk, if_vioif, viomb) or, for the control row, DragonFly's
 own virtio drivers from the same tree.  The kernel has no virtio driver
 compiled in, so whichever set is loaded is what attaches.  Its rows are
 in harness/matrix.cfg.
@@ -27,7 +27,9 @@ from .base import Profile
 # (mk/46-dragonfly-coverage.mk).
 GUEST_DIR = os.environ.get("DFLY_VIRTIO_DFLY_GUEST") or os.path.join(
     BUILD, "dfly-guest")
-OUR_MODULES = ("vio_pci", "vioblk", "vioif", "viomb")
+# Our module files, in load order; the NIC driver vioif is if_vioif.ko,
+# the name DragonFly's ifconfig autoloads for vioif0.
+OUR_MODULES = ("vio_pci", "vioblk", "if_vioif", "viomb")
 # DragonFly's own, in dependency order.
 DRAGONFLY_MODULES = ("virtio", "virtio_pci", "virtio_blk", "if_vtnet",
                      "virtio_balloon")

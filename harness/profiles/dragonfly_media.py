@@ -8,7 +8,7 @@ CD made per run carries drivers/, the modules `make dragonfly-check` built
 on the host (build/dragonfly/NAME.ko), the blk pattern and
 dfly-virtio-boot.sh, which the image's rc.local runs: it builds the
 modules in the guest against /usr/src/sys (or takes the host's), kldloads
-vio_pci, vioblk, vioif and viomb, and then getty logs root in on ttyd0
+vio_pci, vioblk, if_vioif and viomb, and then getty logs root in on ttyd0
 and the ready marker appears.
 
 Only modern (virtio 1.x only) devices: DragonFly's own virtio_pci is
@@ -31,7 +31,7 @@ from .base import Profile
 sys.path.insert(0, os.path.join(TOP, "images", "dragonfly"))
 import dfly_pfi  # noqa: E402
 from dfly_media import DEFAULT_VERSION  # noqa: E402
-MODULES = ("vio_pci", "vioblk", "vioif", "viomb")
+MODULES = ("vio_pci", "vioblk", "if_vioif", "viomb")
 BOOT_SCRIPT = os.path.join(TOP, "images", "dragonfly", "guest",
                            "dfly-virtio-boot.sh")
 NO_IMAGE = ("DragonFly image not found: run make dragonfly-image "

@@ -337,8 +337,9 @@ cmd_stats(int argc, char **argv)
 			if (vq == NULL)
 				continue;
 			printf("%s %s q%d: requests %lu kicks %lu interrupts "
-			    "%lu\n", vdevs[i].drv->name, vq->vq_name, q,
-			    vq->vq_requests, vq->vq_kicks, vq->vq_interrupts);
+			    "%lu\n", vdevs[i].drv->name, vq->vq_name,
+			    vq->vq_index, vq->vq_requests, vq->vq_kicks,
+			    vq->vq_interrupts);
 		}
 		printf("%s config: interrupts %lu\n", vdevs[i].drv->name,
 		    sc->sc_config_intrs);

@@ -38,7 +38,7 @@ class Guest:
     def run(self, cmd):
         sc = self.scenario
         if cmd == "kldstat":
-            mods = ["kernel", "vio_pci.ko", "vioblk.ko", "vioif.ko"]
+            mods = ["kernel", "vio_pci.ko", "vioblk.ko", "if_vioif.ko"]
             if sc != "no-viomb":
                 mods.append("viomb.ko")
             rows = ["Id Refs Address            Size     Name"]

@@ -25,7 +25,7 @@ from vmlib import timeouts  # noqa: E402
 
 STUBS = os.path.join(os.path.dirname(__file__), "stubs")
 SH = shutil.which("dash") or "/bin/sh"
-MODULES = ["vio_pci", "vioblk", "vioif", "viomb"]
+MODULES = ["vio_pci", "vioblk", "if_vioif", "viomb"]
 
 
 def boot(tmp_path, mode="build", sys_tree=True, host_ko=(), env=None):
@@ -65,8 +65,8 @@ def test_builds_all_four_in_the_guest_and_loads_them_in_order(tmp_path):
         in stubs
     assert (w / "pattern.params").read_text() == "1 2 3\n"
     assert "sources built in guest: yes" in out
-    assert "modules loaded: kernel vio_pci.ko vioblk.ko vioif.ko viomb.ko" \
-        in out
+    assert ("modules loaded: kernel vio_pci.ko vioblk.ko if_vioif.ko "
+            "viomb.ko") in out
     # The probe check greps this log for what went wrong.
     assert "kldload viomb: ok" in (w / "boot.log").read_text()
 
@@ -89,15 +89,16 @@ def test_without_sources_it_uses_the_host_modules_and_says_what_is_missing(
     assert "no /usr/src/sys in this image; using the host's modules" in out
     assert "make " not in stubs
     assert loaded == ["vio_pci", "vioblk"]
-    assert "DFLY-VIRTIO: module vioif: MISSING" in out
+    assert "DFLY-VIRTIO: module if_vioif: MISSING" in out
     assert "DFLY-VIRTIO: module viomb: MISSING" in out
 
 
 def test_prebuilt_mode_does_not_build_and_reports_load_errors(tmp_path):
     out, stubs, loaded, w = boot(tmp_path, mode="prebuilt", host_ko=MODULES,
-                                 env={"DFLY_TEST_FAIL_LOAD": "vioif"})
+                                 env={"DFLY_TEST_FAIL_LOAD": "if_vioif"})
     assert "make " not in stubs
     assert loaded == ["vio_pci", "vioblk", "viomb"]
-    assert "DFLY-VIRTIO: kldload vioif: FAILED: kldload: can't load" in out
+    assert ("DFLY-VIRTIO: kldload if_vioif: FAILED: kldload: can't "
+            "load") in out
     assert "sources built in guest: no" in out
-    assert "kldload vioif: FAILED" in (w / "boot.log").read_text()
+    assert "kldload if_vioif: FAILED" in (w / "boot.log").read_text()

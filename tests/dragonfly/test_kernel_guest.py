@@ -37,7 +37,9 @@ def test_our_modules_are_preloaded_in_dependency_order():
     cfg = dragonfly.grub_cfg(Config("transitional", "pc"))
     loads = [ln.split()[-1] for ln in cfg.splitlines()
              if "kfreebsd_module_elf" in ln]
-    assert loads == ["/vio_pci.ko", "/vioblk.ko", "/vioif.ko", "/viomb.ko"]
+    # vioif's file is if_vioif.ko, the name ifconfig autoloads for vioif0.
+    assert loads == ["/vio_pci.ko", "/vioblk.ko", "/if_vioif.ko",
+                     "/viomb.ko"]
     assert "kfreebsd /kernel -h" in cfg
     assert "set kFreeBSD.vfs.root.mountfrom=ufs:md0s0" in cfg
     # The root image comes after the modules, as the kernel expects.

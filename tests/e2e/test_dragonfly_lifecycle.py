@@ -22,7 +22,7 @@ from vmlib.serial import Console
 
 MODULES = "/boot/modules"
 # Children before the bus they depend on (MODULE_DEPEND on vio_pci).
-UNLOAD_ORDER = ("viomb", "vioif", "vioblk", "vio_pci")
+UNLOAD_ORDER = ("viomb", "if_vioif", "vioblk", "vio_pci")
 
 
 class WithoutMergeableRx(DragonFlyKernel):

@@ -67,7 +67,7 @@ fuzz_bringup(struct vio_softc *sc, struct sim_dev *dev, struct fuzz_in *in,
 	for (i = 0; i < 2; i++)
 		(void)vq_alloc(sc, &vqs[i], (uint16_t)i, fuzz_u8(in) & 0x18, 4,
 		    "fuzz");
-	if (sc->sc_vqs[0] != NULL && vio_driver_ok(sc) == 0 &&
+	if (vq_lookup(sc, 0) != NULL && vio_driver_ok(sc) == 0 &&
 	    vio_dma_alloc(dev, 64, 16, &buf) == 0) {
 		segs[0].vs_addr = buf.busaddr;
 		segs[0].vs_len = 32;

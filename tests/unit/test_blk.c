@@ -244,6 +244,39 @@ test_get_id(void **state)
 	assert_string_equal(req.br_serial, "AB?C??");
 }
 
+/*
+ * A GET_ID the OS gave up on (DragonFly's attach waits 5 s for it) keeps
+ * only its own slot while the disk goes on working, and gives it back,
+ * with the serial, when the answer finally comes.
+ */
+static void
+test_get_id_answered_late(void **state)
+{
+	struct fixture *fx = *state;
+	struct vioblk_req id = { .br_op = VIOBLK_OP_GET_ID }, *done;
+	unsigned int i;
+
+	fx_attach(fx, SIM_MODERN);
+	fx->blk.hold = true;
+	assert_int_equal(vioblk_submit(&fx->sc, &id), 0);
+	vioblk_kick(&fx->sc);
+	assert_int_equal(vioblk_complete(&fx->sc, &done), ENOENT);
+	fx->blk.hold = false;
+	for (i = 0; i < 2 * fx->sc.sc_nslots; i++) {
+		fill(fx, (uint8_t)i, 4096);
+		assert_int_equal(rw(fx, i % 2 ? VIOBLK_OP_READ :
+		    VIOBLK_OP_WRITE, 8 * i, 4096), 0);
+		assert_int_equal(fx->sc.sc_nfree, fx->sc.sc_nslots - 1);
+	}
+	assert_int_equal(sim_blk_answer(&fx->blk, fx->t.sim), 0);
+	assert_int_equal(vioblk_complete(&fx->sc, &done), 0);
+	assert_ptr_equal(done, &id);
+	assert_int_equal(done->br_error, 0);
+	assert_string_equal(done->br_serial, "SIM-DISK-0001");
+	assert_int_equal(fx->sc.sc_nfree, fx->sc.sc_nslots);
+	assert_int_equal(vioblk_complete(&fx->sc, &done), ENOENT);
+}
+
 static void
 test_discard_write_zeroes(void **state)
 {
@@ -513,6 +546,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test(test_flush),
 		cmocka_unit_test_setup_teardown(test_get_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_get_id_answered_late,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discard_write_zeroes,
 		    setup, teardown),
 		cmocka_unit_test(test_discard_unsupported),

@@ -357,7 +357,7 @@ vectors(enum sim_transport tr)
 	/* A device out of vectors answers NO_VECTOR: the queue fails. */
 	t.sim->refuse_vectors = true;
 	assert_int_equal(vq_alloc(t.sc, &vq3, 1, 0, 1, "q1"), ENOSPC);
-	assert_null(t.sc->sc_vqs[1]);
+	assert_null(vq_lookup(t.sc, 1));
 	assert_int_equal(vio_set_config_vector(t.sc, 2), ENOSPC);
 	assert_false(t.sc->sc_broken);
 	vtest_finish(&t);

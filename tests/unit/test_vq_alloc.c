@@ -66,7 +66,7 @@ test_modern_layout_programs_three_areas(void **state)
 	assert_int_equal(vq.vq_used_pa % 4, 0);
 	assert_true(vq.vq_used_pa < vq.vq_desc_pa + 4096);
 	assert_true(t.sim->queues[2].enabled);
-	assert_ptr_equal(t.sc->sc_vqs[2], &vq);
+	assert_ptr_equal(vq_lookup(t.sc, 2), &vq);
 	vtest_finish(&t);
 }
 
@@ -110,7 +110,8 @@ test_bad_arguments(void **state)
 
 	(void)state;
 	start(&t, &loop, SIM_MODERN, 0);
-	assert_int_equal(vq_alloc(t.sc, &vq, VIO_MAX_VQS, 0, 1, "x"), EINVAL);
+	/* An index the device does not have. */
+	assert_int_equal(vq_alloc(t.sc, &vq, VIO_MAX_VQS, 0, 1, "x"), ENOENT);
 	assert_int_equal(vq_alloc(t.sc, &vq, 0, 0, 0, "x"), EINVAL);
 	assert_int_equal(vq_alloc(t.sc, &vq, 0, 12, 1, "x"), EINVAL);
 	assert_int_equal(vq_alloc(t.sc, &vq, 0, 0, 1, "x"), 0);
@@ -164,7 +165,7 @@ absurd_size(enum sim_transport tr, uint16_t size)
 	assert_int_equal(vq_alloc(t.sc, &vq, 0, 0, 1, "x"), EIO);
 	assert_true(t.sc->sc_broken);
 	assert_string_equal(t.sc->sc_broken_why, "invalid queue size");
-	assert_null(t.sc->sc_vqs[0]);
+	assert_null(vq_lookup(t.sc, 0));
 	/* Broken: no further queue is set up. */
 	assert_int_equal(vq_alloc(t.sc, &vq, 1, 0, 1, "x"), EIO);
 	vtest_finish(&t);
@@ -298,7 +299,7 @@ test_free_then_alloc_again(void **state)
 		assert_int_equal(vq_alloc(t.sc, &vq, 0, 0, 2, "x"), 0);
 		assert_int_equal(vio_reset(t.sc), 0);
 		vq_free(&vq);
-		assert_null(t.sc->sc_vqs[0]);
+		assert_null(vq_lookup(t.sc, 0));
 		assert_int_equal(t.sim->queues[0].desc, 0);
 	}
 	assert_int_equal(t.sim->dma_live, 0);

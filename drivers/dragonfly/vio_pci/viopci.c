@@ -313,7 +313,7 @@ viopci_add_vq_sysctls(struct viopci_softc *sc)
 	for (i = 0; i < VIO_MAX_VQS; i++) {
 		if ((vq = vio->sc_vqs[i]) == NULL)
 			continue;
-		ksnprintf(name, sizeof(name), "%d", i);
+		ksnprintf(name, sizeof(name), "%u", vq->vq_index);
 		node = SYSCTL_ADD_NODE(&sc->sc_vq_sysctl, SYSCTL_CHILDREN(vqs),
 		    OID_AUTO, name, CTLFLAG_RD, 0, vq->vq_name);
 		if (node == NULL)

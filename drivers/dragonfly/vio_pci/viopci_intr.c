@@ -209,7 +209,7 @@ viopci_intr_bind(struct viopci_softc *sc, struct vio_vq *vq,
 	if (vq == NULL)
 		sc->sc_config_slz = slz;
 	else
-		sc->sc_vq_slz[vq->vq_index] = slz;
+		sc->sc_vq_slz[vq->vq_slot] = slz;
 	return (0);
 }
 
@@ -220,7 +220,7 @@ viopci_deliver(void *arg, struct vio_vq *vq)
 	struct viopci_softc *sc = arg;
 	lwkt_serialize_t slz;
 
-	slz = vq != NULL ? sc->sc_vq_slz[vq->vq_index] : sc->sc_config_slz;
+	slz = vq != NULL ? sc->sc_vq_slz[vq->vq_slot] : sc->sc_config_slz;
 	if (slz == NULL)
 		return;			/* the driver did not ask for it */
 	lwkt_serialize_enter(slz);

@@ -104,6 +104,11 @@ vblk_init_queues(struct vblk_softc *sc)
  * them further for size_max itself), so a map has max_xfer / 4 KiB
  * segments; the largest transfer is what fits in them wherever the
  * buffer starts in its first page, within MAXPHYS.
+ * The disk layer cuts every read and write to that (physio and devfs's
+ * strategy both chunk to si_iosize_max), unless it is below a page:
+ * then physio takes MAXPHYS instead.  So a one-segment device gets a
+ * page, which is whole in one segment because those buffers (physio's
+ * own, the buffer cache's) start on a page.
  */
 static int
 vblk_alloc_requests(struct vblk_softc *sc)
@@ -119,7 +124,7 @@ vblk_alloc_requests(struct vblk_softc *sc)
 		nsegs = lim->max_segs;
 	if (nsegs == 0)
 		nsegs = 1;
-	iosize = nsegs > 1 ? (nsegs - 1) * VIOBLK_OS_SEG_SIZE : blksize;
+	iosize = (nsegs > 1 ? nsegs - 1 : 1) * VIOBLK_OS_SEG_SIZE;
 	if (iosize > lim->max_xfer)
 		iosize = lim->max_xfer;
 	if (iosize > MAXPHYS)
@@ -325,6 +330,10 @@ vblk_add_sysctls(struct vblk_softc *sc)
 	    &sc->sc_discard, 0, "discard negotiated");
 	SYSCTL_ADD_INT(ctx, list, OID_AUTO, "flush", CTLFLAG_RD,
 	    &sc->sc_flush, 0, "device has a cache to flush");
+	SYSCTL_ADD_UINT(ctx, list, OID_AUTO, "seg_max", CTLFLAG_RD,
+	    &sc->sc_seg_max, 0, "data segments one request carries");
+	SYSCTL_ADD_UINT(ctx, list, OID_AUTO, "iosize_max", CTLFLAG_RD,
+	    &sc->sc_iosize_max, 0, "largest transfer the disk layer sends");
 	SYSCTL_ADD_INT(ctx, list, OID_AUTO, "queues", CTLFLAG_RD,
 	    &sc->sc_nqueues, 0, "request queues in use");
 	vblk_add_queue_sysctls(sc);
@@ -406,6 +415,7 @@ vblk_attach(device_t dev)
 	sc->sc_readonly = cfg->readonly;
 	sc->sc_discard = cfg->has_discard && cfg->max_discard_sectors > 0;
 	sc->sc_flush = cfg->has_flush;
+	sc->sc_seg_max = sc->sc_blk.sc_lim.max_segs;
 
 	if ((error = vblk_alloc_requests(sc)) != 0)
 		goto fail;

@@ -49,7 +49,8 @@ struct vblk_softc {
 	bool			 sc_detaching;
 	bool			 sc_id_done;
 	u_int			 sc_broken_said;	/* said so once */
-	uint32_t		 sc_iosize_max;
+	uint32_t		 sc_iosize_max;	/* si_iosize_max */
+	uint32_t		 sc_seg_max;	/* sc_lim.max_segs, sysctl */
 	int			 sc_discard;
 	int			 sc_readonly;
 	int			 sc_flush;

@@ -12,6 +12,8 @@
 namespace eval ::profile {
 	variable work /tmp/dfly-virtio
 	variable children {vioblk vioif viomb}
+	# Their module files: the NIC driver's takes DragonFly's if_ prefix.
+	variable modules {vio_pci vioblk if_vioif viomb}
 }
 
 # What a command printed, without the echoed command line.
@@ -29,8 +31,9 @@ proc ::profile::boot_problems {} {
 proc ::profile::probe {} {
 	global opt
 	variable children
+	variable modules
 	set out [serial_cmd {kldstat}]
-	foreach m [concat vio_pci $children] {
+	foreach m $modules {
 		if {![regexp "\\m$m\\.ko" $out]} {
 			fail "$m.ko is not loaded: [boot_problems]"
 		}

@@ -14,7 +14,7 @@
 # With mode "build" and /usr/src/sys in the image, each module is built
 # here with its own Makefile (bsd.kmod.mk, SYSDIR=/usr/src/sys); a module
 # that does not build falls back to the host's .ko when the CD has one.
-# Then vio_pci, vioblk, vioif and viomb are kldloaded in that order.
+# Then vio_pci, vioblk, if_vioif and viomb are kldloaded in that order.
 # Every line for the harness starts with "DFLY-VIRTIO:" and is kept in
 # /tmp/dfly-virtio/boot.log, where the probe check looks for the reason
 # when a module is missing.
@@ -24,7 +24,8 @@
 R=${DFLY_TEST_ROOT:-}
 CD=$1
 W=$R/tmp/dfly-virtio
-MODULES="vio_pci vioblk vioif viomb"
+# Module files; if_NAME.ko is built in drivers/dragonfly/NAME.
+MODULES="vio_pci vioblk if_vioif viomb"
 
 rm -rf "$W"
 mkdir -p "$W/ko" || { echo "DFLY-VIRTIO: FAIL: cannot make $W"; exit 1; }
@@ -47,9 +48,9 @@ if [ "$mode" = build ] && [ -r "$R/usr/src/sys/conf/kmod.mk" ] &&
 	chmod -R u+w "$W/drivers"
 	built=yes
 	for m in $MODULES; do
-		d=$W/drivers/dragonfly/$m
+		d=$W/drivers/dragonfly/${m#if_}
 		if [ ! -f "$d/Makefile" ]; then
-			say "build $m: no Makefile in drivers/dragonfly/$m"
+			say "build $m: no Makefile in ${d#"$W"/}"
 			continue
 		fi
 		if (cd "$d" && make SYSDIR="$R/usr/src/sys" \

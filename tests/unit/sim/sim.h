@@ -55,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SIM_MAX_QUEUES		32
+#define SIM_MAX_QUEUES		64
 #define SIM_MAX_SEGS		256
 #define SIM_MAX_CONFIG		256
 #define SIM_HOLD		(-1)

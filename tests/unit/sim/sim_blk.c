@@ -4,6 +4,7 @@
  * Copyright (c) 2026 The dfly-virtio Project.
  */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,6 +133,23 @@ sim_blk_take(struct sim_blk *b)
 	ch = b->held[0];
 	memmove(&b->held[0], &b->held[1], --b->nheld * sizeof(b->held[0]));
 	return (ch);
+}
+
+int
+sim_blk_answer(struct sim_blk *b, struct sim_dev *dev)
+{
+	struct sim_chain *ch;
+	bool hold = b->hold;
+	int len;
+
+	if ((ch = sim_blk_take(b)) == NULL)
+		return (ENOENT);
+	b->hold = false;
+	len = blk_process(dev, 0, ch, b);
+	b->hold = hold;
+	sim_complete(dev, 0, ch->head, (uint32_t)len);
+	free(ch);
+	return (0);
 }
 
 static void

@@ -52,6 +52,9 @@ void	sim_blk_init(struct sim_blk *, uint64_t features, uint64_t sectors);
 void	sim_blk_fini(struct sim_blk *);
 /* Take the oldest held request (free() it when done); NULL if none. */
 struct sim_chain *sim_blk_take(struct sim_blk *);
+/* Answer the oldest held request now, as the device would have: ENOENT
+ * if none is held. */
+int	sim_blk_answer(struct sim_blk *, struct sim_dev *);
 /* Configuration field setters, before sim_create(). */
 void	sim_blk_set_config(struct sim_blk *, uint32_t off, uint64_t val,
 	    int width);
