@@ -254,27 +254,29 @@ test_get_id_answered_late(void **state)
 {
 	struct fixture *fx = *state;
 	struct vioblk_req id = { .br_op = VIOBLK_OP_GET_ID }, *done;
+	struct vioblk_queue *bq;
 	unsigned int i;
 
 	fx_attach(fx, SIM_MODERN);
+	bq = &fx->sc.sc_queues[0];
 	fx->blk.hold = true;
-	assert_int_equal(vioblk_submit(&fx->sc, &id), 0);
-	vioblk_kick(&fx->sc);
-	assert_int_equal(vioblk_complete(&fx->sc, &done), ENOENT);
+	assert_int_equal(vioblk_submit(bq, &id), 0);
+	vioblk_kick(bq);
+	assert_int_equal(vioblk_complete(bq, &done), ENOENT);
 	fx->blk.hold = false;
-	for (i = 0; i < 2 * fx->sc.sc_nslots; i++) {
+	for (i = 0; i < 2 * bq->bq_nslots; i++) {
 		fill(fx, (uint8_t)i, 4096);
 		assert_int_equal(rw(fx, i % 2 ? VIOBLK_OP_READ :
 		    VIOBLK_OP_WRITE, 8 * i, 4096), 0);
-		assert_int_equal(fx->sc.sc_nfree, fx->sc.sc_nslots - 1);
+		assert_int_equal(bq->bq_nfree, bq->bq_nslots - 1);
 	}
 	assert_int_equal(sim_blk_answer(&fx->blk, fx->t.sim), 0);
-	assert_int_equal(vioblk_complete(&fx->sc, &done), 0);
+	assert_int_equal(vioblk_complete(bq, &done), 0);
 	assert_ptr_equal(done, &id);
 	assert_int_equal(done->br_error, 0);
 	assert_string_equal(done->br_serial, "SIM-DISK-0001");
-	assert_int_equal(fx->sc.sc_nfree, fx->sc.sc_nslots);
-	assert_int_equal(vioblk_complete(&fx->sc, &done), ENOENT);
+	assert_int_equal(bq->bq_nfree, bq->bq_nslots);
+	assert_int_equal(vioblk_complete(bq, &done), ENOENT);
 }
 
 static void
