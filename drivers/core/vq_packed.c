@@ -216,8 +216,12 @@ vq_packed_peek_used(struct vio_vq *vq, uint32_t *idp, uint32_t *lenp)
 	/* Read the entry only after seeing the flags that publish it. */
 	vio_membar_consumer();
 	*idp = vio_le16toh(d->id);
-	/* The length means something only with F_WRITE (spec 2.8). */
-	*lenp = (flags & VRING_DESC_F_WRITE) ? vio_le32toh(d->len) : 0;
+	/*
+	 * The specification ties the length to F_WRITE in the used
+	 * descriptor, but QEMU (7.2) never sets that flag: take the length
+	 * as written.  vq_dequeue() bounds it by the writable bytes posted.
+	 */
+	*lenp = vio_le32toh(d->len);
 	return (0);
 }
 

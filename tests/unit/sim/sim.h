@@ -220,8 +220,8 @@ void		sim_config_update(struct sim_dev *, uint32_t off,
  * ENOENT if none, EINVAL if the driver posted garbage (also counted in
  * driver_errors).  sim_complete: used entry for a chain popped earlier.
  * sim_push_used: raw used entry, for malformed-device tests (packed: a
- * used descriptor at the device's next used position, F_WRITE when len
- * is not 0; the position then skips the descriptors of id's buffer, or
+ * used descriptor at the device's next used position, without F_WRITE
+ * as QEMU writes them; the position then skips the descriptors of id's buffer, or
  * one for an id not in flight).
  * sim_process: pop and hand every available chain to the model.
  */

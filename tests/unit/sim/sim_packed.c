@@ -242,9 +242,9 @@ sim_packed_push_used(struct sim_dev *dev, uint16_t qi, uint32_t id,
 	d = &r.desc[q->used_idx];
 	d->id = vio_htole16((uint16_t)id);
 	d->len = vio_htole32(len);
-	flags = len != 0 ? VRING_DESC_F_WRITE : 0;
-	if (q->used_wrap)
-		flags |= VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED;
+	/* As QEMU 7.2 does: no F_WRITE, whatever was written. */
+	flags = q->used_wrap ?
+	    VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED : 0;
 	vio_membar_producer();
 	d->flags = vio_htole16(flags);
 	if (id < q->num && q->ndesc[id] != 0) {
