@@ -35,10 +35,10 @@ DRIVER_SRCS += $(sort $(wildcard $(TOP)/drivers/core/*.c))
 DRIVER_INCLUDES += -I$(TOP)/drivers/core
 UNIT_SRCS += $(addprefix $(TOP)/tests/unit/,sim/sim_dev.c sim/sim_regs.c \
 	sim/sim_ring.c sim/sim_packed.c sim/sim_os.c sim/sim_loop.c vtest.c \
-	vqfix.c)
+	vqfix.c) $(TOP)/tests/fuzz/fuzz_vq.c
 UNIT_TESTS += test_lifecycle test_config test_pci test_vq_alloc test_vq \
 	test_vq_drain test_vq_packed
-FUZZ_TARGETS += fuzz_pci_attach fuzz_vq_used fuzz_config
+FUZZ_TARGETS += fuzz_pci_attach fuzz_vq_used fuzz_vq_packed fuzz_config
 
 CORE_CC ?= clang-14
 FUZZ_SECONDS ?= 60
