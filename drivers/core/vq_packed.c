@@ -14,9 +14,9 @@
  * descriptors, so vq_used_idx advances by the count kept in the slot,
  * never by anything the device wrote.
  *
- * Whose a descriptor is shows in its AVAIL and USED bits against the
- * ring wrap counters, which flip each time a position passes the end of
- * the ring.  A descriptor counts as used only when both bits equal the
+ * Who owns a descriptor shows in its AVAIL and USED bits, read against
+ * the ring wrap counters, which flip each time a position passes the
+ * end of the ring.  A descriptor counts as used only when both bits equal the
  * used wrap counter: a stale one (a chain's second descriptor from the
  * last lap, an old used one) or one still available never does.
  */
