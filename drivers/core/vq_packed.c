@@ -102,44 +102,72 @@ vq_packed_fill_table(struct vio_vq *vq, uint16_t id,
 }
 
 /*
- * Write the chain from the next available position, the first
- * descriptor's flags last: once they change, the device may read the
- * whole chain (spec 2.8, "Next Flag: Descriptor Chaining").
+ * The request as one descriptor with id's indirect table; returns the
+ * descriptor's flags, for the caller to write last.
  */
-static void
-vq_packed_post(struct vio_vq *vq, const struct vio_seg *segs,
-    unsigned int nsegs, bool indirect)
+static uint16_t
+vq_packed_put_indirect(struct vio_vq *vq, uint16_t id,
+    const struct vio_seg *segs, unsigned int nsegs)
 {
-	volatile struct vio_packed_desc *ring = vq->vq_pdesc, *d;
-	uint16_t id = vq->vq_free_head, first = vq->vq_avail_idx, head_flags;
-	uint16_t flags, n = indirect ? 1 : (uint16_t)nsegs, i;
+	uint16_t flags = vq_packed_avail_bits(vq->vq_avail_wrap) |
+	    VRING_DESC_F_INDIRECT;
 	uint64_t table;
 	uint32_t len;
 
-	head_flags = 0;
-	for (i = 0; i < n; i++) {
-		d = &ring[vq->vq_avail_idx];
+	len = vq_packed_fill_table(vq, id, segs, nsegs, &table);
+	vq_packed_fill(&vq->vq_pdesc[vq->vq_avail_idx], table, len, id);
+	vq_packed_advance(vq, &vq->vq_avail_idx, &vq->vq_avail_wrap, 1);
+	return (flags);
+}
+
+/*
+ * The request as a chain of consecutive descriptors, each available in
+ * the lap of its own position; returns the first one's flags, for the
+ * caller to write last.
+ */
+static uint16_t
+vq_packed_put_chain(struct vio_vq *vq, uint16_t id,
+    const struct vio_seg *segs, unsigned int nsegs)
+{
+	volatile struct vio_packed_desc *d;
+	uint16_t flags, head_flags = 0;
+	unsigned int i;
+
+	for (i = 0; i < nsegs; i++) {
+		d = &vq->vq_pdesc[vq->vq_avail_idx];
+		vq_packed_fill(d, segs[i].vs_addr, segs[i].vs_len, id);
 		flags = vq_packed_avail_bits(vq->vq_avail_wrap);
-		if (indirect) {
-			len = vq_packed_fill_table(vq, id, segs, nsegs,
-			    &table);
-			vq_packed_fill(d, table, len, id);
-			flags |= VRING_DESC_F_INDIRECT;
-		} else {
-			vq_packed_fill(d, segs[i].vs_addr, segs[i].vs_len, id);
-			if (segs[i].vs_write)
-				flags |= VRING_DESC_F_WRITE;
-			if (i + 1 < n)
-				flags |= VRING_DESC_F_NEXT;
-		}
+		if (segs[i].vs_write)
+			flags |= VRING_DESC_F_WRITE;
+		if (i + 1 < nsegs)
+			flags |= VRING_DESC_F_NEXT;
 		if (i == 0)
 			head_flags = flags;
 		else
 			d->flags = vio_htole16(flags);
 		vq_packed_advance(vq, &vq->vq_avail_idx, &vq->vq_avail_wrap, 1);
 	}
+	return (head_flags);
+}
+
+/*
+ * The first descriptor's flags go last: once they change, the device
+ * may read the whole chain (spec 2.8, "Next Flag: Descriptor Chaining").
+ */
+static void
+vq_packed_post(struct vio_vq *vq, const struct vio_seg *segs,
+    unsigned int nsegs, bool indirect)
+{
+	volatile struct vio_packed_desc *first;
+	uint16_t id = vq->vq_free_head, flags, n = indirect ? 1 : nsegs;
+
+	first = &vq->vq_pdesc[vq->vq_avail_idx];
+	if (indirect)
+		flags = vq_packed_put_indirect(vq, id, segs, nsegs);
+	else
+		flags = vq_packed_put_chain(vq, id, segs, nsegs);
 	vio_membar_producer();
-	ring[first].flags = vio_htole16(head_flags);
+	first->flags = vio_htole16(flags);
 	vq_sync(vq, VIO_DMA_PREWRITE);
 
 	vq->vq_free_head = vq->vq_slots[id].sl_next;
