@@ -34,10 +34,12 @@ HELP_TARGETS += unit fuzz fuzz-smoke coverage freestanding-check
 DRIVER_SRCS += $(sort $(wildcard $(TOP)/drivers/core/*.c))
 DRIVER_INCLUDES += -I$(TOP)/drivers/core
 UNIT_SRCS += $(addprefix $(TOP)/tests/unit/,sim/sim_dev.c sim/sim_regs.c \
-	sim/sim_mmio.c sim/sim_ring.c sim/sim_os.c sim/sim_loop.c vtest.c)
+	sim/sim_mmio.c sim/sim_ring.c sim/sim_packed.c sim/sim_os.c \
+	sim/sim_loop.c vtest.c vqfix.c) $(TOP)/tests/fuzz/fuzz_vq.c
 UNIT_TESTS += test_lifecycle test_config test_pci test_mmio test_vq_alloc \
-	test_vq test_vq_drain
-FUZZ_TARGETS += fuzz_pci_attach fuzz_mmio_attach fuzz_vq_used fuzz_config
+	test_vq test_vq_drain test_vq_packed
+FUZZ_TARGETS += fuzz_pci_attach fuzz_mmio_attach fuzz_vq_used \
+	fuzz_vq_packed fuzz_config
 
 CORE_CC ?= clang-14
 FUZZ_SECONDS ?= 60
@@ -106,7 +108,8 @@ unit: unit-build
 		out=$$(ASAN_OPTIONS=detect_leaks=1 $(UNIT_OUT)/$$t 2>&1); \
 		rc=$$?; \
 		n=$$(echo "$$out" | \
-			sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p'); \
+			sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | \
+			awk '{ n += $$1 } END { print n + 0 }'); \
 		total=$$((total + $${n:-0})); \
 		if [ $$rc -ne 0 ]; then \
 			echo "$$out"; echo "unit: $$t FAILED"; fail=1; \

@@ -133,7 +133,8 @@ int	vio_init(struct vio_softc *);
  * Accept of the device's offer the features the driver wants (its
  * device-specific bits, 0-23 and 50-63) and those of the core: the ring
  * features it implements (indirect descriptors, event index) for every
- * driver, VERSION_1 and ACCESS_PLATFORM on modern devices; never what
+ * driver, VERSION_1, ACCESS_PLATFORM and RING_PACKED on modern devices
+ * (so a queue is packed whenever a modern device offers it); never what
  * the binding put in sc_features_off.
  */
 int	vio_negotiate_features(struct vio_softc *, uint64_t wanted);

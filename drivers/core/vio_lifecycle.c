@@ -16,9 +16,10 @@
 #define VIO_RESET_POLL_USEC	100
 
 /*
- * Feature bits the core itself implements, accepted for every driver;
- * anything else in the transport range (packed rings, in-order,
- * notification data, ...) is never accepted, whatever the driver asks.
+ * Feature bits the core itself implements, accepted for every driver
+ * (packed rings only from a virtio 1.x interface, below); anything else
+ * in the transport range (in-order, notification data, ...) is never
+ * accepted, whatever the driver asks.
  */
 #define VIO_CORE_RING_FEATURES \
 	(VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX)
@@ -99,8 +100,11 @@ vio_negotiate_features(struct vio_softc *sc, uint64_t wanted)
 		/*
 		 * The binding hands the core bus addresses (an IOMMU's
 		 * if there is one), which is what ACCESS_PLATFORM asks for.
+		 * Packed rings need VERSION_1, so a legacy device never
+		 * gets them.
 		 */
-		accept |= VIRTIO_F_VERSION_1 | VIRTIO_F_ACCESS_PLATFORM;
+		accept |= VIRTIO_F_VERSION_1 | VIRTIO_F_ACCESS_PLATFORM |
+		    VIRTIO_F_RING_PACKED;
 	} else
 		accept &= 0xffffffffU;
 	sc->sc_features = offered & accept & ~sc->sc_features_off;

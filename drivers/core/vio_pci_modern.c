@@ -115,6 +115,11 @@ vio_pci_modern_queue_setup(struct vio_softc *sc, struct vio_vq *vq)
 		return (EIO);
 	}
 	vq->vq_notify_off = (uint32_t)notify_off;
+	/*
+	 * The three areas of either ring format (vio_vq.h): packed rings
+	 * put their event suppression structures in the driver and
+	 * device areas.
+	 */
 	vio_pci_common_write_8(sc, VIRTIO_PCI_COMMON_Q_DESCLO, vq->vq_desc_pa);
 	vio_pci_common_write_8(sc, VIRTIO_PCI_COMMON_Q_AVAILLO,
 	    vq->vq_avail_pa);

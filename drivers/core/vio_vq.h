@@ -5,19 +5,26 @@
  */
 
 /*
- * Split virtqueues (virtio 1.x spec 2.7).
+ * Virtqueues: split (virtio 1.x spec 2.7) or packed (2.8), whichever
+ * was negotiated (VIRTIO_F_RING_PACKED, modern devices only), behind one
+ * interface; vq_split.c and vq_packed.c hold what differs.
  *
  * A request is a list of segments (bus address, length, device-writable),
  * device-readable ones first.  vq_enqueue() turns it into a descriptor
  * chain, or into one indirect table when VIRTIO_RING_F_INDIRECT_DESC was
- * negotiated and the request has more than one segment, and publishes it
- * in the available ring.  vq_kick() tells the device, unless it asked not
- * to be told (EVENT_IDX or VRING_USED_F_NO_NOTIFY).  vq_dequeue() returns
- * completed requests by the cookie given at enqueue time.
+ * negotiated and the request has more than one segment, and makes it
+ * available to the device.  vq_kick() tells the device, unless it asked
+ * not to be told (EVENT_IDX, VRING_USED_F_NO_NOTIFY, or the packed
+ * ring's device event suppression).  vq_dequeue() returns completed
+ * requests by the cookie given at enqueue time, in whatever order the
+ * device completes them.
  *
  * The device is not trusted: vq_dequeue() checks each used entry (id in
- * range and the head of a chain in flight, length within the writable
- * bytes posted, used index not running ahead of what is in flight).  On
+ * range and a request in flight, length within the writable bytes
+ * posted; split: used index not running ahead of what is in flight;
+ * packed: only a descriptor whose AVAIL and USED bits both equal the
+ * used wrap counter counts as used), and vq_kick() the packed ring's
+ * device event suppression (known flags, offset inside the ring).  On
  * violation the device is marked broken and EIO is returned; the driver
  * then resets the device and fails every request vq_reclaim() hands back.
  * The core keeps its own copy of chain links and never reads descriptors
@@ -45,6 +52,7 @@ struct vio_seg {
 };
 
 struct vio_vq_slot;			/* private, per descriptor */
+struct vq_ring_ops;			/* private: split or packed */
 
 struct vio_vq {
 	/* Set by vq_alloc(); read-only for the driver. */
@@ -57,6 +65,7 @@ struct vio_vq {
 	uint16_t	vq_nfree;	/* free descriptors */
 	bool		vq_indirect;	/* multi-segment requests go indirect */
 	bool		vq_event_idx;	/* VIRTIO_RING_F_EVENT_IDX in use */
+	bool		vq_packed;	/* VIRTIO_F_RING_PACKED in use */
 	uint16_t	vq_vector;	/* MSI-X entry, vio_queue_vector() */
 
 	/* Set by the driver before interrupts can arrive. */
@@ -68,32 +77,51 @@ struct vio_vq {
 	uint64_t	vq_kicks;	/* notifications sent to the device */
 	uint64_t	vq_interrupts;	/* vq_intr() calls */
 
-	/* Private to the core and its transport. */
-	struct vio_dma	vq_ring_dma;	/* descriptors, avail and used rings */
+	/*
+	 * Private to the core and its transport.  The transport programs
+	 * the three areas: descriptors, driver area (split: avail ring;
+	 * packed: driver event suppression), device area (split: used
+	 * ring; packed: device event suppression).
+	 */
+	const struct vq_ring_ops *vq_ops;
+	struct vio_dma	vq_ring_dma;	/* the three areas */
 	struct vio_dma	vq_indirect_dma;	/* a table per descriptor */
 	bool		vq_have_indirect_dma;
-	struct vio_ring_desc *vq_desc;
-	struct vio_ring_avail *vq_avail;
-	struct vio_ring_used *vq_used;
-	volatile uint16_t *vq_used_event;	/* in the avail ring */
-	volatile uint16_t *vq_avail_event;	/* in the used ring */
 	uint64_t	vq_desc_pa;
-	uint64_t	vq_avail_pa;
-	uint64_t	vq_used_pa;
+	uint64_t	vq_avail_pa;	/* driver area */
+	uint64_t	vq_used_pa;	/* device area */
 	struct vio_vq_slot *vq_slots;	/* vq_num entries, driver memory */
-	uint16_t	vq_free_head;
+	uint16_t	vq_free_head;	/* split: descriptors; packed: ids */
 	uint16_t	vq_inflight;	/* requests posted, not yet used */
+	/* split: free-running indexes; packed: ring positions. */
 	uint16_t	vq_avail_idx;	/* next avail index to publish */
 	uint16_t	vq_kicked_idx;	/* avail index at the last kick */
 	uint16_t	vq_used_idx;	/* next used index to consume */
 	uint16_t	vq_reclaim_next;	/* vq_reclaim() looks here */
 	bool		vq_intr_off;	/* driver asked for no interrupts */
 	uint32_t	vq_notify_off;	/* transport: where to notify */
+
+	/* Split ring. */
+	struct vio_ring_desc *vq_desc;
+	struct vio_ring_avail *vq_avail;
+	struct vio_ring_used *vq_used;
+	volatile uint16_t *vq_used_event;	/* in the avail ring */
+	volatile uint16_t *vq_avail_event;	/* in the used ring */
+
+	/* Packed ring. */
+	struct vio_packed_desc *vq_pdesc;
+	struct vio_packed_event *vq_pdriver;	/* driver event suppression */
+	struct vio_packed_event *vq_pdevice;	/* device event suppression */
+	bool		vq_avail_wrap;	/* driver ring wrap counter */
+	bool		vq_used_wrap;	/* wrap counter of vq_used_idx */
+	uint32_t	vq_unkicked;	/* descriptors posted since the kick */
 };
 
 /*
  * Allocate queue index: rings in DMA memory, bookkeeping in driver
- * memory, then program the transport.  max_size (a power of two, 0 for
+ * memory, then program the transport.  The ring format follows the
+ * negotiated features (packed with VIRTIO_F_RING_PACKED, whose queue
+ * size need not be a power of two).  max_size (a power of two, 0 for
  * no limit) caps the queue size where the transport allows a smaller one
  * (modern); max_segs is the longest request the driver will post: it is
  * capped to the queue size when indirect descriptors are not available

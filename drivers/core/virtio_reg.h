@@ -92,6 +92,31 @@ struct vio_ring_used {
 };
 #define VRING_USED_F_NO_NOTIFY		0x0001
 
+/*
+ * Packed virtqueue (spec 2.8), negotiated by VIRTIO_F_RING_PACKED: one
+ * ring of descriptors that the driver makes available and the device
+ * overwrites with used ones, told apart by the AVAIL and USED bits
+ * against each side's ring wrap counter (both start at 1).  The driver
+ * area and the device area each hold an event suppression structure.
+ */
+struct vio_packed_desc {
+	uint64_t	addr;		/* available: bus address; used: unused */
+	uint32_t	len;		/* used: bytes written (if F_WRITE) */
+	uint16_t	id;		/* buffer id, in the last of a chain */
+	uint16_t	flags;		/* VRING_DESC_F_* and the two below */
+};
+#define VRING_PACKED_DESC_F_AVAIL	0x0080
+#define VRING_PACKED_DESC_F_USED	0x8000
+
+struct vio_packed_event {
+	uint16_t	off_wrap;	/* offset (bits 0-14) and wrap (15) */
+	uint16_t	flags;		/* VRING_PACKED_EVENT_F_* */
+};
+#define VRING_PACKED_EVENT_F_ENABLE	0x0
+#define VRING_PACKED_EVENT_F_DISABLE	0x1
+#define VRING_PACKED_EVENT_F_DESC	0x2	/* only with EVENT_IDX */
+#define VRING_PACKED_EVENT_WRAP		0x8000
+
 /* Alignments of the three areas (spec 2.7, "Virtqueue Part Alignment"). */
 #define VRING_DESC_ALIGN		16
 #define VRING_AVAIL_ALIGN		2

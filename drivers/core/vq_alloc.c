@@ -5,7 +5,8 @@
  */
 
 /*
- * Virtqueue set-up and teardown: ring layout, memory, free list.
+ * Virtqueue set-up and teardown: queue size, memory, free list; the
+ * ring format's own layout is in vq_split.c or vq_packed.c.
  */
 
 #include "vio_os.h"
@@ -13,52 +14,27 @@
 #include "vio_vq.h"
 #include "vq_priv.h"
 
-#define VQ_ROUNDUP(x, a)	(((x) + (a) - 1) & ~((size_t)(a) - 1))
 #define VQ_POWEROF2(x)		((x) != 0 && ((x) & ((x) - 1)) == 0)
 
-/*
- * One DMA area: descriptors, then the driver area (flags, idx, ring,
- * used_event), then the device area (flags, idx, ring, avail_event) at
- * the transport's alignment: 4096 for legacy devices, which locate
- * everything from the page frame of the descriptors.
- */
-static void
-vq_layout(struct vio_vq *vq, size_t *availp, size_t *usedp, size_t *totalp)
-{
-	uint32_t align = vq->vq_sc->sc_ops->ring_used_align;
-	size_t num = vq->vq_num;
-
-	*availp = num * sizeof(struct vio_ring_desc);
-	*usedp = VQ_ROUNDUP(*availp + sizeof(struct vio_ring_avail) +
-	    (num + 1) * sizeof(uint16_t), align);
-	*totalp = VQ_ROUNDUP(*usedp + sizeof(struct vio_ring_used) +
-	    num * sizeof(struct vio_ring_used_elem) + sizeof(uint16_t),
-	    VRING_LEGACY_ALIGN);
-}
-
+/* One DMA area holds the format's three parts (vq_ring_ops.layout). */
 static int
 vq_alloc_rings(struct vio_vq *vq)
 {
 	void *os = vq->vq_sc->sc_os;
-	size_t avail_off, used_off, total;
+	size_t driver_off, device_off, total, align;
 	uint8_t *va;
 	int error;
 
-	vq_layout(vq, &avail_off, &used_off, &total);
-	error = vio_dma_alloc(os, total, VRING_LEGACY_ALIGN, &vq->vq_ring_dma);
+	vq->vq_ops->layout(vq, &driver_off, &device_off, &total, &align);
+	error = vio_dma_alloc(os, total, align, &vq->vq_ring_dma);
 	if (error != 0)
 		return (ENOMEM);
 	va = vq->vq_ring_dma.vaddr;
 	vio_memset(va, 0, total);
-	vq->vq_desc = (struct vio_ring_desc *)va;
-	vq->vq_avail = (struct vio_ring_avail *)(va + avail_off);
-	vq->vq_used = (struct vio_ring_used *)(va + used_off);
-	vq->vq_used_event = &vq->vq_avail->ring[vq->vq_num];
-	vq->vq_avail_event =
-	    (volatile uint16_t *)&vq->vq_used->ring[vq->vq_num];
+	vq->vq_ops->init(vq, va, driver_off, device_off);
 	vq->vq_desc_pa = vq->vq_ring_dma.busaddr;
-	vq->vq_avail_pa = vq->vq_desc_pa + avail_off;
-	vq->vq_used_pa = vq->vq_desc_pa + used_off;
+	vq->vq_avail_pa = vq->vq_desc_pa + driver_off;
+	vq->vq_used_pa = vq->vq_desc_pa + device_off;
 
 	vq->vq_slots = vio_mem_alloc(os, vq->vq_num * sizeof(*vq->vq_slots));
 	if (vq->vq_slots == NULL) {
@@ -131,6 +107,7 @@ vq_alloc(struct vio_softc *sc, struct vio_vq *vq, uint16_t index,
     uint16_t max_size, uint16_t max_segs, const char *name)
 {
 	uint16_t size, slot, i;
+	bool packed;
 	int error;
 
 	if (vq_lookup(sc, index) != NULL || max_segs == 0 ||
@@ -145,7 +122,9 @@ vq_alloc(struct vio_softc *sc, struct vio_vq *vq, uint16_t index,
 	/* Size 0 is how a device says the queue does not exist. */
 	if (size == 0)
 		return (ENOENT);
-	if (!VQ_POWEROF2(size) || size > VIRTIO_QUEUE_SIZE_MAX) {
+	packed = vio_has_feature(sc, VIRTIO_F_RING_PACKED);
+	/* Packed rings may have any size (spec 2.8, "Structure Size"). */
+	if ((!packed && !VQ_POWEROF2(size)) || size > VIRTIO_QUEUE_SIZE_MAX) {
 		vio_mark_broken(sc, "invalid queue size");
 		return (EIO);
 	}
@@ -159,11 +138,13 @@ vq_alloc(struct vio_softc *sc, struct vio_vq *vq, uint16_t index,
 	vq->vq_index = index;
 	vq->vq_slot = slot;
 	vq->vq_num = size;
-	/* No chain may be longer than the queue (spec 2.7.5.3.1). */
+	/* No chain may be longer than the queue (spec 2.7.5.3.1; 2.8). */
 	vq->vq_maxsegs = max_segs < size ? max_segs : size;
 	vq->vq_indirect = vio_has_feature(sc, VIRTIO_RING_F_INDIRECT_DESC) &&
 	    vq->vq_maxsegs > 1;
 	vq->vq_event_idx = vio_has_feature(sc, VIRTIO_RING_F_EVENT_IDX);
+	vq->vq_packed = packed;
+	vq->vq_ops = packed ? &vq_packed_ops : &vq_split_ops;
 	if ((error = vq_alloc_rings(vq)) != 0)
 		return (error);
 	vq_alloc_indirect(vq);

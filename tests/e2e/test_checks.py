@@ -7,13 +7,29 @@ checks run in file order on it, balloon last.  The host confirms what the
 guest says: the pattern is in the disk image, the balloon is back.
 """
 
+import re
 import sys
 
 from vmlib.qmp import QMP
 
+# VIRTIO_F_RING_PACKED; probe lines of these profiles show the features
+# our drivers negotiated.
+RING_PACKED = 1 << 34
+SHOWS_FEATURES = ("mini", "dragonfly")
+
 
 def test_probe(guest, run_check):
-    run_check("probe")
+    out = run_check("probe")
+    options = guest.config.options
+    if (guest.config.props.get("packed") == "on"
+            and guest.profile.name in SHOWS_FEATURES
+            and "drivers" not in options):
+        # QEMU offers packed rings: every device runs them, unless the
+        # DragonFly tunable turned them off.
+        want = options.get("hw.vio.pci.disable_packed") != "1"
+        feats = [int(f, 16) for f in re.findall(r"\b0x([0-9a-f]+)", out)]
+        assert len(feats) == 3, out
+        assert all(bool(f & RING_PACKED) == want for f in feats), out
 
 
 def test_blkio(guest, run_check):

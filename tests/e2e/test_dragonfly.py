@@ -13,7 +13,7 @@ import time
 import pytest
 
 # conftest puts harness/ on sys.path.
-from conftest import check, run_expect
+from conftest import boot, check, run_expect, shut_down
 
 import profiles
 from profiles.base import Config
@@ -101,10 +101,21 @@ class WithDisks(DragonFlyKernel):
             "-device", "virtio-blk-pci,drive=vblk2,serial=dfly-virtio-2"]
 
 
-@pytest.fixture(scope="module")
-def guest(boot_guest):
-    return boot_guest("dragonfly", Config("transitional", "pc"),
-                      "dragonfly-extras")
+# The runtime tests once on split rings, once on packed ones (whose
+# reclaim on unload and completions out of order are the core's too).
+RUNTIME_CONFIGS = [Config("transitional", "pc"),
+                   Config("modern", "q35", props={"packed": "on"})]
+
+
+@pytest.fixture(scope="module", params=RUNTIME_CONFIGS,
+                ids=[c.id for c in RUNTIME_CONFIGS])
+def guest(request):
+    m = boot("dragonfly", request.param,
+             "dragonfly-extras-" + request.param.id)
+    try:
+        yield m
+    finally:
+        shut_down(m)
 
 
 def synced_shell(m):

@@ -72,12 +72,12 @@ test_modern_negotiation(void **state)
 	assert_int_equal(vio_negotiate_features(t.sc, want), 0);
 	/*
 	 * Device bits asked and offered (high ones too); EVENT_IDX,
-	 * VERSION_1 and ACCESS_PLATFORM added by the core; packed and
-	 * in-order never.
+	 * VERSION_1, ACCESS_PLATFORM and RING_PACKED added by the core;
+	 * in-order and notification data never.
 	 */
 	assert_int_equal(t.sc->sc_features, DEV_BITS | HIGH_BITS |
 	    VIRTIO_RING_F_EVENT_IDX | VIRTIO_F_VERSION_1 |
-	    VIRTIO_F_ACCESS_PLATFORM);
+	    VIRTIO_F_ACCESS_PLATFORM | VIRTIO_F_RING_PACKED);
 	assert_int_equal(t.sim->driver_features, t.sc->sc_features);
 	assert_int_equal(t.sc->sc_device_features, OFFERED | HIGH_BITS |
 	    VIRTIO_FEATURE(51) | VIRTIO_F_VERSION_1);
@@ -101,7 +101,7 @@ test_legacy_negotiation_has_no_features_ok(void **state)
 	attach(&t, &loop, SIM_LEGACY, OFFERED);
 	assert_int_equal(vio_init(t.sc), 0);
 	assert_int_equal(vio_negotiate_features(t.sc, ~(uint64_t)0), 0);
-	/* 32 feature bits, no VERSION_1 or ACCESS_PLATFORM. */
+	/* 32 feature bits, no VERSION_1, ACCESS_PLATFORM or RING_PACKED. */
 	assert_int_equal(t.sc->sc_features, DEV_BITS |
 	    VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX);
 	assert_false(t.sim->status & VIRTIO_STATUS_FEATURES_OK);

@@ -5,9 +5,11 @@
  */
 
 /*
- * Split virtqueues against the simulated loop device: enqueue and
- * dequeue (chains and indirect tables), the free list, notification and
- * interrupt suppression, and every kind of malformed used ring.
+ * Virtqueues against the simulated loop device: enqueue and dequeue
+ * (chains and indirect tables), the free list, notification and
+ * interrupt suppression, and every kind of malformed used ring.  What
+ * holds of both ring formats runs twice, split and packed (vqfix_ring);
+ * what only the packed ring has is in test_vq_packed.c.
  */
 
 #include <stdarg.h>
@@ -19,78 +21,7 @@
 #include <cmocka.h>
 
 #include "vtest.h"
-#include "sim_loop.h"
-
-#define ALL_RING	(VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX)
-
-struct fix {
-	struct vtest	t;
-	struct sim_loop	loop;
-	struct vio_vq	vq;
-	struct vio_dma	*in, *out;	/* request data, device reads/writes */
-	int		done_calls;
-};
-
-static int
-fix_done(struct vio_vq *vq)
-{
-	struct fix *f = vq->vq_done_arg;
-
-	f->done_calls++;
-	return (1);
-}
-
-/* A loop device on transport with features, queue 0 ready, DRIVER_OK. */
-static struct fix *
-fix_new(enum sim_transport tr, uint64_t features)
-{
-	struct fix *f;
-	uint8_t *p;
-	int i;
-
-	f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	sim_loop_init(&f->loop, features);
-	vtest_start(&f->t, &f->loop.model, tr, features);
-	assert_int_equal(vq_alloc(f->t.sc, &f->vq, 0, 0, 8, "loop0"), 0);
-	f->vq.vq_done = fix_done;
-	f->vq.vq_done_arg = f;
-	assert_int_equal(vio_driver_ok(f->t.sc), 0);
-	f->in = vtest_dma(&f->t, 4096);
-	f->out = vtest_dma(&f->t, 4096);
-	for (i = 0, p = f->in->vaddr; i < 4096; i++)
-		p[i] = (uint8_t)(i * 7 + 1);
-	return (f);
-}
-
-static void
-fix_free(struct fix *f)
-{
-
-	vtest_finish(&f->t);
-	free(f);
-}
-
-/*
- * Post nin readable segments of 32 bytes and nout writable ones of 32,
- * at offset off of the test buffers.
- */
-static int
-post(struct fix *f, unsigned int nin, unsigned int nout, uint32_t off,
-    void *cookie)
-{
-	struct vio_seg segs[16];
-	unsigned int i;
-
-	assert_true(nin + nout <= 16);
-	for (i = 0; i < nin + nout; i++) {
-		segs[i].vs_write = i >= nin;
-		segs[i].vs_addr = (segs[i].vs_write ? f->out : f->in)->busaddr +
-		    off + 32 * (segs[i].vs_write ? i - nin : i);
-		segs[i].vs_len = 32;
-	}
-	return (vq_enqueue(&f->vq, segs, nin + nout, cookie));
-}
+#include "vqfix.h"
 
 static void
 roundtrip(enum sim_transport tr, uint64_t features)
@@ -147,15 +78,6 @@ test_single_segment_never_indirect(void **state)
 	fix_free(f);
 }
 
-/* Complete the chains the loop device holds, newest first. */
-static void
-complete_reversed(struct fix *f, uint32_t len)
-{
-
-	while (f->loop.nheld > 0)
-		sim_complete(f->t.sim, 0, f->loop.held[--f->loop.nheld], len);
-}
-
 static void
 test_fill_queue_then_reuse_free_list(void **state)
 {
@@ -185,6 +107,9 @@ test_fill_queue_then_reuse_free_list(void **state)
 				assert_ptr_equal(cookie,
 				    (void *)(uintptr_t)(n - i));
 			}
+			/* Nothing more: no stale chain looks used. */
+			assert_int_equal(vq_dequeue(&f->vq, &cookie, &len),
+			    ENOENT);
 			assert_int_equal(f->vq.vq_nfree, 16);
 		}
 		fix_free(f);
@@ -288,16 +213,6 @@ test_kick_honours_no_notify_flag(void **state)
 }
 
 static void
-drain(struct fix *f)
-{
-	void *cookie;
-	uint32_t len;
-
-	while (vq_dequeue(&f->vq, &cookie, &len) == 0)
-		;
-}
-
-static void
 test_intr_disable_enable_flag_mode(void **state)
 {
 	struct fix *f = fix_new(SIM_TRANSITIONAL, 0);
@@ -318,25 +233,54 @@ test_intr_disable_enable_flag_mode(void **state)
 	fix_free(f);
 }
 
+/*
+ * What the driver wrote for the device after vq_intr_disable() (off)
+ * or vq_intr_enable() with nentries used entries of ndesc descriptors
+ * taken.  Split: the flags stay 0 under EVENT_IDX (2.7.7.2), used_event
+ * counts entries; packed: DISABLE, or DESC at the next used position.
+ */
+static void
+assert_event_idx_arm(struct fix *f, bool off, uint16_t nentries,
+    uint16_t ndesc)
+{
+
+	if (!f->vq.vq_packed) {
+		assert_int_equal(f->vq.vq_avail->flags, 0);
+		if (!off)
+			assert_int_equal(*f->vq.vq_used_event, nentries);
+		return;
+	}
+	assert_int_equal(f->vq.vq_pdriver->flags, off ?
+	    VRING_PACKED_EVENT_F_DISABLE : VRING_PACKED_EVENT_F_DESC);
+	if (!off)
+		assert_int_equal(f->vq.vq_pdriver->off_wrap,
+		    ndesc | VRING_PACKED_EVENT_WRAP);
+}
+
 static void
 test_intr_disable_enable_event_idx(void **state)
 {
 	struct fix *f = fix_new(SIM_MODERN, VIRTIO_RING_F_EVENT_IDX);
 
 	(void)state;
-	/* used_event starts at 0: the first completion interrupts. */
+	/* Nothing armed yet (zeroed): the first completion interrupts. */
 	assert_int_equal(post(f, 1, 1, 0, NULL), 0);
 	vq_kick(&f->vq);
 	assert_int_equal(f->t.sim->queues[0].interrupts, 1);
 	vq_intr_disable(&f->vq);
-	assert_int_equal(f->vq.vq_avail->flags, 0);
+	assert_event_idx_arm(f, true, 0, 0);
 	assert_int_equal(post(f, 1, 1, 0, NULL), 0);
 	vq_kick(&f->vq);
 	assert_int_equal(f->t.sim->queues[0].interrupts, 1);
 	assert_true(vq_intr_enable(&f->vq));
 	drain(f);
 	assert_false(vq_intr_enable(&f->vq));
-	assert_int_equal(*f->vq.vq_used_event, 2);
+	assert_event_idx_arm(f, false, 2, 4);
+	assert_int_equal(post(f, 1, 1, 0, NULL), 0);
+	vq_kick(&f->vq);
+	assert_int_equal(f->t.sim->queues[0].interrupts, 2);
+	/* Not re-armed: the next completion stays silent. */
+	drain(f);
 	assert_int_equal(post(f, 1, 1, 0, NULL), 0);
 	vq_kick(&f->vq);
 	assert_int_equal(f->t.sim->queues[0].interrupts, 2);
@@ -445,36 +389,6 @@ test_reclaim_wraps_around(void **state)
 	assert_int_equal(vq_reclaim(&f->vq, &cookie), ENOENT);
 	assert_int_equal(f->vq.vq_nfree, 16);
 	fix_free(f);
-}
-
-/* After a malformed used entry: broken, EIO everywhere, no more kicks. */
-static void
-assert_broken(struct fix *f, const char *why)
-{
-	void *cookie;
-	uint32_t len;
-	unsigned int kicks = f->vq.vq_kicks;
-
-	assert_true(vio_is_broken(f->t.sc));
-	assert_string_equal(f->t.sc->sc_broken_why, why);
-	assert_int_equal(vq_dequeue(&f->vq, &cookie, &len), EIO);
-	assert_int_equal(post(f, 1, 0, 0, NULL), EIO);
-	vq_kick(&f->vq);
-	assert_int_equal(f->vq.vq_kicks, kicks);
-	assert_int_equal(vio_driver_ok(f->t.sc), EIO);
-}
-
-/* One request of 2 readable + 2 writable segments, held by the device. */
-static struct fix *
-fix_held(uint64_t features)
-{
-	struct fix *f = fix_new(SIM_MODERN, features);
-
-	f->loop.hold = true;
-	assert_int_equal(post(f, 2, 2, 0, (void *)1), 0);
-	vq_kick(&f->vq);
-	assert_int_equal(f->loop.nheld, 1);
-	return (f);
 }
 
 static void
@@ -589,10 +503,11 @@ test_used_idx_runs_ahead(void **state)
 	}
 }
 
+/* A packed ring sees the spurious entry as an id not in flight. */
 static void
 test_used_entry_with_nothing_in_flight(void **state)
 {
-	struct fix *f = fix_new(SIM_LEGACY, 0);
+	struct fix *f = fix_new(vqfix_ring ? SIM_MODERN : SIM_LEGACY, 0);
 	void *cookie;
 	uint32_t len;
 
@@ -603,38 +518,49 @@ test_used_entry_with_nothing_in_flight(void **state)
 	sim_push_used(f->t.sim, 0, 0, 0);	/* spurious */
 	assert_true(vq_pending(&f->vq));
 	assert_int_equal(vq_dequeue(&f->vq, &cookie, &len), EIO);
-	assert_broken(f, "used index ran ahead");
+	assert_broken(f, vqfix_ring ? "used id not in flight" :
+	    "used index ran ahead");
 	fix_free(f);
 }
 
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest split_only[] = {
+		cmocka_unit_test(
+		    test_indirect_fills_one_descriptor_per_request),
+		cmocka_unit_test(test_kick_honours_no_notify_flag),
+		cmocka_unit_test(test_vq_intr_and_vio_intr_dispatch),
+		cmocka_unit_test(test_reclaim_wraps_around),
+		cmocka_unit_test(test_used_idx_runs_ahead),
+	};
+	/* What holds of both formats runs again on packed rings. */
+	const struct CMUnitTest both[] = {
 		cmocka_unit_test(
 		    test_roundtrip_each_transport_and_ring_feature),
 		cmocka_unit_test(test_single_segment_never_indirect),
 		cmocka_unit_test(test_fill_queue_then_reuse_free_list),
-		cmocka_unit_test(
-		    test_indirect_fills_one_descriptor_per_request),
 		cmocka_unit_test(test_enqueue_rejects_malformed_requests),
 		cmocka_unit_test(test_kick_event_idx_suppresses_notify),
-		cmocka_unit_test(test_kick_honours_no_notify_flag),
 		cmocka_unit_test(test_intr_disable_enable_flag_mode),
 		cmocka_unit_test(test_intr_disable_enable_event_idx),
-		cmocka_unit_test(test_vq_intr_and_vio_intr_dispatch),
 		cmocka_unit_test(test_vio_intr_runs_only_queues_with_work),
 		cmocka_unit_test(test_reclaim_after_reset),
-		cmocka_unit_test(test_reclaim_wraps_around),
 		cmocka_unit_test(test_used_id_out_of_range),
 		cmocka_unit_test(test_used_id_huge),
 		cmocka_unit_test(test_used_id_not_a_head),
 		cmocka_unit_test(test_used_id_completed_twice),
 		cmocka_unit_test(test_used_len_beyond_writable),
 		cmocka_unit_test(test_used_len_exact_is_fine),
-		cmocka_unit_test(test_used_idx_runs_ahead),
 		cmocka_unit_test(test_used_entry_with_nothing_in_flight),
 	};
+	int failed;
 
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	failed = cmocka_run_group_tests_name("split", split_only, NULL, NULL);
+	failed += cmocka_run_group_tests_name("split and packed: split", both,
+	    NULL, NULL);
+	vqfix_ring = VIRTIO_F_RING_PACKED;
+	failed += cmocka_run_group_tests_name("split and packed: packed",
+	    both, NULL, NULL);
+	return (failed);
 }

@@ -40,6 +40,8 @@ static int viopci_disable_indirect = 0;
 TUNABLE_INT("hw.vio.pci.disable_indirect", &viopci_disable_indirect);
 static int viopci_disable_event_idx = 0;
 TUNABLE_INT("hw.vio.pci.disable_event_idx", &viopci_disable_event_idx);
+static int viopci_disable_packed = 0;
+TUNABLE_INT("hw.vio.pci.disable_packed", &viopci_disable_packed);
 
 /*
  * The device types with a driver in this project, its name, and the
@@ -280,7 +282,8 @@ viopci_negotiate(device_t dev, device_t child __unused, uint64_t wanted)
 	/* The core adds its ring features unless a tunable says no. */
 	viopci_vio(sc)->sc_features_off =
 	    (viopci_disable_indirect ? VIRTIO_RING_F_INDIRECT_DESC : 0) |
-	    (viopci_disable_event_idx ? VIRTIO_RING_F_EVENT_IDX : 0);
+	    (viopci_disable_event_idx ? VIRTIO_RING_F_EVENT_IDX : 0) |
+	    (viopci_disable_packed ? VIRTIO_F_RING_PACKED : 0);
 	return (vio_attach_start(viopci_vio(sc), wanted));
 }
 

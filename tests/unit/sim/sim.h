@@ -10,9 +10,11 @@
  * The simulator plays the device side: PCI configuration space with the
  * virtio capability list, the legacy register file in BAR 0 and the
  * modern regions in BAR 4 (or, as a virtio-mmio device, the version 1 or
- * 2 register window as "BAR" 0), and the device side of split virtqueues
- * (reading the available ring, walking chains and indirect tables,
- * writing the used ring, honouring EVENT_IDX and the flags).  The vio_os.h
+ * 2 register window as "BAR" 0), and the device side of split and packed
+ * virtqueues, whichever the driver negotiated (reading the available
+ * ring or descriptors, walking chains and indirect tables, writing used
+ * entries, honouring EVENT_IDX, the flags and the packed ring's event
+ * suppression).  The vio_os.h
  * hooks of the test binding (sim_os.c) dispatch to it: the os cookie
  * given to vio_pci_attach() is the struct sim_dev.
  *
@@ -59,6 +61,8 @@
 #define SIM_MAX_SEGS		256
 #define SIM_MAX_CONFIG		256
 #define SIM_HOLD		(-1)
+/* Largest packed queue the simulator tracks buffer ids for. */
+#define SIM_PACKED_MAX		256
 
 /* Layout of the modern regions in BAR 4 (as QEMU places them). */
 #define SIM_MODERN_BAR		4
@@ -141,8 +145,13 @@ struct sim_queue {
 	bool		enabled;
 	uint16_t	msix_vector;
 	uint16_t	notify_off;
+	/* Split: free-running indexes; packed: ring positions. */
 	uint16_t	last_avail;	/* next avail entry to pop */
 	uint16_t	used_idx;	/* next used index to write */
+	bool		avail_wrap;	/* packed: wrap counter of last_avail */
+	bool		used_wrap;	/* packed: wrap counter of used_idx */
+	/* Packed: descriptors of each buffer id popped, 0 if none. */
+	uint16_t	ndesc[SIM_PACKED_MAX];
 	unsigned int	notifies;	/* driver notifications received */
 	unsigned int	interrupts;	/* interrupts the device raised */
 	unsigned int	held;		/* chains held by the model */
@@ -233,7 +242,10 @@ void		sim_config_update(struct sim_dev *, uint32_t off,
  * Queues, device side.  sim_pop: 0 with the next available chain,
  * ENOENT if none, EINVAL if the driver posted garbage (also counted in
  * driver_errors).  sim_complete: used entry for a chain popped earlier.
- * sim_push_used: raw used entry, for malformed-device tests.
+ * sim_push_used: raw used entry, for malformed-device tests (packed: a
+ * used descriptor at the device's next used position, without F_WRITE
+ * as QEMU writes them; the position then skips the descriptors of id's buffer, or
+ * one for an id not in flight).
  * sim_process: pop and hand every available chain to the model.
  */
 int		sim_pop(struct sim_dev *, uint16_t q, struct sim_chain *);
@@ -242,7 +254,11 @@ void		sim_complete(struct sim_dev *, uint16_t q, uint16_t head,
 void		sim_push_used(struct sim_dev *, uint16_t q, uint32_t id,
 		    uint32_t len);
 int		sim_process(struct sim_dev *, uint16_t q);
-/* Overwrite the used index (malformed-device tests). */
+/*
+ * Overwrite the used index (malformed-device tests).  Packed: the
+ * position (bits 0-14, modulo the size) and wrap counter (bit 15) of
+ * the next used descriptor.
+ */
 void		sim_set_used_idx(struct sim_dev *, uint16_t q, uint16_t idx);
 
 /* Allow limit more DMA syncs (0: no limit), see sync_limit. */

@@ -121,6 +121,15 @@ sim_build_pcicfg(struct sim_dev *dev)
 }
 
 void
+sim_queue_start(struct sim_queue *q)
+{
+
+	q->last_avail = q->used_idx = 0;
+	q->avail_wrap = q->used_wrap = true;
+	memset(q->ndesc, 0, sizeof(q->ndesc));
+}
+
+void
 sim_reset(struct sim_dev *dev)
 {
 	struct sim_queue *q;
@@ -139,7 +148,7 @@ sim_reset(struct sim_dev *dev)
 		q->desc = q->avail = q->used = 0;
 		q->enabled = false;
 		q->msix_vector = VIRTIO_MSI_NO_VECTOR;
-		q->last_avail = q->used_idx = 0;
+		sim_queue_start(q);
 		q->held = 0;
 	}
 	dev->resets++;

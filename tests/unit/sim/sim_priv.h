@@ -24,6 +24,19 @@ struct sim_region {
 };
 
 void	sim_reset(struct sim_dev *);
+/* A queue starts (enable, reset): indexes 0, wrap counters 1. */
+void	sim_queue_start(struct sim_queue *);
+/* Append a buffer to ch: in DMA memory, readable ones first. */
+int	sim_chain_add(struct sim_dev *, uint16_t qi, struct sim_chain *,
+	    uint64_t addr, uint32_t len, bool write);
+int	sim_chain_error(struct sim_dev *, uint16_t qi, const char *what);
+/* Whether the driver negotiated packed rings. */
+bool	sim_is_packed(const struct sim_dev *);
+bool	sim_event_idx(const struct sim_dev *);
+int	sim_packed_pop(struct sim_dev *, uint16_t qi, struct sim_chain *);
+void	sim_packed_push_used(struct sim_dev *, uint16_t qi, uint32_t id,
+	    uint32_t len);
+void	sim_packed_set_used_idx(struct sim_dev *, uint16_t qi, uint16_t idx);
 
 /* Register file pieces shared by sim_regs.c and sim_mmio.c. */
 bool	sim_width(struct sim_dev *, const char *reg, int width, int want);

@@ -155,7 +155,7 @@ sim_legacy_pfn(struct sim_dev *dev, struct sim_queue *q, uint32_t pfn)
 	avail_end = q->avail + 4 + 2ULL * q->num + 2;
 	q->used = (avail_end + VRING_LEGACY_ALIGN - 1) &
 	    ~(uint64_t)(VRING_LEGACY_ALIGN - 1);
-	q->last_avail = q->used_idx = 0;
+	sim_queue_start(q);
 	q->enabled = q->max_size != 0;
 	(void)dev;
 }
@@ -341,7 +341,9 @@ sim_common_queue_size(struct sim_dev *dev, struct sim_queue *q, uint32_t val)
 
 	if (dev->refuse_queue_size)
 		return;
-	if (val == 0 || val > q->max_size || (val & (val - 1)) != 0) {
+	/* Only split rings need a power of two (spec 2.7; 2.8). */
+	if (val == 0 || val > q->max_size ||
+	    (!sim_is_packed(dev) && (val & (val - 1)) != 0)) {
 		sim_driver_error(dev, "queue size %u (max %u)", val,
 		    q->max_size);
 		return;
@@ -407,7 +409,7 @@ sim_common_write(struct sim_dev *dev, uint32_t off, int width, uint32_t val)
 	case VIRTIO_PCI_COMMON_Q_ENABLE:
 		if (val == 1 && !dev->refuse_queue_enable) {
 			q->enabled = true;
-			q->last_avail = q->used_idx = 0;
+			sim_queue_start(q);
 		}
 		return;
 	case VIRTIO_PCI_COMMON_Q_DESCLO: case VIRTIO_PCI_COMMON_Q_DESCHI:

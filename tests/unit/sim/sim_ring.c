@@ -5,7 +5,8 @@
  */
 
 /*
- * Device side of split virtqueues: pop available chains (following
+ * Device side of split virtqueues (packed ones: sim_packed.c, which the
+ * public calls here hand over to): pop available chains (following
  * indirect tables), push used entries, decide on interrupts as a device
  * must under EVENT_IDX and the NO_INTERRUPT flag.  Whatever the driver
  * wrote is checked as strictly as QEMU does, and more.
@@ -48,19 +49,51 @@ sim_rings(struct sim_dev *dev, uint16_t qi, struct sim_rings *r)
 	return (0);
 }
 
-static bool
+bool
 sim_event_idx(const struct sim_dev *dev)
 {
 
 	return ((dev->driver_features & VIRTIO_RING_F_EVENT_IDX) != 0);
 }
 
-static int
+bool
+sim_is_packed(const struct sim_dev *dev)
+{
+
+	return ((dev->driver_features & VIRTIO_F_RING_PACKED) != 0);
+}
+
+int
 sim_chain_error(struct sim_dev *dev, uint16_t qi, const char *what)
 {
 
 	sim_driver_error(dev, "queue %u: %s", qi, what);
 	return (EINVAL);
+}
+
+int
+sim_chain_add(struct sim_dev *dev, uint16_t qi, struct sim_chain *ch,
+    uint64_t addr, uint32_t len, bool write)
+{
+	struct sim_seg *seg;
+
+	if (ch->nsegs == SIM_MAX_SEGS)
+		return (sim_chain_error(dev, qi, "chain too long"));
+	seg = &ch->segs[ch->nsegs++];
+	seg->addr = addr;
+	seg->len = len;
+	seg->write = write;
+	seg->ptr = sim_translate(dev, addr, len);
+	if (seg->ptr == NULL || len == 0)
+		return (sim_chain_error(dev, qi, "buffer not in DMA memory"));
+	if (write)
+		ch->writable += len;
+	else if (ch->writable != 0)
+		return (sim_chain_error(dev, qi,
+		    "readable buffer after writable one"));
+	else
+		ch->readable += len;
+	return (0);
 }
 
 /* Follow head through the table and, once, an indirect table. */
@@ -71,7 +104,6 @@ sim_walk(struct sim_dev *dev, uint16_t qi, struct sim_rings *r, uint16_t head,
 	const uint8_t *table = (const uint8_t *)r->desc;
 	struct vio_ring_desc d;
 	unsigned int tnum = dev->queues[qi].num, i = head, steps = 0;
-	struct sim_seg *seg;
 	uint16_t flags;
 	uint32_t len;
 
@@ -101,23 +133,9 @@ sim_walk(struct sim_dev *dev, uint16_t qi, struct sim_rings *r, uint16_t head,
 			steps = 0;
 			continue;
 		}
-		if (ch->nsegs == SIM_MAX_SEGS)
-			return (sim_chain_error(dev, qi, "chain too long"));
-		seg = &ch->segs[ch->nsegs++];
-		seg->addr = vio_le64toh(d.addr);
-		seg->len = len;
-		seg->write = (flags & VRING_DESC_F_WRITE) != 0;
-		seg->ptr = sim_translate(dev, seg->addr, len);
-		if (seg->ptr == NULL || len == 0)
-			return (sim_chain_error(dev, qi,
-			    "buffer not in DMA memory"));
-		if (seg->write)
-			ch->writable += len;
-		else if (ch->writable != 0)
-			return (sim_chain_error(dev, qi,
-			    "readable buffer after writable one"));
-		else
-			ch->readable += len;
+		if (sim_chain_add(dev, qi, ch, vio_le64toh(d.addr), len,
+		    (flags & VRING_DESC_F_WRITE) != 0) != 0)
+			return (EINVAL);
 		if ((flags & VRING_DESC_F_NEXT) == 0)
 			return (0);
 		i = vio_le16toh(d.next);
@@ -131,6 +149,8 @@ sim_pop(struct sim_dev *dev, uint16_t qi, struct sim_chain *ch)
 	struct sim_rings r;
 	uint16_t avail_idx, head;
 
+	if (sim_is_packed(dev))
+		return (sim_packed_pop(dev, qi, ch));
 	if (sim_rings(dev, qi, &r) != 0)
 		return (EINVAL);
 	q = &dev->queues[qi];
@@ -160,6 +180,10 @@ sim_push_used(struct sim_dev *dev, uint16_t qi, uint32_t id, uint32_t len)
 	uint16_t old, new, event;
 	bool intr;
 
+	if (sim_is_packed(dev)) {
+		sim_packed_push_used(dev, qi, id, len);
+		return;
+	}
 	if (sim_rings(dev, qi, &r) != 0)
 		return;
 	q = &dev->queues[qi];
@@ -203,6 +227,10 @@ sim_set_used_idx(struct sim_dev *dev, uint16_t qi, uint16_t idx)
 {
 	struct sim_rings r;
 
+	if (sim_is_packed(dev)) {
+		sim_packed_set_used_idx(dev, qi, idx);
+		return;
+	}
 	if (sim_rings(dev, qi, &r) != 0)
 		return;
 	dev->queues[qi].used_idx = idx;
