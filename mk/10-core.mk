@@ -50,8 +50,9 @@ LLVM_COV ?= llvm-cov-14
 CORE_WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wredundant-decls -Wnested-externs \
 	-Wpointer-arith -Wcast-qual -Wold-style-definition -Wshadow -Wundef
-# The tests see the core through tests/unit/vio_os.h (libc allowed there).
+# The tests see the core through tests/unit/vio_os_unit.h (libc allowed there).
 CORE_TEST_CFLAGS = -std=c11 -g -D_DEFAULT_SOURCE $(CORE_WARN) \
+	-DVIO_OS_H=vio_os_unit.h \
 	-Wno-missing-prototypes -I$(TOP)/tests/unit -I$(TOP)/tests/unit/sim \
 	$(DRIVER_INCLUDES)
 CORE_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -199,15 +200,14 @@ coverage: coverage-build
 	grep -h '^coverage: ' $(BUILD)/coverage/dragonfly/report.txt \
 		2>/dev/null || true
 
-# The drivers against the contract's own vio_os.h (vio_os.h.example):
+# The drivers against the contract itself (vio_os_example.h):
 # no libc, no OS header, with gcc and clang and kernel-style warnings.
 FS_OUT := $(BUILD)/freestanding
 freestanding-check:
 	@mkdir -p $(FS_OUT)
-	@cp $(TOP)/drivers/core/vio_os.h.example $(FS_OUT)/vio_os.h
 	@set -e; for cc in gcc $(CORE_CC); do for src in $(DRIVER_SRCS); do \
 		$$cc -std=c11 -O2 -ffreestanding -nostdinc -fno-builtin \
-			$(CORE_WARN) -I$(FS_OUT) $(DRIVER_INCLUDES) \
+			$(CORE_WARN) -DVIO_OS_H=vio_os_example.h $(DRIVER_INCLUDES) \
 			-c $$src -o $(FS_OUT)/out.o || { echo "freestanding-check:" \
 			"$$src failed with $$cc" >&2; exit 1; }; \
 	done; done

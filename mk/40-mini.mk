@@ -9,7 +9,7 @@ MINI_ELF := $(MINI_OUT)/mini.elf
 
 MINI_CC ?= gcc
 # The core and protocol drivers are compiled into the kernel as they are,
-# against images/mini/vio_os.h.
+# against images/mini/vio_os_mini.h.
 # MINI_DRIVERS may point at another copy of drivers/ (to try a change).
 MINI_DRIVERS ?= $(TOP)/drivers
 MINI_CORE_DIRS := $(addprefix $(MINI_DRIVERS)/,core blk net balloon)
@@ -21,6 +21,7 @@ MINI_CFLAGS := -std=c11 -O2 -g -ffreestanding -nostdinc -fno-builtin \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wredundant-decls -Wcast-qual -Wundef \
 	-Wnested-externs -Wshadow -Wpointer-arith \
+	-DVIO_OS_H=vio_os_mini.h \
 	-I$(MINI_SRC) -I$(MINI_OUT)/gen $(addprefix -I,$(MINI_CORE_DIRS))
 MINI_LDFLAGS := -nostdlib -static -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,--no-warn-rwx-segments \

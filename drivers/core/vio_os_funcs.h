@@ -8,11 +8,11 @@
  * The out-of-line half of the binding contract: DMA and driver memory,
  * BAR and PCI configuration-space access.  Every binding implements
  * these as functions, so their prototypes live here once; a binding's
- * vio_os.h includes this file after it has defined its fixed-width
+ * header (vio_os_NAME.h) includes this file after it has defined its fixed-width
  * types and struct vio_dma.  The rest of the contract (barriers,
  * vio_memcpy/vio_memset, vio_dma_sync, vio_delay, vio_log) may be
- * macros or inlines and stays in each binding's vio_os.h.  Meaning and
- * rules of each hook: vio_os.h.example.
+ * macros or inlines and stays in each binding's header.  Meaning and
+ * rules of each hook: vio_os_example.h.
  */
 
 #ifndef _VIO_OS_FUNCS_H_

@@ -34,7 +34,7 @@
 #include "vio_vq.h"
 #include "vioblk.h"
 #include "vioblk_var.h"
-#include "vio_if.h"
+#include "vio_bus_if.h"
 
 MALLOC_DEFINE(M_VIOBLK, "vioblk", "vioblk requests");
 
@@ -68,7 +68,7 @@ static struct dev_ops vblk_discard_ops = {
 static int
 vblk_probe(device_t dev)
 {
-	struct vio_softc *vio = VIO_CORE(device_get_parent(dev), dev);
+	struct vio_softc *vio = VIO_BUS_CORE(device_get_parent(dev), dev);
 
 	if (vio->sc_device_type != VIRTIO_ID_BLOCK)
 		return (ENXIO);
@@ -351,7 +351,7 @@ vblk_setup_queue_intrs(struct vblk_softc *sc)
 		q = &sc->sc_queues[i];
 		q->vbq_blk->bq_vq.vq_done = vblk_vq_done;
 		q->vbq_blk->bq_vq.vq_done_arg = q;
-		error = VIO_SETUP_INTR(parent, sc->sc_dev, &q->vbq_blk->bq_vq,
+		error = VIO_BUS_SETUP_INTR(parent, sc->sc_dev, &q->vbq_blk->bq_vq,
 		    &q->vbq_slz);
 		if (error != 0)
 			return (error);
@@ -386,7 +386,7 @@ vblk_attach(device_t dev)
 {
 	struct vblk_softc *sc = device_get_softc(dev);
 	device_t parent = device_get_parent(dev);
-	struct vio_softc *vio = VIO_CORE(parent, dev);
+	struct vio_softc *vio = VIO_BUS_CORE(parent, dev);
 	const struct vioblk_config *cfg;
 	uint64_t wanted;
 	int error;
@@ -398,7 +398,7 @@ vblk_attach(device_t dev)
 	wanted = vioblk_features();
 	if (vblk_discard_disable)
 		wanted &= ~VIRTIO_BLK_F_DISCARD;
-	if ((error = VIO_NEGOTIATE(parent, dev, wanted)) != 0) {
+	if ((error = VIO_BUS_NEGOTIATE(parent, dev, wanted)) != 0) {
 		device_printf(dev, "feature negotiation failed\n");
 		return (error);
 	}
@@ -406,7 +406,7 @@ vblk_attach(device_t dev)
 	error = vioblk_attach(&sc->sc_blk, vio, vblk_mq_disable ? 1 : ncpus);
 	if (error != 0) {
 		device_printf(dev, "cannot set up the device (%d)\n", error);
-		VIO_STOP(parent, dev);
+		VIO_BUS_STOP(parent, dev);
 		return (error);
 	}
 	sc->sc_attached = true;
@@ -423,9 +423,9 @@ vblk_attach(device_t dev)
 		goto fail;
 	sc->sc_blk.sc_vio->sc_config_change = vblk_config_change;
 	sc->sc_blk.sc_vio->sc_child = sc;
-	if ((error = VIO_SETUP_INTR(parent, dev, NULL, &sc->sc_slz)) != 0)
+	if ((error = VIO_BUS_SETUP_INTR(parent, dev, NULL, &sc->sc_slz)) != 0)
 		goto fail;
-	if ((error = VIO_DRIVER_OK(parent, dev)) != 0)
+	if ((error = VIO_BUS_DRIVER_OK(parent, dev)) != 0)
 		goto fail;
 	sc->sc_live = true;
 
@@ -461,7 +461,7 @@ vblk_detach(device_t dev)
 	 * No interrupts after this, and the device is reset; the requests
 	 * it held fail while their devstat entry still exists.
 	 */
-	VIO_STOP(device_get_parent(dev), dev);
+	VIO_BUS_STOP(device_get_parent(dev), dev);
 	sc->sc_live = false;
 	/* No configuration interrupt queues it again. */
 	taskqueue_drain(taskqueue_thread[0], &sc->sc_resize_task);

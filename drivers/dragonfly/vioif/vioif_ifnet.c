@@ -44,7 +44,7 @@
 #include "vio_vq.h"
 #include "vioif.h"
 #include "vioif_var.h"
-#include "vio_if.h"
+#include "vio_bus_if.h"
 
 MALLOC_DEFINE(M_VIOIF, "vioif", "vioif buffers");
 
@@ -593,7 +593,7 @@ vif_setup_queues(struct vif_softc *sc)
 		rq->rq_proto->rxq_vq.vq_done = vif_rx_done;
 		rq->rq_proto->rxq_vq.vq_done_arg = rq;
 		sc->sc_slzs[sc->sc_nslzs++] = &rq->rq_slz;
-		error = VIO_SETUP_INTR(parent, dev, &rq->rq_proto->rxq_vq,
+		error = VIO_BUS_SETUP_INTR(parent, dev, &rq->rq_proto->rxq_vq,
 		    &rq->rq_slz);
 		if (error != 0)
 			return (error);
@@ -607,7 +607,7 @@ vif_setup_queues(struct vif_softc *sc)
 		tq->tq_proto->txq_vq.vq_done = vif_tx_done;
 		tq->tq_proto->txq_vq.vq_done_arg = tq;
 		sc->sc_slzs[sc->sc_nslzs++] = &tq->tq_slz;
-		error = VIO_SETUP_INTR(parent, dev, &tq->tq_proto->txq_vq,
+		error = VIO_BUS_SETUP_INTR(parent, dev, &tq->tq_proto->txq_vq,
 		    &tq->tq_slz);
 		if (error != 0)
 			return (error);
@@ -617,7 +617,7 @@ vif_setup_queues(struct vif_softc *sc)
 		vq_intr_disable(&sc->sc_net.sc_ctrl.ctrl_vq);
 	sc->sc_net.sc_vio->sc_config_change = vif_config_change;
 	sc->sc_net.sc_vio->sc_child = sc;
-	return (VIO_SETUP_INTR(parent, dev, NULL, &sc->sc_slz));
+	return (VIO_BUS_SETUP_INTR(parent, dev, NULL, &sc->sc_slz));
 }
 
 /* The device's address, or a random locally administered unicast one. */
@@ -636,7 +636,7 @@ vif_mac(struct vif_softc *sc, uint8_t *mac)
 static int
 vif_probe(device_t dev)
 {
-	struct vio_softc *vio = VIO_CORE(device_get_parent(dev), dev);
+	struct vio_softc *vio = VIO_BUS_CORE(device_get_parent(dev), dev);
 
 	if (vio->sc_device_type != VIRTIO_ID_NET)
 		return (ENXIO);
@@ -651,7 +651,7 @@ vif_attach(device_t dev)
 {
 	struct vif_softc *sc = device_get_softc(dev);
 	device_t parent = device_get_parent(dev);
-	struct vio_softc *vio = VIO_CORE(parent, dev);
+	struct vio_softc *vio = VIO_BUS_CORE(parent, dev);
 	struct ifnet *ifp = vif_ifp(sc);
 	uint8_t mac[ETHER_ADDR_LEN];
 	uint64_t wanted;
@@ -668,13 +668,13 @@ vif_attach(device_t dev)
 	 */
 	if (!sc->sc_vlan_filter)
 		wanted &= ~VIRTIO_NET_F_CTRL_VLAN;
-	if ((error = VIO_NEGOTIATE(parent, dev, wanted)) != 0) {
+	if ((error = VIO_BUS_NEGOTIATE(parent, dev, wanted)) != 0) {
 		device_printf(dev, "feature negotiation failed\n");
 		return (error);
 	}
 	if ((error = vioif_attach(&sc->sc_net, vio, &sc->sc_tun)) != 0) {
 		device_printf(dev, "cannot set up the device (%d)\n", error);
-		VIO_STOP(parent, dev);
+		VIO_BUS_STOP(parent, dev);
 		return (error);
 	}
 	sc->sc_attached = true;
@@ -705,7 +705,7 @@ vif_attach(device_t dev)
 	}
 	sc->sc_ifattached = true;
 
-	if ((error = VIO_DRIVER_OK(parent, dev)) != 0)
+	if ((error = VIO_BUS_DRIVER_OK(parent, dev)) != 0)
 		goto fail;
 	/* Interrupts run from here on: the kicks take their serializers. */
 	ifnet_serialize_all(ifp);
@@ -756,7 +756,7 @@ vif_detach(device_t dev)
 	 * the device is reset: only then may ether_ifdetach() free the
 	 * subqueues and statistics that completions touch.
 	 */
-	VIO_STOP(device_get_parent(dev), dev);
+	VIO_BUS_STOP(device_get_parent(dev), dev);
 	sc->sc_live = false;
 	if (sc->sc_ifattached) {
 		ether_ifdetach(ifp);

@@ -39,7 +39,7 @@
 #include "vio.h"
 #include "vio_vq.h"
 #include "viomb.h"
-#include "vio_if.h"
+#include "vio_bus_if.h"
 
 struct vmb_softc {
 	device_t		 sc_dev;
@@ -257,7 +257,7 @@ SYSCTL_PROC(_hw_viomb, OID_AUTO, deflated, CTLTYPE_U64 | CTLFLAG_RD, NULL, 3,
 static int
 vmb_probe(device_t dev)
 {
-	struct vio_softc *vio = VIO_CORE(device_get_parent(dev), dev);
+	struct vio_softc *vio = VIO_BUS_CORE(device_get_parent(dev), dev);
 
 	if (vio->sc_device_type != VIRTIO_ID_BALLOON)
 		return (ENXIO);
@@ -280,13 +280,13 @@ vmb_setup_intr(struct vmb_softc *sc)
 	for (i = 0; i < n; i++) {
 		vqs[i]->vq_done = vmb_vq_done;
 		vqs[i]->vq_done_arg = sc;
-		if ((error = VIO_SETUP_INTR(parent, dev, vqs[i],
+		if ((error = VIO_BUS_SETUP_INTR(parent, dev, vqs[i],
 		    &sc->sc_slz)) != 0)
 			return (error);
 	}
 	sc->sc_mb.sc_vio->sc_config_change = vmb_config_change;
 	sc->sc_mb.sc_vio->sc_child = sc;
-	return (VIO_SETUP_INTR(parent, dev, NULL, &sc->sc_slz));
+	return (VIO_BUS_SETUP_INTR(parent, dev, NULL, &sc->sc_slz));
 }
 
 static int vmb_detach(device_t);
@@ -296,7 +296,7 @@ vmb_attach(device_t dev)
 {
 	struct vmb_softc *sc = device_get_softc(dev);
 	device_t parent = device_get_parent(dev);
-	struct vio_softc *vio = VIO_CORE(parent, dev);
+	struct vio_softc *vio = VIO_BUS_CORE(parent, dev);
 	uint64_t wanted;
 	int error;
 
@@ -306,7 +306,7 @@ vmb_attach(device_t dev)
 	wanted = viomb_features();
 	if (!vmb_deflate_on_oom)
 		wanted &= ~VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
-	if ((error = VIO_NEGOTIATE(parent, dev, wanted)) != 0) {
+	if ((error = VIO_BUS_NEGOTIATE(parent, dev, wanted)) != 0) {
 		device_printf(dev, "feature negotiation failed\n");
 		return (error);
 	}
@@ -315,7 +315,7 @@ vmb_attach(device_t dev)
 	    (uint64_t)Maxmem * PAGE_SIZE);
 	if (error != 0) {
 		device_printf(dev, "cannot set up the device (%d)\n", error);
-		VIO_STOP(parent, dev);
+		VIO_BUS_STOP(parent, dev);
 		return (error);
 	}
 	sc->sc_attached = true;
@@ -326,7 +326,7 @@ vmb_attach(device_t dev)
 	error = taskqueue_start_threads(&sc->sc_tq, 1, TDPRI_KERN_DAEMON, -1,
 	    "%s", device_get_nameunit(dev));
 	if (error != 0 || (error = vmb_setup_intr(sc)) != 0 ||
-	    (error = VIO_DRIVER_OK(parent, dev)) != 0)
+	    (error = VIO_BUS_DRIVER_OK(parent, dev)) != 0)
 		goto fail;
 	lwkt_serialize_enter(&sc->sc_slz);
 	error = viomb_start(&sc->sc_mb);
@@ -373,7 +373,7 @@ vmb_detach(device_t dev)
 	}
 
 	/* After the reset the host has forgotten the balloon. */
-	VIO_STOP(device_get_parent(dev), dev);
+	VIO_BUS_STOP(device_get_parent(dev), dev);
 	/* No interrupt queues a step now: the queue's thread may go. */
 	if (sc->sc_tq != NULL) {
 		taskqueue_free(sc->sc_tq);

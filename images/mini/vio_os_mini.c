@@ -5,7 +5,7 @@
  */
 
 /*
- * The hooks of vio_os.h over the mini's allocator, PCI (or a virtio-mmio
+ * The hooks of vio_os_mini.h over the mini's allocator, PCI (or a virtio-mmio
  * window, the core's "BAR" 0) and console.
  */
 

@@ -10,7 +10,7 @@
  * Attach maps every BAR, lets the core find the transport (modern
  * capabilities, else legacy BAR 0), allocates the interrupt vectors and
  * adds one child named after the device type.  The child drives the
- * device through vio_if.m and the core; see vio(4).
+ * device through vio_bus_if.m and the core; see vio_pci(4).
  */
 
 #include <sys/param.h>
@@ -29,19 +29,19 @@
 #include "vio.h"
 #include "vio_vq.h"
 #include "vio_pci.h"
-#include "viopci_var.h"
-#include "vio_if.h"
+#include "vio_pci_bus_var.h"
+#include "vio_bus_if.h"
 
-int viopci_disable_msix = 0;
-TUNABLE_INT("hw.vio.pci.disable_msix", &viopci_disable_msix);
-static int viopci_force_legacy = 0;
-TUNABLE_INT("hw.vio.pci.force_legacy", &viopci_force_legacy);
-static int viopci_disable_indirect = 0;
-TUNABLE_INT("hw.vio.pci.disable_indirect", &viopci_disable_indirect);
-static int viopci_disable_event_idx = 0;
-TUNABLE_INT("hw.vio.pci.disable_event_idx", &viopci_disable_event_idx);
-static int viopci_disable_packed = 0;
-TUNABLE_INT("hw.vio.pci.disable_packed", &viopci_disable_packed);
+int vpci_disable_msix = 0;
+TUNABLE_INT("hw.vio.pci.disable_msix", &vpci_disable_msix);
+static int vpci_force_legacy = 0;
+TUNABLE_INT("hw.vio.pci.force_legacy", &vpci_force_legacy);
+static int vpci_disable_indirect = 0;
+TUNABLE_INT("hw.vio.pci.disable_indirect", &vpci_disable_indirect);
+static int vpci_disable_event_idx = 0;
+TUNABLE_INT("hw.vio.pci.disable_event_idx", &vpci_disable_event_idx);
+static int vpci_disable_packed = 0;
+TUNABLE_INT("hw.vio.pci.disable_packed", &vpci_disable_packed);
 
 /*
  * The device types with a driver in this project, its name, and the
@@ -56,7 +56,7 @@ static const struct {
 	const char	*desc;
 	int		per_cpu;	/* queues per CPU; 0: a fixed count */
 	int		queues;		/* at most */
-} viopci_types[] = {
+} vpci_types[] = {
 	{ VIRTIO_ID_NET,	"vioif",	"VirtIO network device",
 	    2, 16 },
 	{ VIRTIO_ID_BLOCK,	"vioblk",	"VirtIO block device",
@@ -67,21 +67,21 @@ static const struct {
 
 /* MSI-X vectors the child can use: configuration, then its queues. */
 static int
-viopci_vectors_wanted(int type_index)
+vpci_vectors_wanted(int type_index)
 {
 	int q;
 
 	if (type_index < 0)
 		return (VIOPCI_MAX_VECS);
-	q = viopci_types[type_index].queues;
-	if (viopci_types[type_index].per_cpu > 0 &&
-	    viopci_types[type_index].per_cpu * ncpus < q)
-		q = viopci_types[type_index].per_cpu * ncpus;
+	q = vpci_types[type_index].queues;
+	if (vpci_types[type_index].per_cpu > 0 &&
+	    vpci_types[type_index].per_cpu * ncpus < q)
+		q = vpci_types[type_index].per_cpu * ncpus;
 	return (1 + q);
 }
 
 static int
-viopci_type_index(device_t dev)
+vpci_type_index(device_t dev)
 {
 	uint16_t type;
 	size_t i;
@@ -90,8 +90,8 @@ viopci_type_index(device_t dev)
 		return (-1);
 	type = vio_pci_device_type(pci_get_device(dev),
 	    pci_get_subdevice(dev));
-	for (i = 0; type != 0 && i < NELEM(viopci_types); i++) {
-		if (viopci_types[i].type == type)
+	for (i = 0; type != 0 && i < NELEM(vpci_types); i++) {
+		if (vpci_types[i].type == type)
 			return ((int)i);
 	}
 	return (-1);
@@ -101,21 +101,21 @@ viopci_type_index(device_t dev)
  * Claim only the device types this project drives, so that a console,
  * entropy or SCSI function stays with DragonFly's own virtio(4).  Every
  * DragonFly driver probes with the same priority (BUS_PROBE_DEFAULT is
- * 0): whichever driver is registered first keeps the device, see vio(4).
+ * 0): whichever driver is registered first keeps the device, see vio_pci(4).
  */
 static int
-viopci_probe(device_t dev)
+vpci_probe(device_t dev)
 {
 	int i;
 
-	if ((i = viopci_type_index(dev)) < 0)
+	if ((i = vpci_type_index(dev)) < 0)
 		return (ENXIO);
-	device_set_desc(dev, viopci_types[i].desc);
+	device_set_desc(dev, vpci_types[i].desc);
 	return (BUS_PROBE_DEFAULT);
 }
 
 static void
-viopci_unmap_bars(struct viopci_softc *sc)
+vpci_unmap_bars(struct vpci_softc *sc)
 {
 	int i;
 
@@ -134,7 +134,7 @@ viopci_unmap_bars(struct viopci_softc *sc)
  * table BAR must be mapped before vectors are allocated.
  */
 static void
-viopci_map_bars(struct viopci_softc *sc)
+vpci_map_bars(struct vpci_softc *sc)
 {
 	uint32_t val;
 	int i, rid, type;
@@ -154,7 +154,7 @@ viopci_map_bars(struct viopci_softc *sc)
 }
 
 static void
-viopci_add_sysctls(struct viopci_softc *sc)
+vpci_add_sysctls(struct vpci_softc *sc)
 {
 	struct sysctl_ctx_list *ctx;
 	struct sysctl_oid_list *list;
@@ -162,37 +162,37 @@ viopci_add_sysctls(struct viopci_softc *sc)
 	ctx = device_get_sysctl_ctx(sc->sc_dev);
 	list = SYSCTL_CHILDREN(device_get_sysctl_tree(sc->sc_dev));
 	SYSCTL_ADD_STRING(ctx, list, OID_AUTO, "transport", CTLFLAG_RD,
-	    __DECONST(char *, viopci_vio(sc)->sc_modern ? "modern" : "legacy"),
+	    __DECONST(char *, vpci_vio(sc)->sc_modern ? "modern" : "legacy"),
 	    0, "virtio PCI interface in use");
 	SYSCTL_ADD_STRING(ctx, list, OID_AUTO, "interrupts", CTLFLAG_RD,
-	    __DECONST(char *, viopci_intr_mode_name(sc)), 0,
+	    __DECONST(char *, vpci_intr_mode_name(sc)), 0,
 	    "interrupt delivery: msix, msi or intx");
 	SYSCTL_ADD_U64(ctx, list, OID_AUTO, "features", CTLFLAG_RD,
-	    &viopci_vio(sc)->sc_features,
+	    &vpci_vio(sc)->sc_features,
 	    "feature bits negotiated with the device");
 }
 
 static int
-viopci_attach(device_t dev)
+vpci_attach(device_t dev)
 {
-	struct viopci_softc *sc = device_get_softc(dev);
+	struct vpci_softc *sc = device_get_softc(dev);
 	int error, flags, i;
 
 	sc->sc_dev = dev;
 	sc->sc_dmat = bus_get_dma_tag(dev);
 	pci_enable_busmaster(dev);
-	viopci_map_bars(sc);
+	vpci_map_bars(sc);
 
-	flags = viopci_force_legacy ? VIO_PCI_PREFER_LEGACY : 0;
+	flags = vpci_force_legacy ? VIO_PCI_PREFER_LEGACY : 0;
 	error = vio_pci_attach(&sc->sc_core, sc, pci_get_device(dev), flags);
 	if (error != 0) {
 		device_printf(dev, "no usable virtio PCI interface\n");
 		goto fail;
 	}
-	i = viopci_type_index(dev);
-	sc->sc_vecs_wanted = viopci_vectors_wanted(i);
-	sc->sc_queues_per_cpu = i >= 0 ? viopci_types[i].per_cpu : 0;
-	error = viopci_intr_alloc(sc);
+	i = vpci_type_index(dev);
+	sc->sc_vecs_wanted = vpci_vectors_wanted(i);
+	sc->sc_queues_per_cpu = i >= 0 ? vpci_types[i].per_cpu : 0;
+	error = vpci_intr_alloc(sc);
 	if (error != 0) {
 		device_printf(dev, "cannot allocate an interrupt\n");
 		goto fail;
@@ -201,11 +201,11 @@ viopci_attach(device_t dev)
 	vio_pci_set_msix(&sc->sc_core, sc->sc_intr_mode == VIOPCI_INTR_MSIX ?
 	    sc->sc_nvecs : 0);
 	device_printf(dev, "%s interface, %s interrupts (%d)\n",
-	    viopci_vio(sc)->sc_modern ? "modern" : "legacy",
-	    viopci_intr_mode_name(sc), sc->sc_nvecs);
-	viopci_add_sysctls(sc);
+	    vpci_vio(sc)->sc_modern ? "modern" : "legacy",
+	    vpci_intr_mode_name(sc), sc->sc_nvecs);
+	vpci_add_sysctls(sc);
 
-	sc->sc_child = device_add_child(dev, viopci_types[i].child, -1);
+	sc->sc_child = device_add_child(dev, vpci_types[i].child, -1);
 	if (sc->sc_child == NULL) {
 		error = ENOMEM;
 		goto fail;
@@ -215,8 +215,8 @@ viopci_attach(device_t dev)
 	return (0);
 
 fail:
-	viopci_intr_release(sc);
-	viopci_unmap_bars(sc);
+	vpci_intr_release(sc);
+	vpci_unmap_bars(sc);
 	return (error);
 }
 
@@ -225,12 +225,12 @@ fail:
  * stopped the device itself, so that a reloaded driver finds it reset.
  */
 static void
-viopci_stop(device_t dev, device_t child __unused)
+vpci_stop(device_t dev, device_t child __unused)
 {
-	struct viopci_softc *sc = device_get_softc(dev);
+	struct vpci_softc *sc = device_get_softc(dev);
 
-	viopci_intr_stop(sc);
-	vio_reset(viopci_vio(sc));
+	vpci_intr_stop(sc);
+	vio_reset(vpci_vio(sc));
 	if (sc->sc_vq_sysctl_set) {
 		sysctl_ctx_free(&sc->sc_vq_sysctl);
 		sc->sc_vq_sysctl_set = false;
@@ -238,9 +238,9 @@ viopci_stop(device_t dev, device_t child __unused)
 }
 
 static int
-viopci_detach(device_t dev)
+vpci_detach(device_t dev)
 {
-	struct viopci_softc *sc = device_get_softc(dev);
+	struct vpci_softc *sc = device_get_softc(dev);
 	int error;
 
 	if (sc->sc_child != NULL) {
@@ -249,57 +249,57 @@ viopci_detach(device_t dev)
 			return (error);
 		sc->sc_child = NULL;
 	}
-	viopci_stop(dev, NULL);
-	viopci_intr_release(sc);
-	viopci_unmap_bars(sc);
+	vpci_stop(dev, NULL);
+	vpci_intr_release(sc);
+	vpci_unmap_bars(sc);
 	return (0);
 }
 
 static int
-viopci_shutdown(device_t dev)
+vpci_shutdown(device_t dev)
 {
-	struct viopci_softc *sc = device_get_softc(dev);
+	struct vpci_softc *sc = device_get_softc(dev);
 
 	bus_generic_shutdown(dev);
 	/* No DMA into memory the next kernel may own. */
-	vio_reset(viopci_vio(sc));
+	vio_reset(vpci_vio(sc));
 	return (0);
 }
 
 static struct vio_softc *
-viopci_core(device_t dev, device_t child __unused)
+vpci_core(device_t dev, device_t child __unused)
 {
-	struct viopci_softc *sc = device_get_softc(dev);
+	struct vpci_softc *sc = device_get_softc(dev);
 
-	return (viopci_vio(sc));
+	return (vpci_vio(sc));
 }
 
 static int
-viopci_negotiate(device_t dev, device_t child __unused, uint64_t wanted)
+vpci_negotiate(device_t dev, device_t child __unused, uint64_t wanted)
 {
-	struct viopci_softc *sc = device_get_softc(dev);
+	struct vpci_softc *sc = device_get_softc(dev);
 
 	/* The core adds its ring features unless a tunable says no. */
-	viopci_vio(sc)->sc_features_off =
-	    (viopci_disable_indirect ? VIRTIO_RING_F_INDIRECT_DESC : 0) |
-	    (viopci_disable_event_idx ? VIRTIO_RING_F_EVENT_IDX : 0) |
-	    (viopci_disable_packed ? VIRTIO_F_RING_PACKED : 0);
-	return (vio_attach_start(viopci_vio(sc), wanted));
+	vpci_vio(sc)->sc_features_off =
+	    (vpci_disable_indirect ? VIRTIO_RING_F_INDIRECT_DESC : 0) |
+	    (vpci_disable_event_idx ? VIRTIO_RING_F_EVENT_IDX : 0) |
+	    (vpci_disable_packed ? VIRTIO_F_RING_PACKED : 0);
+	return (vio_attach_start(vpci_vio(sc), wanted));
 }
 
 static int
-viopci_setup_intr(device_t dev, device_t child __unused, struct vio_vq *vq,
+vpci_setup_intr(device_t dev, device_t child __unused, struct vio_vq *vq,
     lwkt_serialize_t slz)
 {
 
-	return (viopci_intr_bind(device_get_softc(dev), vq, slz));
+	return (vpci_intr_bind(device_get_softc(dev), vq, slz));
 }
 
 /* The counters of every queue the child allocated, under vq.N. */
 static void
-viopci_add_vq_sysctls(struct viopci_softc *sc)
+vpci_add_vq_sysctls(struct vpci_softc *sc)
 {
-	struct vio_softc *vio = viopci_vio(sc);
+	struct vio_softc *vio = vpci_vio(sc);
 	struct sysctl_oid_list *list;
 	struct sysctl_oid *vqs, *node;
 	struct vio_vq *vq;
@@ -332,52 +332,52 @@ viopci_add_vq_sysctls(struct viopci_softc *sc)
 }
 
 static int
-viopci_driver_ok(device_t dev, device_t child __unused)
+vpci_driver_ok(device_t dev, device_t child __unused)
 {
-	struct viopci_softc *sc = device_get_softc(dev);
+	struct vpci_softc *sc = device_get_softc(dev);
 	int error;
 
-	error = viopci_intr_start(sc);
+	error = vpci_intr_start(sc);
 	if (error != 0)
 		return (error);
-	error = vio_attach_finish(viopci_vio(sc));
+	error = vio_attach_finish(vpci_vio(sc));
 	if (error != 0) {
-		viopci_intr_stop(sc);
+		vpci_intr_stop(sc);
 		return (error);
 	}
-	viopci_add_vq_sysctls(sc);
+	vpci_add_vq_sysctls(sc);
 	return (0);
 }
 
-static device_method_t viopci_methods[] = {
-	DEVMETHOD(device_probe,		viopci_probe),
-	DEVMETHOD(device_attach,	viopci_attach),
-	DEVMETHOD(device_detach,	viopci_detach),
-	DEVMETHOD(device_shutdown,	viopci_shutdown),
+static device_method_t vpci_methods[] = {
+	DEVMETHOD(device_probe,		vpci_probe),
+	DEVMETHOD(device_attach,	vpci_attach),
+	DEVMETHOD(device_detach,	vpci_detach),
+	DEVMETHOD(device_shutdown,	vpci_shutdown),
 	DEVMETHOD(device_suspend,	bus_generic_suspend),
 	DEVMETHOD(device_resume,	bus_generic_resume),
 
 	DEVMETHOD(bus_driver_added,	bus_generic_driver_added),
-	DEVMETHOD(bus_child_detached,	viopci_stop),
+	DEVMETHOD(bus_child_detached,	vpci_stop),
 	DEVMETHOD(bus_print_child,	bus_generic_print_child),
 
-	DEVMETHOD(vio_core,		viopci_core),
-	DEVMETHOD(vio_negotiate,	viopci_negotiate),
-	DEVMETHOD(vio_setup_intr,	viopci_setup_intr),
-	DEVMETHOD(vio_driver_ok,	viopci_driver_ok),
-	DEVMETHOD(vio_stop,		viopci_stop),
+	DEVMETHOD(vio_bus_core,		vpci_core),
+	DEVMETHOD(vio_bus_negotiate,	vpci_negotiate),
+	DEVMETHOD(vio_bus_setup_intr,	vpci_setup_intr),
+	DEVMETHOD(vio_bus_driver_ok,	vpci_driver_ok),
+	DEVMETHOD(vio_bus_stop,		vpci_stop),
 
 	DEVMETHOD_END
 };
 
-static driver_t viopci_driver = {
+static driver_t vpci_driver = {
 	"vio_pci",
-	viopci_methods,
-	sizeof(struct viopci_softc)
+	vpci_methods,
+	sizeof(struct vpci_softc)
 };
 
-static devclass_t viopci_devclass;
+static devclass_t vpci_devclass;
 
-DRIVER_MODULE(vio_pci, pci, viopci_driver, viopci_devclass, NULL, NULL);
+DRIVER_MODULE(vio_pci, pci, vpci_driver, vpci_devclass, NULL, NULL);
 MODULE_VERSION(vio_pci, 1);
 MODULE_DEPEND(vio_pci, pci, 1, 1, 1);

@@ -5,16 +5,18 @@
  */
 
 /*
- * vio_os.h: the contract between the virtio core and an OS binding.
+ * vio_os_example.h: the contract between the virtio core and an OS
+ * binding.
  *
  * The core (drivers/core, blk, net, balloon) includes "vio_os.h" and its
  * own headers, nothing else, and is compiled with -ffreestanding
- * -nostdinc.  Each binding provides its own vio_os.h on the include path
- * (tests/unit/vio_os.h, images/mini/vio_os.h, drivers/dragonfly/...)
- * giving everything listed here: the out-of-line hooks of
+ * -nostdinc.  Each binding has its own header, which the build names
+ * (vio_os.h includes it): tests/unit/vio_os_unit.h,
+ * images/mini/vio_os_mini.h, drivers/dragonfly/vio_os_dragonfly.h.  It
+ * gives everything listed here: the out-of-line hooks of
  * vio_os_funcs.h as functions, the rest as macros, inline functions or
- * extern functions as it likes.  This file is itself a valid binding header for
- * a compile-only check (make freestanding-check): types come from the
+ * extern functions as it likes.  This file is itself a valid binding
+ * header for a compile-only check (make freestanding-check): types come from the
  * compiler's predefined macros, the hooks are declared extern.
  *
  * The core never allocates, sleeps, locks or prints on its own; it asks
@@ -22,8 +24,8 @@
  * struct vio_softc (sc_os) and is passed back unchanged.
  */
 
-#ifndef _VIO_OS_H_
-#define _VIO_OS_H_
+#ifndef _VIO_OS_EXAMPLE_H_
+#define _VIO_OS_EXAMPLE_H_
 
 /* 1. Types: fixed width, size_t, uintptr_t, bool, NULL, offsetof. */
 typedef __INT8_TYPE__		int8_t;

@@ -6,14 +6,14 @@
 
 /*
  * The mini guest's binding of the virtio core (the contract is
- * drivers/core/vio_os.h.example).  Memory is identity-mapped and x86 is
+ * drivers/core/vio_os_example.h).  Memory is identity-mapped and x86 is
  * cache-coherent for DMA, so a bus address is the physical address is the
  * pointer, and DMA syncs need only compiler ordering.  The "os" cookie is
  * the struct mini_vdev of the device (devices.h).
  */
 
-#ifndef _VIO_OS_H_
-#define _VIO_OS_H_
+#ifndef _VIO_OS_MINI_H_
+#define _VIO_OS_MINI_H_
 
 #include "types.h"
 

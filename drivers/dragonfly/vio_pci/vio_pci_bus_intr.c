@@ -9,13 +9,13 @@
  *
  * MSI-X first: vector 0 for configuration changes, the others shared
  * round-robin by the queues (one each when the device has enough), a
- * per-CPU queue's vector on its CPU (viopci_vector_cpu()).  Without
+ * per-CPU queue's vector on its CPU (vpci_vector_cpu()).  Without
  * MSI-X (hw.vio.pci.disable_msix, too few vectors, or none granted) one
  * MSI message, else the INTx line; there the ISR register says what
  * happened and reading it acknowledges the interrupt.
  *
  * Handlers are installed without a serializer and take the child's own
- * one per queue (vio_if.m setup_intr), so a vector shared by queues of
+ * one per queue (vio_bus_if.m setup_intr), so a vector shared by queues of
  * different serializers stays correct.  Handlers exist only while the
  * device is live: bindings change only while none is installed, so the
  * handlers read them without a lock.
@@ -36,10 +36,10 @@
 #include "vio.h"
 #include "vio_vq.h"
 #include "vio_pci.h"
-#include "viopci_var.h"
+#include "vio_pci_bus_var.h"
 
 const char *
-viopci_intr_mode_name(const struct viopci_softc *sc)
+vpci_intr_mode_name(const struct vpci_softc *sc)
 {
 
 	switch (sc->sc_intr_mode) {
@@ -60,7 +60,7 @@ viopci_intr_mode_name(const struct viopci_softc *sc)
  * child with a fixed count, spread by unit.
  */
 static int
-viopci_vector_cpu(struct viopci_softc *sc, int vec)
+vpci_vector_cpu(struct vpci_softc *sc, int vec)
 {
 
 	if (vec == VIO_CONFIG_VECTOR || sc->sc_queues_per_cpu == 0)
@@ -70,7 +70,7 @@ viopci_vector_cpu(struct viopci_softc *sc, int vec)
 
 /* 0 with sc_nvecs >= 2 MSI-X vectors allocated, else an errno. */
 static int
-viopci_alloc_msix(struct viopci_softc *sc)
+vpci_alloc_msix(struct vpci_softc *sc)
 {
 	device_t dev = sc->sc_dev;
 	int i, n, rid;
@@ -87,7 +87,7 @@ viopci_alloc_msix(struct viopci_softc *sc)
 		return (ENXIO);
 	for (i = 0; i < n; i++) {
 		if (pci_alloc_msix_vector(dev, i, &rid,
-		    viopci_vector_cpu(sc, i)) != 0)
+		    vpci_vector_cpu(sc, i)) != 0)
 			break;
 		sc->sc_vecs[i].vv_rid = rid;
 	}
@@ -105,9 +105,9 @@ viopci_alloc_msix(struct viopci_softc *sc)
 
 /* The interrupt resources of the sc_nvecs vectors; 0 or ENXIO. */
 static int
-viopci_alloc_irqs(struct viopci_softc *sc, u_int flags)
+vpci_alloc_irqs(struct vpci_softc *sc, u_int flags)
 {
-	struct viopci_vec *vv;
+	struct vpci_vec *vv;
 	int i;
 
 	for (i = 0; i < sc->sc_nvecs; i++) {
@@ -123,7 +123,7 @@ viopci_alloc_irqs(struct viopci_softc *sc, u_int flags)
 
 /* One MSI message (if MSI), else the INTx line. */
 static int
-viopci_alloc_1intr(struct viopci_softc *sc, int msi)
+vpci_alloc_1intr(struct vpci_softc *sc, int msi)
 {
 	u_int flags;
 
@@ -135,7 +135,7 @@ viopci_alloc_1intr(struct viopci_softc *sc, int msi)
 		sc->sc_intr_mode = VIOPCI_INTR_MSI;
 	else
 		sc->sc_intr_mode = VIOPCI_INTR_INTX;
-	return (viopci_alloc_irqs(sc, flags));
+	return (vpci_alloc_irqs(sc, flags));
 }
 
 /*
@@ -143,36 +143,36 @@ viopci_alloc_1intr(struct viopci_softc *sc, int msi)
  * had is given back whole before the next is tried.
  */
 int
-viopci_intr_alloc(struct viopci_softc *sc)
+vpci_intr_alloc(struct vpci_softc *sc)
 {
 	device_t dev = sc->sc_dev;
 
-	if (!viopci_disable_msix && viopci_alloc_msix(sc) == 0) {
-		if (viopci_alloc_irqs(sc, RF_ACTIVE) == 0) {
+	if (!vpci_disable_msix && vpci_alloc_msix(sc) == 0) {
+		if (vpci_alloc_irqs(sc, RF_ACTIVE) == 0) {
 			pci_enable_msix(dev);
 			return (0);
 		}
 		device_printf(dev, "MSI-X vectors without interrupt "
 		    "resources, trying MSI and INTx\n");
-		viopci_intr_release(sc);
+		vpci_intr_release(sc);
 	}
-	if (viopci_alloc_1intr(sc, 1) == 0)
+	if (vpci_alloc_1intr(sc, 1) == 0)
 		return (0);
 	if (sc->sc_intr_mode == VIOPCI_INTR_MSI) {
 		/* The MSI message has no resource: the line may. */
-		viopci_intr_release(sc);
-		if (viopci_alloc_1intr(sc, 0) == 0)
+		vpci_intr_release(sc);
+		if (vpci_alloc_1intr(sc, 0) == 0)
 			return (0);
 	}
-	viopci_intr_release(sc);
+	vpci_intr_release(sc);
 	return (ENXIO);
 }
 
 void
-viopci_intr_release(struct viopci_softc *sc)
+vpci_intr_release(struct vpci_softc *sc)
 {
 	device_t dev = sc->sc_dev;
-	struct viopci_vec *vv;
+	struct vpci_vec *vv;
 	int i;
 
 	for (i = 0; i < sc->sc_nvecs; i++) {
@@ -200,7 +200,7 @@ viopci_intr_release(struct viopci_softc *sc)
  * under slz; with MSI-X on the vector vq_alloc() gave the queue.
  */
 int
-viopci_intr_bind(struct viopci_softc *sc, struct vio_vq *vq,
+vpci_intr_bind(struct vpci_softc *sc, struct vio_vq *vq,
     lwkt_serialize_t slz)
 {
 
@@ -215,9 +215,9 @@ viopci_intr_bind(struct viopci_softc *sc, struct vio_vq *vq,
 
 /* The core's delivery hook: run the handler under its serializer. */
 static void
-viopci_deliver(void *arg, struct vio_vq *vq)
+vpci_deliver(void *arg, struct vio_vq *vq)
 {
-	struct viopci_softc *sc = arg;
+	struct vpci_softc *sc = arg;
 	lwkt_serialize_t slz;
 
 	slz = vq != NULL ? sc->sc_vq_slz[vq->vq_slot] : sc->sc_config_slz;
@@ -227,49 +227,49 @@ viopci_deliver(void *arg, struct vio_vq *vq)
 	if (vq != NULL)
 		vq_intr(vq);
 	else
-		vio_config_intr(viopci_vio(sc));
+		vio_config_intr(vpci_vio(sc));
 	lwkt_serialize_exit(slz);
 }
 
 /* An MSI-X vector: everything the core routed to it, no ISR to read. */
 static void
-viopci_msix_intr(void *arg)
+vpci_msix_intr(void *arg)
 {
-	struct viopci_vec *vv = arg;
-	struct viopci_softc *sc = vv->vv_sc;
+	struct vpci_vec *vv = arg;
+	struct vpci_softc *sc = vv->vv_sc;
 
-	vio_msix_intr_deliver(viopci_vio(sc), (uint16_t)(vv - sc->sc_vecs),
-	    viopci_deliver, sc);
+	vio_msix_intr_deliver(vpci_vio(sc), (uint16_t)(vv - sc->sc_vecs),
+	    vpci_deliver, sc);
 }
 
 /* INTx or MSI: the ISR says whether queues, configuration or neither. */
 static void
-viopci_isr_intr(void *arg)
+vpci_isr_intr(void *arg)
 {
-	struct viopci_vec *vv = arg;
+	struct vpci_vec *vv = arg;
 
-	(void)vio_intr_deliver(viopci_vio(vv->vv_sc), viopci_deliver,
+	(void)vio_intr_deliver(vpci_vio(vv->vv_sc), vpci_deliver,
 	    vv->vv_sc);
 }
 
 int
-viopci_intr_start(struct viopci_softc *sc)
+vpci_intr_start(struct vpci_softc *sc)
 {
-	struct viopci_vec *vv;
+	struct vpci_vec *vv;
 	driver_intr_t *handler;
 	int error, i;
 
 	if (sc->sc_live)
 		return (EBUSY);
-	handler = sc->sc_intr_mode == VIOPCI_INTR_MSIX ? viopci_msix_intr :
-	    viopci_isr_intr;
+	handler = sc->sc_intr_mode == VIOPCI_INTR_MSIX ? vpci_msix_intr :
+	    vpci_isr_intr;
 	for (i = 0; i < sc->sc_nvecs; i++) {
 		vv = &sc->sc_vecs[i];
 		error = bus_setup_intr(sc->sc_dev, vv->vv_irq, INTR_MPSAFE,
 		    handler, vv, &vv->vv_cookie, NULL);
 		if (error != 0) {
 			sc->sc_live = true;
-			viopci_intr_stop(sc);
+			vpci_intr_stop(sc);
 			return (error);
 		}
 	}
@@ -279,9 +279,9 @@ viopci_intr_start(struct viopci_softc *sc)
 
 /* Remove the handlers, waiting for running ones, and forget bindings. */
 void
-viopci_intr_stop(struct viopci_softc *sc)
+vpci_intr_stop(struct vpci_softc *sc)
 {
-	struct viopci_vec *vv;
+	struct vpci_vec *vv;
 	int i;
 
 	for (i = 0; i < sc->sc_nvecs; i++) {

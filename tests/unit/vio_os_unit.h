@@ -5,14 +5,14 @@
  */
 
 /*
- * vio_os.h for the unit tests and fuzz targets: the core runs in a
+ * vio_os_unit.h: the binding for the unit tests and fuzz targets: the core runs in a
  * user process against the simulated device of sim/.  libc is allowed
  * here (and only here).  The hooks are implemented in sim/sim_os.c; the
- * contract is drivers/core/vio_os.h.example.
+ * contract is drivers/core/vio_os_example.h.
  */
 
-#ifndef _VIO_OS_H_
-#define _VIO_OS_H_
+#ifndef _VIO_OS_UNIT_H_
+#define _VIO_OS_UNIT_H_
 
 #include <errno.h>
 #include <stdbool.h>

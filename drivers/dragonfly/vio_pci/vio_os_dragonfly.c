@@ -5,10 +5,10 @@
  */
 
 /*
- * The hooks of vio_os.h for the DragonFly kernel: coherent bus_dma
+ * The hooks of vio_os_dragonfly.h for the DragonFly kernel: coherent bus_dma
  * memory, BAR access through the resources vio_pci mapped, PCI
  * configuration reads, kmalloc and device_printf.  The cookie is always
- * the struct viopci_softc of the function.
+ * the struct vpci_softc of the function.
  */
 
 #include <sys/param.h>
@@ -25,14 +25,14 @@
 #include "vio_os.h"
 #include "vio.h"
 #include "vio_pci.h"
-#include "viopci_var.h"
+#include "vio_pci_bus_var.h"
 
 MALLOC_DEFINE(M_VIO, "vio", "virtio core bookkeeping");
 
 int
 vio_dma_alloc(void *os, size_t size, size_t align, struct vio_dma *dma)
 {
-	struct viopci_softc *sc = os;
+	struct vpci_softc *sc = os;
 	bus_dmamem_t dmem;
 	int error;
 
@@ -92,9 +92,9 @@ vio_mem_free(void *os __unused, void *ptr, size_t size __unused)
  * it, so an absent BAR is never accessed; the KASSERTs say so.
  */
 static struct resource *
-viopci_bar(void *os, int bar)
+vpci_bar(void *os, int bar)
 {
-	struct viopci_softc *sc = os;
+	struct vpci_softc *sc = os;
 
 	KASSERT(bar >= 0 && bar < PCI_NUM_BARS && sc->sc_bar[bar] != NULL,
 	    ("vio_pci: access to unmapped BAR %d", bar));
@@ -105,48 +105,48 @@ uint8_t
 vio_bar_read_1(void *os, int bar, uint32_t off)
 {
 
-	return (bus_read_1(viopci_bar(os, bar), off));
+	return (bus_read_1(vpci_bar(os, bar), off));
 }
 
 uint16_t
 vio_bar_read_2(void *os, int bar, uint32_t off)
 {
 
-	return (bus_read_2(viopci_bar(os, bar), off));
+	return (bus_read_2(vpci_bar(os, bar), off));
 }
 
 uint32_t
 vio_bar_read_4(void *os, int bar, uint32_t off)
 {
 
-	return (bus_read_4(viopci_bar(os, bar), off));
+	return (bus_read_4(vpci_bar(os, bar), off));
 }
 
 void
 vio_bar_write_1(void *os, int bar, uint32_t off, uint8_t val)
 {
 
-	bus_write_1(viopci_bar(os, bar), off, val);
+	bus_write_1(vpci_bar(os, bar), off, val);
 }
 
 void
 vio_bar_write_2(void *os, int bar, uint32_t off, uint16_t val)
 {
 
-	bus_write_2(viopci_bar(os, bar), off, val);
+	bus_write_2(vpci_bar(os, bar), off, val);
 }
 
 void
 vio_bar_write_4(void *os, int bar, uint32_t off, uint32_t val)
 {
 
-	bus_write_4(viopci_bar(os, bar), off, val);
+	bus_write_4(vpci_bar(os, bar), off, val);
 }
 
 uint64_t
 vio_bar_size(void *os, int bar)
 {
-	struct viopci_softc *sc = os;
+	struct vpci_softc *sc = os;
 
 	if (bar < 0 || bar >= PCI_NUM_BARS || sc->sc_bar[bar] == NULL)
 		return (0);
@@ -156,7 +156,7 @@ vio_bar_size(void *os, int bar)
 uint8_t
 vio_pcicfg_read_1(void *os, uint32_t off)
 {
-	struct viopci_softc *sc = os;
+	struct vpci_softc *sc = os;
 
 	return (pci_read_config(sc->sc_dev, off, 1));
 }
@@ -164,7 +164,7 @@ vio_pcicfg_read_1(void *os, uint32_t off)
 uint16_t
 vio_pcicfg_read_2(void *os, uint32_t off)
 {
-	struct viopci_softc *sc = os;
+	struct vpci_softc *sc = os;
 
 	return (pci_read_config(sc->sc_dev, off, 2));
 }
@@ -172,7 +172,7 @@ vio_pcicfg_read_2(void *os, uint32_t off)
 uint32_t
 vio_pcicfg_read_4(void *os, uint32_t off)
 {
-	struct viopci_softc *sc = os;
+	struct vpci_softc *sc = os;
 
 	return (pci_read_config(sc->sc_dev, off, 4));
 }
@@ -180,7 +180,7 @@ vio_pcicfg_read_4(void *os, uint32_t off)
 void
 vio_log(void *os, const char *fmt, ...)
 {
-	struct viopci_softc *sc = os;
+	struct vpci_softc *sc = os;
 	__va_list ap;
 	char buf[160];
 	size_t len;

@@ -7,7 +7,7 @@
 /*
  * vio_pci: the DragonFly newbus driver of a virtio PCI function.  It owns
  * the BARs and interrupt vectors and the core's transport state; its one
- * child (vioblk, vioif or viomb) runs the device through vio_if.m.
+ * child (vioblk, vioif or viomb) runs the device through vio_bus_if.m.
  */
 
 #ifndef _VIOPCI_VAR_H_
@@ -19,23 +19,23 @@
 /* Highest bus address a legacy ring (32-bit page number) can have. */
 #define VIOPCI_DMA_LOWADDR	((1ULL << 44) - 1)
 
-enum viopci_intr_mode {
+enum vpci_intr_mode {
 	VIOPCI_INTR_INTX,
 	VIOPCI_INTR_MSI,
 	VIOPCI_INTR_MSIX
 };
 
-struct viopci_softc;
+struct vpci_softc;
 
 /* An interrupt source: a line, the MSI message or one MSI-X vector. */
-struct viopci_vec {
-	struct viopci_softc	*vv_sc;
+struct vpci_vec {
+	struct vpci_softc	*vv_sc;
 	struct resource		*vv_irq;
 	int			 vv_rid;
 	void			*vv_cookie;	/* bus_setup_intr() handle */
 };
 
-struct viopci_softc {
+struct vpci_softc {
 	struct vio_pci_softc	 sc_core;	/* the core's transport state */
 	device_t		 sc_dev;
 	device_t		 sc_child;
@@ -44,9 +44,9 @@ struct viopci_softc {
 	struct resource		*sc_bar[PCI_NUM_BARS];
 	int			 sc_bar_type[PCI_NUM_BARS];
 
-	enum viopci_intr_mode	 sc_intr_mode;
+	enum vpci_intr_mode	 sc_intr_mode;
 	int			 sc_nvecs;
-	struct viopci_vec	 sc_vecs[VIOPCI_MAX_VECS];
+	struct vpci_vec	 sc_vecs[VIOPCI_MAX_VECS];
 	int			 sc_vecs_wanted;	/* most the child uses */
 	int			 sc_queues_per_cpu;	/* 0: not per CPU */
 	/* The driver's serializers, by queue; NULL: not delivered. */
@@ -58,16 +58,16 @@ struct viopci_softc {
 	bool			 sc_vq_sysctl_set;
 };
 
-#define viopci_vio(sc)		(&(sc)->sc_core.sc_vio)
+#define vpci_vio(sc)		(&(sc)->sc_core.sc_vio)
 
-extern int viopci_disable_msix;
+extern int vpci_disable_msix;
 
-int	viopci_intr_alloc(struct viopci_softc *);
-void	viopci_intr_release(struct viopci_softc *);
-int	viopci_intr_bind(struct viopci_softc *, struct vio_vq *,
+int	vpci_intr_alloc(struct vpci_softc *);
+void	vpci_intr_release(struct vpci_softc *);
+int	vpci_intr_bind(struct vpci_softc *, struct vio_vq *,
 	    lwkt_serialize_t);
-int	viopci_intr_start(struct viopci_softc *);
-void	viopci_intr_stop(struct viopci_softc *);
-const char *viopci_intr_mode_name(const struct viopci_softc *);
+int	vpci_intr_start(struct vpci_softc *);
+void	vpci_intr_stop(struct vpci_softc *);
+const char *vpci_intr_mode_name(const struct vpci_softc *);
 
 #endif /* !_VIOPCI_VAR_H_ */

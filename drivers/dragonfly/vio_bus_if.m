@@ -5,7 +5,7 @@
 #
 
 #
-# vio: what vio_pci(4) offers the driver of the virtio device under it
+# vio_bus: what vio_pci(4) offers the driver of the virtio device under it
 # (vioblk, vioif, viomb).  The driver runs the virtio protocol through
 # the shared core (struct vio_softc, vq_*); through this interface it asks
 # its parent for what depends on the PCI function and the kernel:
@@ -13,16 +13,16 @@
 # under the driver's own serializers, and the device going live or
 # stopping.
 #
-# Order in a driver's attach: VIO_NEGOTIATE, read the configuration and
-# allocate the queues with the core, VIO_SETUP_INTR for each queue (and
-# NULL for configuration changes), VIO_DRIVER_OK.  In detach: VIO_STOP,
+# Order in a driver's attach: VIO_BUS_NEGOTIATE, read the configuration and
+# allocate the queues with the core, VIO_BUS_SETUP_INTR for each queue (and
+# NULL for configuration changes), VIO_BUS_DRIVER_OK.  In detach: VIO_BUS_STOP,
 # then vq_reclaim() and vq_free() with the core.
 #
 
 #include <sys/bus.h>
 #include <sys/serialize.h>
 
-INTERFACE vio;
+INTERFACE vio_bus;
 
 HEADER {
 	struct vio_softc;

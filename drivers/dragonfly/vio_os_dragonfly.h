@@ -5,13 +5,13 @@
  */
 
 /*
- * vio_os.h: the DragonFly kernel binding of the virtio core.
+ * vio_os_dragonfly.h: the DragonFly kernel binding of the virtio core.
  *
  * The core (drivers/core, blk, net, balloon) includes this header and
  * nothing else; here it gets the kernel's own types, errno values and
  * barriers.  The hooks that need a device (DMA, registers, logging) are
- * functions in vio_pci.ko (vio_pci/vio_os.c); their "os" cookie is the
- * struct viopci_softc of the PCI function, stored in struct vio_softc.
+ * functions in vio_pci.ko (vio_pci/vio_os_dragonfly.c); their "os" cookie is the
+ * struct vpci_softc of the PCI function, stored in struct vio_softc.
  */
 
 #ifndef _DFLY_VIO_OS_H_
