@@ -361,7 +361,7 @@ def test_null_backend_and_iothread_change_only_the_disk():
     line = " ".join(argv)
     assert "driver=null-co,node-name=vblk0" in line
     assert "format=qcow2" not in line
-    assert "iothread,id=blkio0" in argv
+    assert "iothread,id=blkio0,poll-max-ns=0" in argv
     blk = [a for a in argv if a.startswith("virtio-blk-pci,")]
     assert blk and "iothread=blkio0" in blk[0]
     net = [a for a in argv if a.startswith("virtio-net-pci,")]
