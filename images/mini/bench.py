@@ -16,12 +16,15 @@ backend: 4 KiB random reads and writes at QD 1 and 16 (IOPS) and 1 MiB
 sequential reads and writes (MB/s), each the median of --repeat runs;
 the round trip of ICMP echoes to 10.0.2.2 (median, 99th percentile);
 the seconds from the monitor's balloon command to the guest reaching a
-quarter less memory and back; QEMU start to the shell prompt.  The load
-generators are the guests' own: blkbench and pingstat in the DragonFly
-init, a static blkbench and busybox ping in the Linux initramfs, blk
-bench and ping in the mini.  Last, every guest's kicks and interrupts
-per 1000 requests at QD 16 with event_idx on and off, from QEMU's trace
-events, virtio-blk in an iothread on null-co.
+quarter less memory and back; QEMU start to the shell prompt; UDP
+datagrams per second received, and the share lost, between two guests
+of a kind on a QEMU socket network (not the mini: no UDP in its stack).
+The load generators are the guests' own: blkbench, pingstat, udpsend
+and udprecv in the DragonFly init, static blkbench and udpbench and
+busybox ping in the Linux initramfs, blk bench and ping in the mini.
+Last, every guest's kicks and interrupts per 1000 requests at QD 16 with
+event_idx on and off, from QEMU's trace events, virtio-blk in an
+iothread (polling off) on null-co.
 
 Output: the table (with the accelerator and QEMU version), the same
 numbers as JSON in build/bench/bench-STAMP.json, and a PNG chart of the
