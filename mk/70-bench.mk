@@ -4,8 +4,9 @@
 #       boots each guest in turn (the DragonFly kernel guest with our
 #       modules and with DragonFly's own, the Linux guest, the mini) on
 #       the same QEMU devices: blk IOPS and MB/s, ICMP round trips,
-#       balloon timing, boot time; the mini's kicks and interrupts per
-#       request with event_idx on and off.  The table on the terminal,
+#       balloon timing, boot time, UDP packets per second between two
+#       guests of a kind; every guest's kicks and interrupts per request
+#       with event_idx on and off.  The table on the terminal,
 #       JSON and a PNG chart under build/bench/ (images/mini/bench.py).
 #   make bench-compare A=build/bench/bench-X.json B=build/bench/bench-Y.json
 #       two runs side by side.

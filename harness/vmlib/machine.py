@@ -36,6 +36,9 @@ MMIO_FORCE_LEGACY = {"mmio-legacy": "true", "mmio-modern": "false"}
 # them (images/mini/mmio.h); it also leaves one I/O APIC, lines 5 + n.
 MACHINE_OPTIONS = {"microvm": "microvm,acpi=off"}
 GUEST_MAC = "52:54:00:12:34:56"
+# The second NIC's, on the socket network between two guests: each end
+# its own (socket_net "listen" or "connect").
+SOCKET_MACS = {"listen": "52:54:00:12:35:01", "connect": "52:54:00:12:35:02"}
 # Sockets and port are QEMU's to create; this long at most (scaled,
 # vmlib.timeouts, like every other bound here).
 STARTUP_SECONDS = 10
@@ -118,16 +121,26 @@ class Machine:
     socket path (default: in the run directory).  blk_backend: "qcow2"
     (an overlay over disk_base) or "null-co" (QEMU's null driver, the
     device-side limit for `make bench`); blk_iothread: the virtio-blk
-    device runs in an iothread, concurrently with the guest's vCPU."""
+    device runs in an iothread, concurrently with the guest's vCPU.
+    socket_net: None, or ("listen", None) / ("connect", PORT): a second
+    virtio-net device on a network of two guests, the first listening
+    on a free loopback port (socket_net_port once started), the second
+    connecting to it."""
 
     def __init__(self, profile, config=None, accel="auto", serial="unix",
                  monitor_port=0, disk_base=None, qmp=None, label=None,
-                 say=_say, blk_backend="qcow2", blk_iothread=False):
+                 say=_say, blk_backend="qcow2", blk_iothread=False,
+                 socket_net=None):
         if blk_backend not in BLK_BACKENDS:
             raise HarnessError("blk_backend %r not in %s"
                                % (blk_backend, BLK_BACKENDS))
         self.blk_backend = blk_backend
         self.blk_iothread = blk_iothread
+        if socket_net is not None and socket_net[0] not in SOCKET_MACS:
+            raise HarnessError("socket_net %r: listen or connect"
+                               % (socket_net,))
+        self.socket_net = socket_net
+        self.socket_net_port = None
         self.profile = profile
         self.config = config or _DefaultConfig()
         self.accel_request = accel
@@ -202,7 +215,11 @@ class Machine:
                      % _q(self.disk_path)]
         blk_props = _device_props(self.config, "blk")
         if self.blk_iothread:
-            drive += ["-object", "iothread,id=blkio0"]
+            # poll-max-ns=0: the iothread runs the queue's handler only
+            # when the guest kicks, never because polling saw new
+            # requests, so the handler runs (the virtio_queue_notify
+            # trace events make bench counts) are the guest's kicks.
+            drive += ["-object", "iothread,id=blkio0,poll-max-ns=0"]
             blk_props += ",iothread=blkio0"
         # romfile=: no iPXE ROM, it only slows the boot (PCI only).
         rom = "" if self.config.mmio else ",romfile="
@@ -214,7 +231,23 @@ class Machine:
                 "mac=%s%s%s" % (bus, GUEST_MAC, rom,
                                 _device_props(self.config, "net")),
                 "-device", "virtio-balloon-%s,id=balloon0%s"
-                % (bus, _device_props(self.config, "balloon"))]
+                % (bus, _device_props(self.config, "balloon"))] + \
+            self._socket_net(bus, rom)
+
+    def _socket_net(self, bus, rom):
+        """The second NIC of a two-guest network, or nothing.  A TCP
+        socket pair (-netdev socket listen/connect), not -netdev dgram:
+        the host link between the two QEMUs then loses nothing and
+        pushes back on a fast sender, so a datagram the receiving guest
+        did not get was lost inside a guest."""
+        if self.socket_net is None:
+            return []
+        side = self.socket_net[0]
+        return ["-netdev", "socket,id=vnet1,%s=%s:%d"
+                % (side, ports.LOOPBACK, self.socket_net_port),
+                "-device", "virtio-net-%s,netdev=vnet1,id=vnet1dev,"
+                "mac=%s%s%s" % (bus, SOCKET_MACS[side], rom,
+                                _device_props(self.config, "net"))]
 
     # -- life cycle -----------------------------------------------------
     def start(self):
@@ -233,6 +266,10 @@ class Machine:
         for attempt in range(3):
             self.monitor_port = (ports.pick_port(self.monitor_wanted)
                                  if attempt == 0 else ports.free_port())
+            if self.socket_net is not None:
+                side, port = self.socket_net
+                self.socket_net_port = (port if side == "connect"
+                                        else ports.free_port())
             if self._launch():
                 break
         else:

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "now_us.h"
+
 #define BENCH_SIZE_MAX	(1024 * 1024)
 #define BENCH_QD_MAX	64
 #define BENCH_SPAN	(256ULL * 1024 * 1024)
@@ -38,15 +40,6 @@ struct bench_job {
 	int		fd;
 	void		*buf;
 };
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
-}
 
 static int
 worker(const struct bench_job *job, uint64_t w, uint64_t n)

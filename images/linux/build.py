@@ -7,8 +7,9 @@ The kernel and its virtio modules come from the distribution's own package
 (Debian linux-image-amd64, Ubuntu linux-image-generic), fetched with
 `apt-get download` and unpacked with `dpkg -x`: nothing on the host's /boot
 or /lib/modules is read or touched.  busybox-static gives the user land,
-plus blkbench (blkbench.c), the load generator of `make bench`, built
-here as a static program (busybox has no queue-depth or random I/O).
+plus blkbench (blkbench.c) and udpbench (udpbench.c), the load generators
+of `make bench`, built here as static programs (busybox has no queue-depth
+or random I/O, nor a UDP packet counter).
 
 Output in OUT (default build/linux): vmlinuz, initramfs.img, stamp.  The
 stamp records the package versions and a hash of this recipe; when both are
@@ -43,7 +44,8 @@ WANTED_MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "virtio_balloon"]
 # Meta packages that name "the current kernel", Debian first, then Ubuntu.
 KERNEL_META = ["linux-image-amd64", "linux-image-generic",
                "linux-image-virtual"]
-RECIPE_FILES = ["build.py", "cpio_newc.py", "init", "blkbench.c"]
+RECIPE_FILES = ["build.py", "cpio_newc.py", "init", "blkbench.c",
+                "udpbench.c", "now_us.h"]
 PATTERN_PATH = "etc/blkpattern.bin"
 
 
@@ -223,16 +225,17 @@ def module_order(moddir):
     return order
 
 
-def build_blkbench(out):
-    """The static blkbench for /bin (host gcc and libc6-dev)."""
-    exe = os.path.join(out, "blkbench")
+def build_static(out, name):
+    """The static program NAME (NAME.c here) for /bin (host gcc and
+    libc6-dev): make bench's load generators."""
+    exe = os.path.join(out, name)
     run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror",
-         "-o", exe, os.path.join(HERE, "blkbench.c")])
+         "-o", exe, os.path.join(HERE, name + ".c")])
     with open(exe, "rb") as f:
         return f.read()
 
 
-def make_initramfs(modules, busybox, blkbench):
+def make_initramfs(modules, busybox, tools):
     facts, facts_sh = guest_facts()
     a = cpio_newc.Archive()
     for d in ("bin", "sbin", "dev", "etc", "lib", "lib/modules", "proc",
@@ -249,7 +252,8 @@ def make_initramfs(modules, busybox, blkbench):
     for app in applets:
         if app != "busybox":
             a.symlink("bin/" + app, "busybox")
-    a.file("bin/blkbench", blkbench, 0o755)
+    for name, data in tools.items():
+        a.file("bin/" + name, data, 0o755)
     a.symlink("sbin/init", "../init")
     with open(os.path.join(HERE, "init"), "rb") as f:
         a.file("init", f.read(), 0o755)
@@ -298,7 +302,9 @@ def build(out, force=False):
     modules = module_order(moddir)
     say("modules: " + " ".join(n for n, _ in modules))
     write_atomic(os.path.join(out, "initramfs.img"),
-                 make_initramfs(modules, busybox, build_blkbench(out)))
+                 make_initramfs(modules, busybox,
+                                {n: build_static(out, n)
+                                 for n in ("blkbench", "udpbench")}))
     with open(kernel, "rb") as f:
         write_atomic(os.path.join(out, "vmlinuz"), f.read())
     shutil.rmtree(root, ignore_errors=True)

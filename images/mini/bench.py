@@ -16,12 +16,15 @@ backend: 4 KiB random reads and writes at QD 1 and 16 (IOPS) and 1 MiB
 sequential reads and writes (MB/s), each the median of --repeat runs;
 the round trip of ICMP echoes to 10.0.2.2 (median, 99th percentile);
 the seconds from the monitor's balloon command to the guest reaching a
-quarter less memory and back; QEMU start to the shell prompt.  The load
-generators are the guests' own: blkbench and pingstat in the DragonFly
-init, a static blkbench and busybox ping in the Linux initramfs, blk
-bench and ping in the mini.  Last, every guest's kicks and interrupts
-per 1000 requests at QD 16 with event_idx on and off, from QEMU's trace
-events, virtio-blk in an iothread on null-co.
+quarter less memory and back; QEMU start to the shell prompt; UDP
+datagrams per second received, and the share lost, between two guests
+of a kind on a QEMU socket network (not the mini: no UDP in its stack).
+The load generators are the guests' own: blkbench, pingstat, udpsend
+and udprecv in the DragonFly init, static blkbench and udpbench and
+busybox ping in the Linux initramfs, blk bench and ping in the mini.
+Last, every guest's kicks and interrupts per 1000 requests at QD 16 with
+event_idx on and off, from QEMU's trace events, virtio-blk in an
+iothread (polling off) on null-co.
 
 Output: the table (with the accelerator and QEMU version), the same
 numbers as JSON in build/bench/bench-STAMP.json, and a PNG chart of the
@@ -45,7 +48,7 @@ sys.path.insert(0, os.path.join(TOP, "harness"))
 import profiles  # noqa: E402
 from profiles.base import Config  # noqa: E402
 from vmlib import BUILD, HarnessError, disk  # noqa: E402
-from vmlib.machine import Machine  # noqa: E402
+from vmlib.machine import GUEST_MAC, SOCKET_MACS, Machine  # noqa: E402
 from vmlib.qmp import QMP  # noqa: E402
 from vmlib.serial import Console  # noqa: E402
 
@@ -57,6 +60,13 @@ DISK_SIZE = "1G"
 SPAN_MB = 256
 PING_HOST = "10.0.2.2"
 BALLOON_TIMEOUT = 60
+# UDP between two guests of a kind on a socket network (their second
+# NIC): the receiver's address first.  Small datagrams, so the figure is
+# packets per second through the drivers, not bytes through memcpy.
+UDP_ADDRS = ("10.0.3.1", "10.0.3.2")
+UDP_PORT = 9000
+UDP_SIZE = 64
+UDP_WAIT = 120
 
 # (guest, profile, Config.options)
 GUESTS = (("dfly-ours", "dragonfly", {"drivers": "ours"}),
@@ -72,7 +82,8 @@ BLK_METRICS = (("rand-read-4k-qd1", "randread", 4096, 1),
                ("seq-write-1m", "write", 1 << 20, 4))
 # metric: (unit, more is better)
 UNITS = {"boot": ("s", False), "ping-median": ("us", False),
-         "ping-p99": ("us", False), "balloon-shrink": ("s", False),
+         "ping-p99": ("us", False), "udp-rx": ("pps", True),
+         "udp-loss": ("%", False), "balloon-shrink": ("s", False),
          "balloon-grow": ("s", False)}
 # The same blk figures on QEMU's null-co backend (--null): the device
 # side costs next to nothing, so the guest's own cost shows.
@@ -88,6 +99,13 @@ MINI_BENCH_RE = re.compile(r"blk bench (\w+): requests (\d+) qd (\d+) "
                            r"kicks (\d+) interrupts (\d+) elapsed_us (\d+)")
 PINGSTAT_RE = re.compile(r"pingstat: (\d+)/(\d+) replies min_us (\d+) "
                          r"median_us (\d+) p99_us (\d+)")
+UDPSEND_RE = re.compile(r"udpsend: sent (\d+) size \d+ elapsed_us (\d+)")
+UDPRECV_RE = re.compile(r"udprecv: received (\d+) elapsed_us (\d+)")
+# Why a guest kind has no UDP figure.
+UDP_UNSUPPORTED = {
+    "mini": "its net stack (images/mini/net.c) speaks ARP and ICMP on one "
+            "NIC with a fixed address; UDP would need a second device "
+            "instance and new protocol code"}
 
 
 def quiet(msg):
@@ -124,17 +142,58 @@ class Guest:
         """The round trips in microseconds: (median, p99)."""
         raise NotImplementedError
 
+    # The guest's commands: ping PEER a few times, receive on PORT for
+    # SECONDS, send to ADDR PORT COUNT datagrams of SIZE bytes.
+    UDP_WARM = UDP_RECV = UDP_SEND = None
+
+    def udp_warm(self, peer):
+        """ARP before the count: a datagram waiting for it may be dropped."""
+        self.con.command(self.UDP_WARM % peer, timeout=30)
+
+    def udp_recv_start(self, port, seconds):
+        """Start the receiver; return once it listens."""
+        self.con.send(self.UDP_RECV % (port, seconds))
+        self.con.expect(rb"udprecv: listening")
+
+    def udp_recv_end(self):
+        """(datagrams received, seconds from the first to the last)."""
+        text = self.con.expect(timeout=2 * UDP_WAIT)
+        got = UDPRECV_RE.search(text)
+        if not got:
+            raise HarnessError("%s: %s" % (self.name, text.strip()))
+        return int(got.group(1)), int(got.group(2)) / 1e6
+
+    def udp_send(self, addr, port, count, size):
+        """(datagrams sent, seconds)."""
+        text = self.con.command(self.UDP_SEND % (addr, port, count, size),
+                                timeout=UDP_WAIT)
+        got = UDPSEND_RE.search(text)
+        if not got:
+            raise HarnessError("%s: %s" % (self.name, text.strip()))
+        return int(got.group(1)), int(got.group(2)) / 1e6
+
 
 class DragonFlyGuest(Guest):
+    UDP_WARM = "ping %s 3"
+    UDP_RECV = "udprecv %d %d"
+    UDP_SEND = "udpsend %s %d %d %d"
+
     def blk_command(self, op, size, qd, count):
         return "blkbench %s %d %d %d" % (op, size, qd, count)
 
+    def nic(self, index):
+        """The name of the INDEXth NIC (in PCI order, as probe lists)."""
+        nics = re.findall(r"([a-z_]+[0-9]+) net ", self.con.command("probe"))
+        if len(nics) <= index:
+            raise HarnessError("%s: no NIC %d in probe" % (self.name, index))
+        return nics[index]
+
+    def udp_up(self, addr):
+        self.con.command("ifup %s %s/24" % (self.nic(1), addr))
+
+
     def ping(self, count):
-        out = self.con.command("probe")
-        nic = re.search(r"([a-z_]+[0-9]+) net ", out)
-        if not nic:
-            raise HarnessError("%s: no NIC in probe" % self.name)
-        self.con.command("ifup %s 10.0.2.15/24" % nic.group(1))
+        self.con.command("ifup %s 10.0.2.15/24" % self.nic(0))
         text = self.con.command("pingstat %s %d" % (PING_HOST, count),
                                 timeout=600)
         got = PINGSTAT_RE.search(text)
@@ -144,6 +203,10 @@ class DragonFlyGuest(Guest):
 
 
 class LinuxGuest(Guest):
+    UDP_WARM = "ping -c 3 -W 5 %s"
+    UDP_RECV = "udpbench recv %d %d"
+    UDP_SEND = "udpbench send %s %d %d %d"
+
     def __init__(self, name, machine, con):
         super().__init__(name, machine, con)
         # busybox sh can print a second prompt after the one Console.of
@@ -161,14 +224,17 @@ class LinuxGuest(Guest):
     def blk_command(self, op, size, qd, count):
         return "blkbench %s %d %d %d %s" % (op, size, qd, count, self.dev)
 
-    def ping(self, count):
-        out = self.con.command("ls /sys/bus/virtio/drivers/virtio_net/"
-                               "virtio*/net/")
-        ifc = re.search(r"^(eth[0-9]+|en\S+)\s*$", out, re.M)
+    def nic(self, mac):
+        """The name of the NIC with address MAC."""
+        out = self.con.command("grep -l %s /sys/class/net/*/address" % mac)
+        ifc = re.search(r"^/sys/class/net/(\S+)/address", out, re.M)
         if not ifc:
-            raise HarnessError("linux: no virtio NIC: %s" % out.strip())
+            raise HarnessError("linux: no NIC %s: %s" % (mac, out.strip()))
+        return ifc.group(1)
+
+    def ping(self, count):
         self.con.command("ip link set {0} up && ip addr add 10.0.2.15/24 "
-                         "dev {0}".format(ifc.group(1)))
+                         "dev {0}".format(self.nic(GUEST_MAC)))
         text = self.con.command("ping -A -c %d -W 5 %s" % (count, PING_HOST),
                                 timeout=600)
         rtts = [float(t) * 1000 for t in re.findall(r"time=([0-9.]+) ms",
@@ -176,6 +242,13 @@ class LinuxGuest(Guest):
         if not rtts:
             raise HarnessError("linux: ping: %s" % text.strip()[-300:])
         return statistics.median(rtts), percentile(rtts, 99)
+
+
+    def udp_up(self, addr):
+        side = self.m.socket_net[0]
+        self.con.command("ip link set {0} up && ip addr add {1}/24 dev {0}"
+                         .format(self.nic(SOCKET_MACS[side]), addr))
+
 
 
 class MiniGuest(Guest):
@@ -274,6 +347,34 @@ def measure_null(name, profile, options, args, res):
         m.cleanup()
 
 
+def measure_udp(name, profile, options, args, res):
+    """Datagrams per second that a guest receives from another of its
+    kind on a socket network, and the share of those sent it lost."""
+    rx = boot(profile, options, args, label="bench-udp-rx-" + name,
+              socket_net=("listen", None))
+    tx = None
+    try:
+        tx = boot(profile, options, args, label="bench-udp-tx-" + name,
+                  socket_net=("connect", rx.socket_net_port))
+        grx = GUEST_CLASSES[profile](name, rx, Console.of(rx, timeout=120))
+        gtx = GUEST_CLASSES[profile](name, tx, Console.of(tx, timeout=120))
+        grx.udp_up(UDP_ADDRS[0])
+        gtx.udp_up(UDP_ADDRS[1])
+        gtx.udp_warm(UDP_ADDRS[0])
+        grx.udp_recv_start(UDP_PORT, UDP_WAIT)
+        sent, _ = gtx.udp_send(UDP_ADDRS[0], UDP_PORT, args.udp_count,
+                               UDP_SIZE)
+        got, secs = grx.udp_recv_end()
+        res["udp-rx"] = (got - 1) / secs if secs > 0 else None
+        res["udp-loss"] = 100.0 * (sent - got) / sent
+        grx.con.close()
+        gtx.con.close()
+    finally:
+        if tx is not None:
+            tx.cleanup()
+        rx.cleanup()
+
+
 def measure_guest(name, profile, options, args):
     """{metric: value} for one guest; a metric the guest cannot do is
     left out."""
@@ -293,6 +394,8 @@ def measure_guest(name, profile, options, args):
         m.cleanup()
     if args.null:
         measure_null(name, profile, options, args, res)
+    if args.udp and name not in UDP_UNSUPPORTED:
+        measure_udp(name, profile, options, args, res)
     return res
 
 
@@ -327,14 +430,21 @@ def notify_guest(name, profile, options, event_idx, args):
             q.command("human-monitor-command",
                       **{"command-line": "trace-event %s on" % ev})
         for op in ("randwrite", "randread"):
+            # The window: from just before the run to its answer.  QEMU
+            # writes a request's trace lines before the interrupt that
+            # tells the guest it is done, so by the answer all are in.
             mark = os.path.getsize(m.run.file("qemu.stderr"))
-            g.blk(op, 4096, 16, args.count)
-            time.sleep(0.2)
+            measured, _ = g.blk(op, 4096, 16, args.count)
             with open(m.run.file("qemu.stderr")) as f:
                 f.seek(mark)
                 reqs, kicks, intrs = trace_counts(f.read())
+            if reqs < measured:
+                raise HarnessError("%s: %d requests traced, %d made"
+                                   % (name, reqs, measured))
             rows.append({"guest": name, "op": op, "event_idx": event_idx,
                          "requests": reqs,
+                         # Opening the disk (DragonFly reads its label).
+                         "setup_requests": reqs - measured,
                          "kicks_per_1000": kicks * 1000 / max(reqs, 1),
                          "interrupts_per_1000": intrs * 1000 / max(reqs, 1)})
         q.close()
@@ -397,9 +507,15 @@ def table(run):
         lines.append(row)
     lines.append("ratios: > 1 means ours is better (faster, or shorter); "
                  "blk on a qcow2 overlay, %s on null-co." % NULL_SUFFIX)
+    lines.append("udp: %d-byte datagrams between two guests of a kind on a "
+                 "QEMU socket network; udp-rx is the receiver's rate." %
+                 UDP_SIZE)
+    for n in names:
+        if n in UDP_UNSUPPORTED and "udp-rx" not in run["results"][n]:
+            lines.append("udp: %s skipped: %s" % (n, UDP_UNSUPPORTED[n]))
     if run.get("notify"):
-        lines.append("virtio-blk in an iothread on null-co, 4 KiB at QD 16, "
-                     "per 1000 requests (QEMU trace events):")
+        lines.append("virtio-blk in an iothread (no polling) on null-co, 4 KiB "
+                     "at QD 16, per 1000 requests (QEMU trace events):")
         for r in run["notify"]:
             lines.append("  %-10s %-10s event_idx=%-3s kicks %6.1f "
                          "interrupts %6.1f"
@@ -482,6 +598,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs per blk figure (the median is shown)")
     ap.add_argument("--pings", type=int, default=1000)
+    ap.add_argument("--udp-count", type=int, default=100000,
+                    help="datagrams the UDP sender sends")
+    ap.add_argument("--no-udp", dest="udp", action="store_false",
+                    help="skip the UDP figures (two guests at once)")
     ap.add_argument("--quick", action="store_true",
                     help="fewer requests and echoes: a smoke run")
     ap.add_argument("--no-null", dest="null", action="store_false",
@@ -500,6 +620,7 @@ def main():
         ap.error("--prop takes NAME=VALUE")
     if args.quick:
         args.count, args.seq_count, args.repeat, args.pings = 200, 16, 1, 200
+        args.udp_count = 20000
     wanted = args.guests.split(",")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run = {"stamp": stamp, "accel": args.accel, "qemu": qemu_version(),

@@ -80,16 +80,16 @@ def _safe(name):
     return re.sub(r"[^A-Za-z0-9_.=-]+", "_", name)
 
 
-def boot(profile, config, label=None, timeout=None):
+def boot(profile, config, label=None, timeout=None, **kw):
     """Start and wait for PROFILE (a name or a Profile instance, e.g. a
     subclass with another kernel command line) in CONFIG, at most TIMEOUT
     seconds (scaled; default the profile's boot_timeout); the caller
-    stops it."""
+    stops it.  KW: more vmlib.Machine options (socket_net)."""
     if isinstance(profile, str):
         profile = profiles.get(profile)
     m = Machine(profile, config,
                 accel=os.environ.get("DFLY_VIRTIO_ACCEL", "auto"),
-                serial="unix", label=label)
+                serial="unix", label=label, **kw)
     try:
         m.start()
         m.wait_ready(timeout)
@@ -159,8 +159,8 @@ def boot_guest():
     stopped, and its serial log kept, when the module is done."""
     started = []
 
-    def start(profile, config=None, label=None):
-        m = boot(profile, config, label)
+    def start(profile, config=None, label=None, **kw):
+        m = boot(profile, config, label, **kw)
         started.append(m)
         return m
     try:

@@ -634,3 +634,56 @@ def test_a_panic_fails_the_check_at_once_with_a_backtrace(boot_guest):
     # "no shell prompt".
     assert "no shell prompt" not in out
     print("probe failed %.1f s after the panic" % took)
+
+
+def tx_queue_counters(sh, parent):
+    """(frames posted, interrupts taken) of transmit queue 1 of the
+    virtio device PARENT (vio_pciN), from our vq sysctls."""
+    node = re.sub(r"(\d+)$", r".\1", parent)
+    got = []
+    for name in ("requests", "interrupts"):
+        out = sh.command("sysctl dev.%s.vq.1.%s" % (node, name))
+        got.append(int(re.search(r": (\d+)", out).group(1)))
+    return tuple(got)
+
+
+def test_a_full_transmit_ring_restarts_on_its_interrupt(boot_guest):
+    """vioif takes its transmit interrupt only when the ring is full,
+    and that interrupt must restart the queue.  Two guests on a socket
+    network; the receiving QEMU is stopped, so the link backs up and the
+    sender's ring fills; once the receiver runs again every datagram
+    gets out and the receiver counts them."""
+    rx = boot_guest("dragonfly", Config(), "udp-rx",
+                    socket_net=("listen", None))
+    tx = boot_guest("dragonfly", Config(), "udp-tx",
+                    socket_net=("connect", rx.socket_net_port))
+    with Console.of(rx, timeout=120) as rsh, \
+            Console.of(tx, timeout=120) as tsh:
+        for sh, addr in ((rsh, "10.0.3.1"), (tsh, "10.0.3.2")):
+            nic = [ln for ln in probe_lines(sh) if " net " in ln][1]
+            assert "up" in sh.command("ifup %s %s/24"
+                                      % (nic.split()[0], addr))
+        parent = nic.split()[-1]
+        assert "ping: 3/3 replies" in tsh.command("ping 10.0.3.1 3")
+        rsh.send("udprecv 9000 600")
+        rsh.expect(rb"udprecv: listening")
+        hmp(rx, "stop")
+        before = tx_queue_counters(tsh, parent)
+        # More than the host's socket buffers between the QEMUs hold.
+        out = tsh.command("bg udpsend 10.0.3.1 9000 100000 64")
+        assert "bg: started pid" in out, out
+        # The ring is full once frames stop being posted.
+        posted, deadline = before[0], time.monotonic() + 300
+        while True:
+            time.sleep(0.5)
+            now = tx_queue_counters(tsh, parent)
+            if now[0] == posted and now[0] > before[0]:
+                break
+            posted = now[0]
+            assert time.monotonic() < deadline, "the ring never filled"
+        hmp(rx, "cont")
+        seen = wait_for(tsh, "", "udpsend: sent 100000 ")
+        assert tx_queue_counters(tsh, parent)[1] > before[1], seen
+        got = re.search(r"udprecv: received (\d+)",
+                        wait_for(rsh, "", "elapsed_us"))
+        assert got and int(got.group(1)) > 0

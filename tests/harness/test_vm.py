@@ -361,7 +361,7 @@ def test_kvm_probe_result_is_cached(monkeypatch, tmp_path):
 
 def machine_argv(config, **kw):
     m = Machine(profiles.get("linux"), config, **kw)
-    m.accel, m.monitor_port = "tcg", 4444
+    m.accel, m.monitor_port, m.socket_net_port = "tcg", 4444, 4445
     m.make_run_dir()
     try:
         return m.argv()
@@ -428,11 +428,24 @@ def test_null_backend_and_iothread_change_only_the_disk():
     line = " ".join(argv)
     assert "driver=null-co,node-name=vblk0" in line
     assert "format=qcow2" not in line
-    assert "iothread,id=blkio0" in argv
+    assert "iothread,id=blkio0,poll-max-ns=0" in argv
     blk = [a for a in argv if a.startswith("virtio-blk-pci,")]
     assert blk and "iothread=blkio0" in blk[0]
     net = [a for a in argv if a.startswith("virtio-net-pci,")]
     assert net and "iothread" not in net[0]
+
+
+def test_socket_net_adds_a_second_nic_with_its_own_mac():
+    plain = machine_argv(Config())
+    listen = machine_argv(Config(), socket_net=("listen", None))
+    assert sum(a.startswith("virtio-net-pci,") for a in plain) == 1
+    nics = [a for a in listen if a.startswith("virtio-net-pci,")]
+    assert len(nics) == 2 and "netdev=vnet1" in nics[1]
+    assert len({re.search(r"mac=([0-9a-f:]+)", n).group(1)
+                for n in nics}) == 2
+    assert "socket,id=vnet1,listen=127.0.0.1:" in " ".join(listen)
+    with pytest.raises(HarnessError):
+        Machine(profiles.get("linux"), Config(), socket_net=("both", 1))
 
 
 def test_an_unknown_blk_backend_is_refused():
@@ -570,6 +583,26 @@ def test_qemu_accepts_the_null_backend_in_an_iothread():
     finally:
         m.cleanup()
     assert not m.alive()
+
+
+def test_two_guests_meet_on_a_socket_network():
+    # The listener's port is free and loopback; the second QEMU must be
+    # able to connect to it (it exits at once if it cannot).
+    a = Machine(profiles.get("linux"), Config(), accel="tcg",
+                say=lambda msg: None, socket_net=("listen", None))
+    b = Machine(profiles.get("linux"), Config(), accel="tcg",
+                say=lambda msg: None)
+    try:
+        a.start()
+        b.socket_net = ("connect", a.socket_net_port)
+        b.start()
+        assert a.alive() and b.alive()
+        assert "connect=127.0.0.1:%d" % a.socket_net_port in \
+            " ".join(b.argv())
+    finally:
+        b.cleanup()
+        a.cleanup()
+    assert not a.alive() and not b.alive()
 
 
 def test_a_guest_that_never_gets_ready_fails_within_its_bound():

@@ -493,6 +493,43 @@ vif_tx_sent(void *arg, void *cookie, int error)
 	vif_tx_release(tq, cookie);
 }
 
+/* Take back the frames the device has sent, leaving its interrupt be. */
+static void
+vif_tx_collect(struct vif_txq *tq)
+{
+	void *cookie;
+	int error;
+
+	while ((error = vioif_tx_dequeue(tq->tq_proto, &cookie)) == 0)
+		vif_tx_sent(tq, cookie, 0);
+	/* Broken: vioif_tx_intr() resets it and fails what it still holds. */
+	if (error != ENOENT)
+		(void)vioif_tx_intr(tq->tq_proto, vif_tx_sent, tq);
+}
+
+/*
+ * The transmit interrupt stays off while the ring has room: sent frames
+ * are collected by the next if_start.  An interrupt per frame sent
+ * doubled the interrupts of every ping round trip, each a wakeup of an
+ * interrupt thread (DragonFly's vtnet moderates the same way).  With
+ * the ring full, arm it so that vif_tx_done() restarts the queue; false
+ * then, true if the device freed a slot meanwhile.
+ */
+static bool
+vif_tx_room(struct vif_txq *tq)
+{
+	struct vio_vq *vq = &tq->tq_proto->txq_vq;
+
+	for (;;) {
+		vif_tx_collect(tq);
+		if (tq->tq_nfree > 0)
+			return (true);
+		if (vio_is_broken(vq->vq_sc) || !vq_intr_enable(vq))
+			return (false);
+		vq_intr_disable(vq);
+	}
+}
+
 /* if_start of one subqueue, under its (our queue's) serializer. */
 void
 vif_start(struct ifnet *ifp, struct ifaltq_subque *ifsq)
@@ -509,11 +546,10 @@ vif_start(struct ifnet *ifp, struct ifaltq_subque *ifsq)
 		ifsq_purge(ifsq);
 		return;
 	}
-	if (tq->tq_nfree == 0)
-		(void)vioif_tx_intr(tq->tq_proto, vif_tx_sent, tq);
+	vif_tx_collect(tq);
 	posted = 0;
 	while (!ifsq_is_empty(ifsq)) {
-		if (tq->tq_nfree == 0) {
+		if (tq->tq_nfree == 0 && !vif_tx_room(tq)) {
 			ifsq_set_oactive(ifsq);
 			break;
 		}
@@ -537,7 +573,11 @@ vif_start(struct ifnet *ifp, struct ifaltq_subque *ifsq)
 		vioif_tx_kick(tq->tq_proto);
 }
 
-/* A transmit queue's interrupt, under tq_slz. */
+/*
+ * A transmit queue's interrupt, under tq_slz: armed by vif_tx_room()
+ * on a full ring (or the one an EVENT_IDX device raises before the
+ * first if_start); turned off again while there is room.
+ */
 int
 vif_tx_done(struct vio_vq *vq)
 {
@@ -545,9 +585,11 @@ vif_tx_done(struct vio_vq *vq)
 	int n;
 
 	n = tq->tq_nfree;
-	(void)vioif_tx_intr(tq->tq_proto, vif_tx_sent, tq);
+	vq_intr_disable(vq);
+	if (!vif_tx_room(tq))
+		return (tq->tq_nfree - n);
 	n = tq->tq_nfree - n;
-	if (n > 0 && tq->tq_ifsq != NULL) {
+	if (tq->tq_ifsq != NULL) {
 		ifsq_clr_oactive(tq->tq_ifsq);
 		if (!ifsq_is_empty(tq->tq_ifsq))
 			ifsq_devstart(tq->tq_ifsq);

@@ -29,6 +29,8 @@
 #define SYS_dup2		90
 #define SYS_fsync		95
 #define SYS_socket		97
+#define SYS_bind		104
+#define SYS_setsockopt		105
 #define SYS_recvfrom		29
 #define SYS_sendto		133
 #define SYS_setsid		147
@@ -79,6 +81,10 @@ struct timespec {
 #define SOCK_DGRAM		2
 #define SOCK_RAW		3
 #define IPPROTO_ICMP		1
+#define SOL_SOCKET		0xffff
+#define SO_SNDBUF		0x1001
+#define SO_RCVBUF		0x1002
+#define MSG_DONTWAIT		0x80
 struct sockaddr {
 	uint8_t	sa_len;
 	uint8_t	sa_family;
@@ -176,6 +182,7 @@ struct kld_file_stat {
 #define EEXIST			17
 #define EINVAL			22
 #define EROFS			30
+#define ENOBUFS			55
 
 _Static_assert(sizeof(struct ifreq) == 32, "struct ifreq is 32 bytes");
 _Static_assert(sizeof(struct ifaliasreq) == 64, "ifaliasreq is 64 bytes");

@@ -60,6 +60,8 @@ static const struct command commands[] = {
 	{ "blkbench", cmd_blkbench, "blkbench read|write|randread|randwrite "
 	    "SIZE QD COUNT [DEV]" },
 	{ "pingstat", cmd_pingstat, "pingstat A.B.C.D COUNT" },
+	{ "udpsend", cmd_udpsend, "udpsend A.B.C.D PORT COUNT SIZE" },
+	{ "udprecv", cmd_udprecv, "udprecv PORT SECONDS" },
 };
 
 static int

@@ -29,5 +29,7 @@ int	cmd_gcov(int argc, char **argv);
 /* make bench's load generators (cmd_bench.c). */
 int	cmd_blkbench(int argc, char **argv);
 int	cmd_pingstat(int argc, char **argv);
+int	cmd_udpsend(int argc, char **argv);
+int	cmd_udprecv(int argc, char **argv);
 
 #endif /* INIT_INIT_H */

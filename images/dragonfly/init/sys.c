@@ -141,6 +141,7 @@ errname(long err)
 	case EEXIST:	return ("EEXIST");
 	case EINVAL:	return ("EINVAL");
 	case EROFS:	return ("EROFS");
+	case ENOBUFS:	return ("ENOBUFS");
 	}
 	snprintf(buf, sizeof(buf), "error %ld", err);
 	return (buf);
