@@ -8,9 +8,6 @@
 
 DFLY_DIR := $(TOP)/drivers/dragonfly
 DFLY_SYS ?=
-# The options of the kernels our modules are loaded into (X86_64_GENERIC
-# and our DFLY_VIRTIO both have INVARIANTS), for bsd.kmod.mk's DEBUG_FLAGS.
-DFLY_KMOD_FLAGS := -DINVARIANTS -DDIAGNOSTIC
 
 DEB_PACKAGES += mandoc gcc binutils mawk bmake python3
 TEST_STEPS += man-lint dragonfly-check
@@ -22,7 +19,6 @@ man-lint:
 	@$(DFLY_DIR)/man-lint.sh
 
 dragonfly-check: dragonfly-src
-	@DEBUG_FLAGS="$(DFLY_KMOD_FLAGS)" CC=gcc PYTHON=$(PYTHON) \
-	    $(DFLY_DIR)/check.sh \
+	@CC=gcc PYTHON=$(PYTHON) $(DFLY_DIR)/check.sh \
 	    "$(or $(DFLY_SYS),$(if $(DFLY_TREE),$(DFLY_TREE)/sys))" \
 	    $(BUILD)/dragonfly

@@ -55,13 +55,12 @@ else
 dragonfly-coverage-guest: dragonfly-kernel $(DFLY_INIT)
 	@set -e; sys=$(DFLY_TREE)/sys; mkdir -p $(DFLY_COV); \
 	echo "  KMOD    vio_gcov (the runtime, uninstrumented)"; \
-	DFLY_MODULES="vio_pci vio_gcov" DEBUG_FLAGS="$(DFLY_KMOD_FLAGS)" \
-	CC=gcc PYTHON=$(PYTHON) \
+	DFLY_MODULES="vio_pci vio_gcov" CC=gcc PYTHON=$(PYTHON) \
 		$(TOP)/drivers/dragonfly/check.sh $$sys $(DFLY_COV)/runtime \
 		>$(DFLY_COV)/runtime.log 2>&1 || \
 		{ tail -20 $(DFLY_COV)/runtime.log; exit 1; }; \
 	echo "  KMOD    $(DFLY_OUR_MODULES) (with arc counters)"; \
-	DEBUG_FLAGS="$(DFLY_KMOD_FLAGS) $(DFLY_COV_FLAGS)" \
+	DEBUG_FLAGS="$(DFLY_COV_FLAGS)" \
 	LDFLAGS=$(DFLY_COV)/runtime/kmod/drivers/dragonfly/vio_gcov/vio_gcov.o \
 	CC=gcc PYTHON=$(PYTHON) \
 		$(TOP)/drivers/dragonfly/check.sh $$sys $(DFLY_COV)/modules \

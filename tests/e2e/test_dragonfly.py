@@ -130,9 +130,14 @@ def sh(guest):
     s.close()
 
 
+ON_INVARIANTS = os.environ.get("DFLY_VIRTIO_DFLY_INVARIANTS") == "1"
+
+
+@pytest.mark.skipif(not ON_INVARIANTS, reason="for the kernel with "
+                    "INVARIANTS only (make dragonfly-invariants)")
 def test_invariants_kernel_fills_fresh_memory(sh):
-    """DFLY_VIRTIO has INVARIANTS, as X86_64_GENERIC, and with it
-    debug.use_malloc_pattern: memory allocated without M_ZERO comes
+    """make dragonfly-invariants boots a kernel with INVARIANTS, which
+    has debug.use_malloc_pattern: memory allocated without M_ZERO comes
     filled with 0xff.  Set for the unload tests that follow on this
     guest, a field a driver reads before writing shows as garbage, not
     as a lucky zero."""
