@@ -27,6 +27,7 @@ import sys
 from vmlib import BUILD, TOP, HarnessError, disk, pattern
 
 from .base import Profile
+from .dragonfly import DragonFlyKernel
 
 sys.path.insert(0, os.path.join(TOP, "images", "dragonfly"))
 import dfly_pfi  # noqa: E402
@@ -87,7 +88,8 @@ def drivers_cd_files(blk_params, mode, ko_dir):
 class DragonFlyMedia(Profile):
     name = "dragonfly-media"
     order = 90
-    ready_marker = "DFLY-VIRTIO-DRAGONFLY-READY"
+    # The kernel guest's marker: both are DragonFly with our modules.
+    ready_marker = DragonFlyKernel.ready_marker
     prompt = "dfly# "
     # Loader, kernel, rc and building four modules, under TCG.
     boot_timeout = 1200

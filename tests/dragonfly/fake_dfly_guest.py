@@ -19,8 +19,16 @@ import socket
 import sys
 import threading
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))), "harness"))
+import profiles  # noqa: E402
+from vmlib import pattern  # noqa: E402
+
 FULL_MB = 1024
-PROMPT = b"dfly# "
+PROMPT = profiles.get("dragonfly-media").facts()["prompt"].encode()
+# What the profile's blkio check staged: the pattern's default parameters.
+PATTERN_PARAMS = "%d %d %d" % (pattern.DEFAULT_SEED, pattern.DEFAULT_LBA,
+                               pattern.DEFAULT_COUNT)
 
 
 class Guest:
@@ -61,7 +69,7 @@ class Guest:
         if cmd == "sysctl -n dev.vio_pci.0.transport":
             return "modern"
         if cmd.startswith("cat ") and cmd.endswith("pattern.params"):
-            return "24301 2048 16"
+            return PATTERN_PARAMS
         if cmd.startswith("dd if=/tmp/dfly-virtio/pattern.bin"):
             return "16+0 records in\n16+0 records out\nRC=0"
         if cmd.startswith("dd if=/dev/vioblk0"):

@@ -17,7 +17,7 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EXPECT = os.path.join(TOP, "harness", "expect")
 sys.path.insert(0, os.path.join(TOP, "harness"))
 
-from vmlib import timeouts  # noqa: E402
+from vmlib import pattern, timeouts  # noqa: E402
 FAKE = os.path.join(os.path.dirname(__file__), "fake_dfly_guest.py")
 
 pytestmark = pytest.mark.skipif(
@@ -56,8 +56,9 @@ def check(name, sock, monitor, scale=0.2):
     res = subprocess.run(
         ["expect", os.path.join(EXPECT, name + ".exp"), "--guest",
          "dragonfly-media", "--serial", sock, "--monitor", monitor,
-         "--transport", "modern", "--seed", "24301", "--lba", "2048",
-         "--count", "16"],
+         "--transport", "modern", "--seed", str(pattern.DEFAULT_SEED),
+         "--lba", str(pattern.DEFAULT_LBA),
+         "--count", str(pattern.DEFAULT_COUNT)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         timeout=timeouts.seconds(120), env=env)
     return res.returncode, res.stdout.strip()
