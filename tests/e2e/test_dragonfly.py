@@ -382,8 +382,8 @@ def test_rxcsum_off_tells_the_device_on_a_host_tap(tap_guest):
         caps, enabled = tap_ifconfig(sh, "-rxcsum")
         assert not enabled & RXCSUM, (caps, enabled)
         assert tap_offloads(sh) == 0
-        assert not m.tap.host_csum_offload()
         assert_all_arrive(m, sh)
+        assert not m.tap.host_csum_offload()
         caps, enabled = tap_ifconfig(sh, "rxcsum")
         assert enabled & RXCSUM, (caps, enabled)
         assert tap_offloads(sh) & GUEST_CSUM
