@@ -441,7 +441,7 @@ class Machine:
         sure."""
         if self.tap is not None and not self.alive():
             self.tap.close()
-            self.say("%s: tap %s deleted" % (self.label, self.tap.name))
+            self.say("%s: tap %s gone" % (self.label, self.tap.name))
             self.tap = None
 
     def _reap(self):
