@@ -42,10 +42,10 @@ LOCK = "/run/dfly-virtio-tap.lock"
 
 def unavailable():
     """Why no tap can be made here, or None."""
-    if os.geteuid() != 0:
-        return ("a host tap needs root (CAP_NET_ADMIN to create %s's "
-                "interface and give it an address); this runs as uid %d"
-                % (TUN, os.geteuid()))
+    if not _net_admin():
+        return ("a host tap needs root: creating a tap and giving it an "
+                "address need CAP_NET_ADMIN, which this process (uid %d) "
+                "does not have" % os.geteuid())
     if shutil.which("ip") is None:
         return "ip not found: run `make deps` (Debian package iproute2)"
     try:
@@ -53,6 +53,16 @@ def unavailable():
     except OSError as e:
         return "cannot open %s: %s" % (TUN, e.strerror)
     return None
+
+
+def _net_admin():
+    """Whether we hold CAP_NET_ADMIN (bit 12 of CapEff): root in a
+    container may not."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("CapEff:"):
+                return int(line.split()[1], 16) >> 12 & 1 == 1
+    return False
 
 
 def _ip(*args):
