@@ -349,7 +349,9 @@ def assert_all_arrive(m, sh):
     out, got = host_to_guest_udp(m, sh)
     print("udp: %s %s" % (out.strip().splitlines()[-1], got))
     received = int(re.search(r"udprecv: received (\d+)", out).group(1))
-    assert got["ipackets"] == TAP_DATAGRAMS and got["badsum"] == 0, \
+    # At least: the host may send the new interface a stray datagram
+    # of its own (e.g. a resolver's multicast query).
+    assert got["ipackets"] >= TAP_DATAGRAMS and got["badsum"] == 0, \
         (out, got)
     assert received + got["fullsock"] == TAP_DATAGRAMS, (out, got)
     assert received >= TAP_DATAGRAMS * 95 // 100, (out, got)
@@ -362,8 +364,9 @@ def test_rxcsum_off_tells_the_device_on_a_host_tap(tap_guest):
     Without it, the host goes on sending partial ones, which the guest's
     stack, told nothing by the driver, finds bad and drops (udps_badsum).
     On a host tap: QEMU's user-mode network has no virtio-net header, so
-    its device offers no receive checksum to turn off.  Datagrams from
-    the host arrive, every one, with rxcsum on, off and on again."""
+    its device offers no receive checksum to turn off.  With rxcsum
+    on, off and on again, every datagram from the host reaches the
+    guest's UDP input, none with a bad checksum (assert_all_arrive)."""
     m = tap_guest
     with Console.of(m, timeout=120) as sh:
         nic = [ln for ln in probe_lines(sh) if ln.startswith("vioif1 ")]
