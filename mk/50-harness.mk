@@ -14,7 +14,8 @@
 # DFLY_VIRTIO_TIMEOUT_SCALE (harness/vmlib/timeouts.py).
 
 DEB_PACKAGES += qemu-system-x86 qemu-utils expect socat telnet \
-	python3 python3-pytest python3-pytest-xdist busybox-static apt dpkg zstd
+	python3 python3-pytest python3-pytest-xdist busybox-static apt dpkg zstd \
+	iproute2
 TEST_STEPS += harness-test e2e
 HELP_TARGETS += run e2e harness-test linux-image test-under-load
 

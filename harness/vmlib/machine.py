@@ -18,6 +18,7 @@ import sys
 import time
 
 from . import HarnessError, accel as accelmod, disk, ports, timeouts
+from . import tap as tapmod
 from .rundir import RunDir
 from .tools import require
 
@@ -39,6 +40,8 @@ GUEST_MAC = "52:54:00:12:34:56"
 # The second NIC's, on the socket network between two guests: each end
 # its own (socket_net "listen" or "connect").
 SOCKET_MACS = {"listen": "52:54:00:12:35:01", "connect": "52:54:00:12:35:02"}
+# The second NIC's on a host tap (tap_net).
+TAP_MAC = "52:54:00:12:36:01"
 # Sockets and port are QEMU's to create; this long at most (scaled,
 # vmlib.timeouts, like every other bound here).
 STARTUP_SECONDS = 10
@@ -125,12 +128,15 @@ class Machine:
     socket_net: None, or ("listen", None) / ("connect", PORT): a second
     virtio-net device on a network of two guests, the first listening
     on a free loopback port (socket_net_port once started), the second
-    connecting to it."""
+    connecting to it.  tap_net: True for that second virtio-net on a
+    host tap with the virtio-net header instead (vmlib.tap; root only):
+    the host side is tap.host_addr/24, the guest's tap.guest_addr; the
+    tap goes away with QEMU."""
 
     def __init__(self, profile, config=None, accel="auto", serial="unix",
                  monitor_port=0, disk_base=None, qmp=None, label=None,
                  say=_say, blk_backend="qcow2", blk_iothread=False,
-                 socket_net=None):
+                 socket_net=None, tap_net=False):
         if blk_backend not in BLK_BACKENDS:
             raise HarnessError("blk_backend %r not in %s"
                                % (blk_backend, BLK_BACKENDS))
@@ -139,8 +145,12 @@ class Machine:
         if socket_net is not None and socket_net[0] not in SOCKET_MACS:
             raise HarnessError("socket_net %r: listen or connect"
                                % (socket_net,))
+        if socket_net is not None and tap_net:
+            raise HarnessError("socket_net and tap_net: one second NIC")
         self.socket_net = socket_net
         self.socket_net_port = None
+        self.tap_net = tap_net
+        self.tap = None
         self.profile = profile
         self.config = config or _DefaultConfig()
         self.accel_request = accel
@@ -232,22 +242,36 @@ class Machine:
                                 _device_props(self.config, "net")),
                 "-device", "virtio-balloon-%s,id=balloon0%s"
                 % (bus, _device_props(self.config, "balloon"))] + \
-            self._socket_net(bus, rom)
+            self._second_nic(bus, rom)
 
-    def _socket_net(self, bus, rom):
-        """The second NIC of a two-guest network, or nothing.  A TCP
-        socket pair (-netdev socket listen/connect), not -netdev dgram:
-        the host link between the two QEMUs then loses nothing and
-        pushes back on a fast sender, so a datagram the receiving guest
-        did not get was lost inside a guest."""
-        if self.socket_net is None:
+    def _second_nic(self, bus, rom):
+        """The second NIC, or nothing.  socket_net: a two-guest network
+        on a TCP socket pair (-netdev socket listen/connect), not -netdev
+        dgram: the host link between the two QEMUs then loses nothing
+        and pushes back on a fast sender, so a datagram the receiving
+        guest did not get was lost inside a guest.  tap_net: the host
+        tap (vmlib.tap) whose descriptor QEMU inherits; QEMU sees the
+        virtio-net header on it (IFF_VNET_HDR) by itself."""
+        if self.socket_net is not None:
+            side = self.socket_net[0]
+            netdev = "socket,id=vnet1,%s=%s:%d" % (
+                side, ports.LOOPBACK, self.socket_net_port)
+            mac = SOCKET_MACS[side]
+        elif self.tap_net:
+            netdev = "tap,id=vnet1,fd=%d" % self._tap_fd()
+            mac = TAP_MAC
+        else:
             return []
-        side = self.socket_net[0]
-        return ["-netdev", "socket,id=vnet1,%s=%s:%d"
-                % (side, ports.LOOPBACK, self.socket_net_port),
+        return ["-netdev", netdev,
                 "-device", "virtio-net-%s,netdev=vnet1,id=vnet1dev,"
-                "mac=%s%s%s" % (bus, SOCKET_MACS[side], rom,
+                "mac=%s%s%s" % (bus, mac, rom,
                                 _device_props(self.config, "net"))]
+
+    def _tap_fd(self):
+        if self.tap is None or self.tap.fd is None:
+            raise HarnessError("tap_net: no tap descriptor (start() "
+                               "makes the tap)")
+        return self.tap.fd
 
     # -- life cycle -----------------------------------------------------
     def start(self):
@@ -263,6 +287,24 @@ class Machine:
         self.accel, self.accel_reason = accelmod.choose(
             self.accel_request, self.profile, kvm_probe)
         self.make_run_dir()
+        try:
+            self._start_qemu()
+        except BaseException:
+            self._drop_tap()
+            raise
+        self.say("%s: accel %s (%s); monitor telnet %s %d; run dir %s"
+                 % (self.label, self.accel, self.accel_reason,
+                    ports.LOOPBACK, self.monitor_port, self.run.path))
+        return self
+
+    _taps = 0
+
+    def _start_qemu(self):
+        if self.tap_net:
+            # Unique while we run: our pid, and a count of our taps.
+            Machine._taps += 1
+            self.tap = tapmod.Tap("dfvt%d.%d" % (os.getpid(),
+                                                 Machine._taps))
         for attempt in range(3):
             self.monitor_port = (ports.pick_port(self.monitor_wanted)
                                  if attempt == 0 else ports.free_port())
@@ -274,10 +316,8 @@ class Machine:
                 break
         else:
             raise HarnessError("QEMU could not bind a monitor port")
-        self.say("%s: accel %s (%s); monitor telnet %s %d; run dir %s"
-                 % (self.label, self.accel, self.accel_reason,
-                    ports.LOOPBACK, self.monitor_port, self.run.path))
-        return self
+        if self.tap is not None:
+            self.tap.drop_fd()
 
     def make_run_dir(self):
         """The run directory, its sockets and the test disk's overlay."""
@@ -301,10 +341,11 @@ class Machine:
             f.write(" ".join(argv) + "\n")
         stderr = open(self.run.file("qemu.stderr"), "w")
         stdio = self.serial_mode == "stdio"
+        fds = (self.tap.fd,) if self.tap is not None else ()
         self.proc = subprocess.Popen(
             argv, stdin=None if stdio else subprocess.DEVNULL,
             stdout=None if stdio else subprocess.DEVNULL, stderr=stderr,
-            start_new_session=True,
+            start_new_session=True, pass_fds=fds,
             preexec_fn=lambda parent=os.getpid(): _child_setup(parent))
         stderr.close()
         self.launched = time.monotonic()
@@ -393,6 +434,15 @@ class Machine:
                 except subprocess.TimeoutExpired:
                     pass
         self._reap()
+        self._drop_tap()
+
+    def _drop_tap(self):
+        """The tap goes with QEMU; stop() and a failed start() make
+        sure."""
+        if self.tap is not None and not self.alive():
+            self.tap.close()
+            self.say("%s: tap %s gone" % (self.label, self.tap.name))
+            self.tap = None
 
     def _reap(self):
         if self.proc is not None:

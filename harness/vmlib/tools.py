@@ -15,6 +15,7 @@ PACKAGES = {
     "telnet": "telnet",
     "apt-get": "apt",
     "dpkg": "dpkg",
+    "ip": "iproute2",
 }
 
 

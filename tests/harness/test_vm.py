@@ -26,7 +26,7 @@ sys.path.insert(0, HARNESS)
 import profiles  # noqa: E402
 from profiles.base import Config, Profile  # noqa: E402
 from vmlib import (HarnessError, accel, disk, matrix,  # noqa: E402
-                   pattern, ports, timeouts)
+                   pattern, ports, tap as tapmod, timeouts)
 from vmlib.machine import Machine  # noqa: E402
 
 
@@ -359,9 +359,10 @@ def test_kvm_probe_result_is_cached(monkeypatch, tmp_path):
 
 # --- the QEMU command line ---------------------------------------------------
 
-def machine_argv(config, **kw):
+def machine_argv(config, tap=None, **kw):
     m = Machine(profiles.get("linux"), config, **kw)
     m.accel, m.monitor_port, m.socket_net_port = "tcg", 4444, 4445
+    m.tap = tap
     m.make_run_dir()
     try:
         return m.argv()
@@ -446,6 +447,23 @@ def test_socket_net_adds_a_second_nic_with_its_own_mac():
     assert "socket,id=vnet1,listen=127.0.0.1:" in " ".join(listen)
     with pytest.raises(HarnessError):
         Machine(profiles.get("linux"), Config(), socket_net=("both", 1))
+
+
+class FakeTap:
+    fd = 7
+
+
+def test_tap_net_adds_a_second_nic_on_the_taps_descriptor():
+    argv = machine_argv(Config(), tap=FakeTap(), tap_net=True)
+    nics = [a for a in argv if a.startswith("virtio-net-pci,")]
+    assert len(nics) == 2 and "netdev=vnet1" in nics[1]
+    assert "mac=52:54:00:12:36:01" in nics[1]
+    # QEMU finds the virtio-net header on the descriptor by itself;
+    # ifname=, script= and vnet_hdr= are refused with fd=.
+    assert "tap,id=vnet1,fd=7" in argv
+    with pytest.raises(HarnessError):
+        Machine(profiles.get("linux"), Config(), tap_net=True,
+                socket_net=("listen", None))
 
 
 def test_an_unknown_blk_backend_is_refused():
@@ -728,3 +746,93 @@ def test_interactive_run_on_a_terminal(tmp_path):
             p.kill()
             p.wait()
         os.close(master)
+
+
+# --- the host tap lives no longer than its QEMU ------------------------------
+
+needs_tap = pytest.mark.skipif(tapmod.unavailable() is not None,
+                               reason=str(tapmod.unavailable()))
+
+
+def our_taps():
+    return sorted(n for n in os.listdir("/sys/class/net")
+                  if n.startswith("dfvt%d." % os.getpid()))
+
+
+def tap_gone(name, seconds=10):
+    deadline = time.monotonic() + timeouts.seconds(seconds)
+    while tapmod.exists(name):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@needs_tap
+def test_two_taps_at_once_each_on_its_network_and_gone_after():
+    ms = [Machine(profiles.get("mini"), Config(), accel="tcg",
+                  say=lambda msg: None, tap_net=True) for _ in range(2)]
+    try:
+        for m in ms:
+            m.start()
+        names = [m.tap.name for m in ms]
+        assert our_taps() == sorted(names)
+        assert ms[0].tap.host_addr != ms[1].tap.host_addr
+        for m in ms:
+            shown = subprocess.run(["ip", "-4", "addr", "show", "dev",
+                                    m.tap.name], stdout=subprocess.PIPE,
+                                   text=True).stdout
+            assert "inet %s/24" % m.tap.host_addr in shown, shown
+            # Only QEMU holds the tap once it runs.
+            assert m.tap.fd is None and m.alive()
+    finally:
+        for m in ms:
+            m.cleanup()
+    assert our_taps() == []
+
+
+@needs_tap
+def test_a_tap_goes_when_qemu_does_not_start():
+    class Broken(type(profiles.get("mini"))):
+        def boot_args(self, run, config):
+            return super().boot_args(run, config) + ["-no-such-option"]
+    said = []
+    m = Machine(Broken(), Config(), accel="tcg", say=said.append,
+                tap_net=True)
+    try:
+        with pytest.raises(HarnessError) as e:
+            m.start()
+        assert "QEMU exited" in str(e.value)
+        assert [s for s in said if " tap dfvt" in s and s.endswith(" gone")]
+        assert our_taps() == []
+    finally:
+        m.cleanup()
+
+
+TAP_CHILD = """
+import sys, time
+sys.path.insert(0, %r)
+import profiles
+from vmlib.machine import Machine
+m = Machine(profiles.get("mini"), accel="tcg", say=lambda msg: None,
+            tap_net=True).start()
+print(m.tap.name, flush=True)
+time.sleep(600)
+"""
+
+
+@needs_tap
+def test_a_tap_dies_with_its_harness_killed():
+    """SIGKILL leaves no clean-up to the harness: QEMU dies with it
+    (PR_SET_PDEATHSIG) and the tap with QEMU, its last holder."""
+    p = subprocess.Popen([sys.executable, "-c", TAP_CHILD % HARNESS],
+                         stdout=subprocess.PIPE, text=True)
+    try:
+        r, _, _ = select.select([p.stdout], [], [], timeouts.seconds(60))
+        name = p.stdout.readline().strip() if r else ""
+        assert name and tapmod.exists(name), name
+        p.kill()
+        assert tap_gone(name), "tap %s outlived its harness" % name
+    finally:
+        p.kill()
+        p.wait()

@@ -141,12 +141,14 @@ cmd_balloon(int argc, char **argv)
 
 /*
  * sysctl NAME: strings and integers; a node or an opaque value prints
- * its size.  sysctl NAME=N sets an integer (debug.panic=1 panics).
+ * its size, and an opaque value of 64-bit words (the stats structures,
+ * e.g. net.inet.udp.stats, one per CPU) its words in decimal.  sysctl
+ * NAME=N sets an integer (debug.panic=1 panics).
  */
 int
 cmd_sysctl(int argc, char **argv)
 {
-	unsigned char buf[256];
+	unsigned char buf[1024];
 	size_t len = sizeof(buf) - 1, i;
 	bool text = true;
 	uint64_t v = 0;
@@ -184,8 +186,14 @@ cmd_sysctl(int argc, char **argv)
 	} else if (text) {
 		buf[len] = '\0';
 		printf("%s: %s\n", argv[1], (char *)buf);
-	} else
-		printf("%s: (%lu bytes)\n", argv[1], len);
+	} else {
+		printf("%s: (%lu bytes)", argv[1], len);
+		for (i = 0; len % 8 == 0 && i < len; i += 8) {
+			memcpy(&v, buf + i, 8);
+			printf(" %lu", v);
+		}
+		printf("\n");
+	}
 	return (CMD_OK);
 }
 
