@@ -179,6 +179,55 @@ def test_kldunload_vioif_during_flood(guest, sh):
         check(guest, name)
 
 
+def mbufs_in_use(sh):
+    """Mbufs, clusters and jumbo clusters in use: the first three longs
+    of kern.ipc.mbstat, which DragonFly counts up on allocation and down
+    on free."""
+    out = sh.command("sysctl kern.ipc.mbstat")
+    assert "kern.ipc.mbstat: (" in out, out
+    return sum(int(w) for w in out.split("bytes)")[1].split()[:3])
+
+
+FAILED_POSTS = 200
+
+
+@pytest.mark.skipif(not ON_INVARIANTS, reason="dev.vioif.N.fail_rxpost "
+                    "is in modules built with INVARIANTS only")
+def test_invariants_rx_post_failure_leaks_no_mbuf(sh):
+    """When the replacement of a received buffer cannot be posted (the
+    injected failure: dev.vioif.0.fail_rxpost, the next N posts), the
+    frame is dropped and counted, its own mbuf freed and the ring keeps
+    its slot: after a flood through 200 such failures the mbufs and
+    clusters in use are back where they were, and ping still works."""
+    sh.command("ifup vioif0 10.0.2.15/24")
+    ping_ok(sh)
+    base = mbufs_in_use(sh)
+    dropped = sysctl_u64(sh, "dev.vioif.0.rx_dropped")
+    # Failures from the first reply on would have the flood wait a
+    # second for each: they start once it runs.
+    out = sh.command("bg flood 10.0.2.2 5000")
+    assert "bg: started pid" in out, out
+    seen = wait_for(sh, out, "flood: under way")
+    out = sh.command("sysctl dev.vioif.0.fail_rxpost=%d" % FAILED_POSTS)
+    assert "set to %d" % FAILED_POSTS in out, out
+    seen += out
+    for _ in range(2000):
+        out = sh.command("sysctl dev.vioif.0.fail_rxpost")
+        seen += out
+        if "fail_rxpost: 0\n" in out or "flood: ended" in seen:
+            break
+    seen = wait_for(sh, seen, "flood: ended: ")
+    assert sysctl_u64(sh, "dev.vioif.0.fail_rxpost") == 0, seen
+    assert sysctl_u64(sh, "dev.vioif.0.rx_dropped") - dropped \
+        >= FAILED_POSTS
+    ping_ok(sh)
+    after = mbufs_in_use(sh)
+    print("mbufs in use: %d before, %d after %d failed posts"
+          % (base, after, FAILED_POSTS))
+    # One leaked mbuf and cluster per failure before the fix.
+    assert after - base < FAILED_POSTS // 4, (base, after)
+
+
 def test_kldunload_vioblk_during_reads(sh):
     """vioblk unloaded while a reader loops on its disk: either between
     two reads (the reader then fails with an error, not a wrong answer)
