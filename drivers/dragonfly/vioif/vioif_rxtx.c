@@ -370,6 +370,13 @@ vif_rx_done(struct vio_vq *vq)
 	struct vif_rxq *rq = vq->vq_done_arg;
 	uint64_t before = rq->rq_proto->rxq_stats.packets;
 
+	/*
+	 * Completions count into the ifnet's per-CPU statistics and wake
+	 * its subqueues: the device runs only while the ifnet exists
+	 * (vif_attach(), vif_detach()).
+	 */
+	KASSERT(rq->rq_sc->sc_ifattached,
+	    ("vioif: receive completion without the ifnet"));
 	/* Broken: the device is reset, the buffers stay ours until detach. */
 	if (vioif_rx_intr(rq->rq_proto, &rq->rq_frame, vif_rx_frame, rq) ==
 	    EIO)
@@ -608,6 +615,9 @@ vif_tx_done(struct vio_vq *vq)
 	struct vif_txq *tq = vq->vq_done_arg;
 	int n;
 
+	/* Its subqueue is the ifnet's: see vif_rx_done(). */
+	KASSERT(tq->tq_sc->sc_ifattached,
+	    ("vioif: transmit completion without the ifnet"));
 	n = tq->tq_nfree;
 	vq_intr_disable(vq);
 	if (!vif_tx_room(tq))
