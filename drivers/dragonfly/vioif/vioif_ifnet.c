@@ -477,6 +477,11 @@ vif_add_sysctls(struct vif_softc *sc)
 	SYSCTL_ADD_PROC(ctx, list, OID_AUTO, "rx_dropped",
 	    CTLTYPE_U64 | CTLFLAG_RD, sc, 0, vif_sysctl_rx_dropped, "QU",
 	    "frames dropped for want of an mbuf");
+#ifdef INVARIANTS
+	SYSCTL_ADD_UINT(ctx, list, OID_AUTO, "fail_rxpost", CTLFLAG_RW,
+	    &sc->sc_fail_rxpost, 0, "test: fail the post of this many "
+	    "replacement receive buffers");
+#endif
 	if (sc->sc_net.sc_features & VIRTIO_NET_F_CTRL_VLAN) {
 		SYSCTL_ADD_PROC(ctx, list, OID_AUTO, "vlan_add",
 		    CTLTYPE_INT | CTLFLAG_WR, sc, 1, vif_sysctl_vlan, "I",

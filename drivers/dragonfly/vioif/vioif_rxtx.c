@@ -161,6 +161,26 @@ vif_rx_post(struct vif_rxq *rq, struct vif_buf *vb, bus_dma_segment_t *ds,
 	    mtod(vb->vb_m, void *), vb));
 }
 
+#ifdef INVARIANTS
+/*
+ * Fault injection for the tests (dev.vioif.N.fail_rxpost): true for the
+ * next that many replacement buffers, whose post then fails as on a
+ * broken device, after the swap, the one failure that leaves two mbufs
+ * to account for.  Interrupts of several queues take the count down.
+ */
+static bool
+vif_rx_fault(struct vif_softc *sc)
+{
+	u_int n;
+
+	do {
+		if ((n = sc->sc_fail_rxpost) == 0)
+			return (false);
+	} while (!atomic_cmpset_int(&sc->sc_fail_rxpost, n, n - 1));
+	return (true);
+}
+#endif
+
 /*
  * Put a new mbuf in vb and post it.  On failure vb keeps its old mbuf,
  * still mapped.
@@ -187,6 +207,10 @@ vif_rx_newbuf(struct vif_rxq *rq, struct vif_buf *vb)
 	vb->vb_map = rq->rq_spare;
 	rq->rq_spare = map;
 	vb->vb_m = m;
+#ifdef INVARIANTS
+	if (vif_rx_fault(rq->rq_sc))
+		return (EIO);
+#endif
 	return (vif_rx_post(rq, vb, ds, nsegs));
 }
 
@@ -346,6 +370,13 @@ vif_rx_done(struct vio_vq *vq)
 	struct vif_rxq *rq = vq->vq_done_arg;
 	uint64_t before = rq->rq_proto->rxq_stats.packets;
 
+	/*
+	 * Completions count into the ifnet's per-CPU statistics and wake
+	 * its subqueues: the device runs only while the ifnet exists
+	 * (vif_attach(), vif_detach()).
+	 */
+	KASSERT(rq->rq_sc->sc_ifattached,
+	    ("vioif: receive completion without the ifnet"));
 	/* Broken: the device is reset, the buffers stay ours until detach. */
 	if (vioif_rx_intr(rq->rq_proto, &rq->rq_frame, vif_rx_frame, rq) ==
 	    EIO)
@@ -584,6 +615,9 @@ vif_tx_done(struct vio_vq *vq)
 	struct vif_txq *tq = vq->vq_done_arg;
 	int n;
 
+	/* Its subqueue is the ifnet's: see vif_rx_done(). */
+	KASSERT(tq->tq_sc->sc_ifattached,
+	    ("vioif: transmit completion without the ifnet"));
 	n = tq->tq_nfree;
 	vq_intr_disable(vq);
 	if (!vif_tx_room(tq))

@@ -84,6 +84,9 @@ struct vif_softc {
 	int			 sc_max_mtu;
 	uint64_t		 sc_offloads;	/* GUEST_* the device uses */
 	int			 sc_announced;
+#ifdef INVARIANTS
+	u_int			 sc_fail_rxpost; /* test: posts to fail */
+#endif
 	uint8_t			 sc_mc[VIOIF_MAC_TABLE_MAX]
 				     [VIRTIO_NET_ETHER_ADDR_LEN];
 };
