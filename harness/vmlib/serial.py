@@ -53,12 +53,16 @@ class Console:
     def sync(self):
         """Get past every prompt the guest printed before we came: a
         prompt printed while we connected would otherwise answer our next
-        command.  A word no shell knows is echoed and refused; the prompt
-        after its echo is the fresh one."""
+        command.  A word no shell knows is echoed and refused, and every
+        guest's refusal repeats it; the prompt after the refusal is the
+        fresh one.  The echo alone is not enough: the terminal echoes as
+        the characters arrive, so it can come before a prompt the shell
+        had not yet printed."""
         word = "dfly-virtio-sync-%d" % next(_sync_words)
         self.send(word)
         self.expect(re.escape(word.encode()))
-        self.expect()
+        while word not in self.expect():
+            pass
 
     def send(self, line):
         """LINE and a carriage return, as a terminal would send them."""

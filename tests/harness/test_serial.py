@@ -10,6 +10,8 @@ import socket
 import sys
 import threading
 
+import pytest
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "harness"))
@@ -19,12 +21,16 @@ from vmlib.serial import Console  # noqa: E402
 PROMPT = "g> "
 
 
-def fake_shell(server):
+def fake_shell(server, echo_first=False):
     """Echo each line; answer `probe' with a device, anything else with
-    an error; a prompt after each answer, and one stale one on connect."""
+    an error that repeats it (as every guest's shell does); a prompt after
+    each answer, and one stale one on connect.  ECHO_FIRST: the terminal
+    echoes the first line before the shell has printed that stale prompt
+    (the tty echoes as characters arrive, the shell prints when it runs)."""
     conn, _ = server.accept()
     with conn:
-        conn.sendall(PROMPT.encode())
+        if not echo_first:
+            conn.sendall(PROMPT.encode())
         buf = b""
         while True:
             data = conn.recv(1024)
@@ -34,19 +40,25 @@ def fake_shell(server):
             while b"\r" in buf:
                 line, _, buf = buf.partition(b"\r")
                 out = line + b"\r\n"
+                if echo_first:
+                    out += PROMPT.encode()
+                    echo_first = False
                 if line == b"probe":
                     out += b"blk0 ok\r\n"
                 elif line:
-                    out += b"error: unknown command\r\n"
+                    out += b"error: unknown command '" + line + b"'\r\n"
                 conn.sendall(out + PROMPT.encode())
 
 
-def test_sync_skips_a_prompt_printed_before_we_came(tmp_path):
+@pytest.mark.parametrize("echo_first", [False, True],
+                         ids=["prompt-then-echo", "echo-then-prompt"])
+def test_sync_skips_a_prompt_printed_before_we_came(tmp_path, echo_first):
     path = str(tmp_path / "serial.sock")
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(1)
-    t = threading.Thread(target=fake_shell, args=(server,), daemon=True)
+    t = threading.Thread(target=fake_shell, args=(server, echo_first),
+                         daemon=True)
     t.start()
     con = Console(path, PROMPT, timeout=10)
     try:
