@@ -141,7 +141,10 @@ cmd_balloon(int argc, char **argv)
 
 /*
  * sysctl NAME: strings and integers; a node or an opaque value prints
- * its size.  sysctl NAME=N sets an integer (debug.panic=1 panics).
+ * its size and then its 64-bit words in decimal, which is how a
+ * structure of counters such as net.inet.udp.stats (udps_fullsock is
+ * word 7) or kern.boottime (seconds, microseconds) can be read.
+ * sysctl NAME=N sets an integer (debug.panic=1 panics).
  */
 int
 cmd_sysctl(int argc, char **argv)
@@ -184,8 +187,14 @@ cmd_sysctl(int argc, char **argv)
 	} else if (text) {
 		buf[len] = '\0';
 		printf("%s: %s\n", argv[1], (char *)buf);
-	} else
-		printf("%s: (%lu bytes)\n", argv[1], len);
+	} else {
+		printf("%s: (%lu bytes)", argv[1], len);
+		for (i = 0; i + 8 <= len; i += 8) {
+			memcpy(&v, buf + i, 8);
+			printf(" %lu", v);
+		}
+		printf("\n");
+	}
 	return (CMD_OK);
 }
 
