@@ -143,7 +143,7 @@ cmd_balloon(int argc, char **argv)
  * sysctl NAME: strings and integers; a node or an opaque value prints
  * its size and then its 64-bit words in decimal, which is how a
  * structure of counters such as net.inet.udp.stats (udps_fullsock is
- * word 7) or kern.boottime (seconds, microseconds) can be read.
+ * word 7) or kern.boottime (a timespec) can be read.
  * sysctl NAME=N sets an integer (debug.panic=1 panics).
  */
 int
