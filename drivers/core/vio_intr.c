@@ -34,6 +34,26 @@ vio_config_intr(struct vio_softc *sc)
 		sc->sc_config_change(sc, sc->sc_child);
 }
 
+/*
+ * The next queue set up, from a copy of sc_vq_slots that this clears
+ * bit by bit; NULL when none is left.  A handler run meanwhile may have
+ * freed a later queue: its slot then reads NULL and is passed over.
+ */
+static struct vio_vq *
+vio_next_vq(struct vio_softc *sc, uint32_t *slots)
+{
+	struct vio_vq *vq;
+	int i;
+
+	while (*slots != 0) {
+		i = __builtin_ctz(*slots);
+		*slots &= *slots - 1;
+		if ((vq = sc->sc_vqs[i]) != NULL)
+			return (vq);
+	}
+	return (NULL);
+}
+
 /* Delivery without a lock: the caller serializes everything. */
 static void
 vio_deliver_direct(void *arg, struct vio_vq *vq)
@@ -49,8 +69,8 @@ uint8_t
 vio_intr_deliver(struct vio_softc *sc, vio_deliver_fn *deliver, void *arg)
 {
 	struct vio_vq *vq;
+	uint32_t slots;
 	uint8_t isr;
-	int i;
 
 	isr = vio_read_isr(sc) & (VIRTIO_ISR_QUEUE | VIRTIO_ISR_CONFIG);
 	if (isr & VIRTIO_ISR_CONFIG)
@@ -61,9 +81,9 @@ vio_intr_deliver(struct vio_softc *sc, vio_deliver_fn *deliver, void *arg)
 	 * flight runs its handler, whose vq_drain() fails them.
 	 */
 	if ((isr & VIRTIO_ISR_QUEUE) || sc->sc_broken) {
-		for (i = 0; i < VIO_MAX_VQS; i++) {
-			vq = sc->sc_vqs[i];
-			if (vq != NULL && vq_wants_intr(vq))
+		slots = sc->sc_vq_slots;
+		while ((vq = vio_next_vq(sc, &slots)) != NULL) {
+			if (vq_wants_intr(vq))
 				deliver(arg, vq);
 		}
 	}
@@ -82,13 +102,13 @@ vio_msix_intr_deliver(struct vio_softc *sc, uint16_t vec,
     vio_deliver_fn *deliver, void *arg)
 {
 	struct vio_vq *vq;
-	int i;
+	uint32_t slots;
 
 	if (vec == VIO_CONFIG_VECTOR)
 		deliver(arg, NULL);
-	for (i = 0; i < VIO_MAX_VQS; i++) {
-		vq = sc->sc_vqs[i];
-		if (vq != NULL && vq->vq_vector == vec)
+	slots = sc->sc_vq_slots;
+	while ((vq = vio_next_vq(sc, &slots)) != NULL) {
+		if (vq->vq_vector == vec)
 			deliver(arg, vq);
 	}
 }

@@ -91,6 +91,9 @@ vq_lookup(struct vio_softc *sc, uint16_t index)
 	return (NULL);
 }
 
+/* sc_vq_slots has a bit for each place in sc_vqs[]. */
+typedef char vq_slots_fit[VIO_MAX_VQS <= 32 ? 1 : -1];
+
 /* A free place in sc_vqs[], or VIO_MAX_VQS. */
 static uint16_t
 vq_free_slot(const struct vio_softc *sc)
@@ -167,6 +170,7 @@ vq_alloc(struct vio_softc *sc, struct vio_vq *vq, uint16_t index,
 		return (error);
 	}
 	sc->sc_vqs[slot] = vq;
+	sc->sc_vq_slots |= (uint32_t)1 << slot;
 	return (0);
 }
 
@@ -178,5 +182,6 @@ vq_free(struct vio_vq *vq)
 	sc->sc_ops->queue_release(sc, vq);
 	vq_release_memory(vq);
 	sc->sc_vqs[vq->vq_slot] = NULL;
+	sc->sc_vq_slots &= ~((uint32_t)1 << vq->vq_slot);
 	vq->vq_sc = NULL;
 }

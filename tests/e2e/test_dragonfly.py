@@ -146,6 +146,20 @@ def test_invariants_kernel_fills_fresh_memory(sh):
     assert "debug.use_malloc_pattern: set to 1" in out, out
 
 
+def test_sysctl_prints_an_opaque_value_as_words(sh):
+    """make bench reads structures through the init's sysctl: the
+    kernel's boottime (a timespec) for the guest's uptime,
+    and udps_fullsock, word 7 of struct udpstat (16 counters)."""
+    out = sh.command("sysctl kern.boottime")
+    got = re.search(r"kern\.boottime: \(16 bytes\) (\d+) (\d+)$", out, re.M)
+    assert got, out
+    assert int(got.group(2)) < 1000000000, out
+    out = sh.command("sysctl net.inet.udp.stats")
+    got = re.search(r"net\.inet\.udp\.stats: \(128 bytes\)((?: \d+){16})$",
+                    out, re.M)
+    assert got, out
+
+
 def test_kldunload_vioif_during_flood(guest, sh):
     """vioif goes away and comes back under a ping flood (both queues
     completing while detach and attach run), then the checks pass.  It

@@ -399,6 +399,73 @@ test_sim_rejects_vector_after_enable(void **state)
 	vtest_finish(&t);
 }
 
+/* What vio_msix_intr_deliver() handed over, in order. */
+struct delivered {
+	struct vio_vq	*vqs[8];
+	int		 n;
+	int		 config;
+};
+
+static void
+record_delivery(void *arg, struct vio_vq *vq)
+{
+	struct delivered *d = arg;
+
+	if (vq == NULL)
+		d->config++;
+	else
+		d->vqs[d->n++] = vq;
+}
+
+static struct delivered
+deliver_vector(struct vio_softc *sc, uint16_t vec)
+{
+	struct delivered d = { .n = 0 };
+
+	vio_msix_intr_deliver(sc, vec, record_delivery, &d);
+	return (d);
+}
+
+/*
+ * An MSI-X vector reaches the queues bound to it and no others, looking
+ * only at the slots sc_vq_slots marks (a freed queue's slot is cleared).
+ */
+static void
+test_msix_vector_delivers_its_queues(void **state)
+{
+	struct vtest t;
+	struct vio_vq vq0, vq1, vq2;
+	struct delivered d;
+
+	(void)state;
+	sim_loop_init(&loop, 0);
+	vtest_start(&t, &loop.model, SIM_MODERN, 0);
+	t.sim->msix_enabled = true;
+	vio_pci_set_msix(&t.psc, 3);
+	assert_int_equal(t.sc->sc_vq_slots, 0);
+	assert_int_equal(vq_alloc(t.sc, &vq0, 0, 0, 1, "q0"), 0);
+	assert_int_equal(vq_alloc(t.sc, &vq1, 1, 0, 1, "q1"), 0);
+	assert_int_equal(vq_alloc(t.sc, &vq2, 2, 0, 1, "q2"), 0);
+	assert_int_equal(t.sc->sc_vq_slots, 0x7);
+	d = deliver_vector(t.sc, 1);
+	assert_int_equal(d.config, 0);
+	assert_int_equal(d.n, 2);
+	assert_ptr_equal(d.vqs[0], &vq0);
+	assert_ptr_equal(d.vqs[1], &vq2);
+	d = deliver_vector(t.sc, 2);
+	assert_int_equal(d.n, 1);
+	assert_ptr_equal(d.vqs[0], &vq1);
+	d = deliver_vector(t.sc, VIO_CONFIG_VECTOR);
+	assert_int_equal(d.config, 1);
+	assert_int_equal(d.n, 0);
+	vq_free(&vq0);
+	assert_int_equal(t.sc->sc_vq_slots, 0x6);
+	d = deliver_vector(t.sc, 1);
+	assert_int_equal(d.n, 1);
+	assert_ptr_equal(d.vqs[0], &vq2);
+	vtest_finish(&t);
+}
+
 static void
 test_msix_vectors_each_transport(void **state)
 {
@@ -439,6 +506,7 @@ main(void)
 		cmocka_unit_test(test_first_usable_capability_wins),
 		cmocka_unit_test(test_notify_multiplier_zero_shares_doorbell),
 		cmocka_unit_test(test_msix_vectors_each_transport),
+		cmocka_unit_test(test_msix_vector_delivers_its_queues),
 		cmocka_unit_test(test_single_msix_vector_is_shared),
 		cmocka_unit_test(test_sim_rejects_vector_after_enable),
 		cmocka_unit_test(test_isr_read_acknowledges),

@@ -141,9 +141,11 @@ cmd_balloon(int argc, char **argv)
 
 /*
  * sysctl NAME: strings and integers; a node or an opaque value prints
- * its size, and an opaque value of 64-bit words (the stats structures,
- * e.g. net.inet.udp.stats, one per CPU) its words in decimal.  sysctl
- * NAME=N sets an integer (debug.panic=1 panics).
+ * its size and then, if that is a whole number of 64-bit words, the
+ * words in decimal, which is how a structure of counters such as
+ * net.inet.udp.stats (udps_fullsock is word 7) or kern.boottime (a
+ * timespec) can be read.
+ * sysctl NAME=N sets an integer (debug.panic=1 panics).
  */
 int
 cmd_sysctl(int argc, char **argv)
